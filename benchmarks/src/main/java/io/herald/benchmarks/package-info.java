@@ -1,0 +1,2 @@
+/** JMH benchmarks and the load generator. */
+package io.herald.benchmarks;

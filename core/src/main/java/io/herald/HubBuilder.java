@@ -1,0 +1,428 @@
+package io.herald;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.internal.HubConfig;
+import io.herald.internal.HubEngine;
+import io.herald.internal.Topics;
+import io.herald.spi.Authenticator;
+import io.herald.spi.Authorizer;
+import io.herald.spi.Codec;
+import io.herald.spi.HistoryLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Configures and builds a {@link Hub}. Every setter validates its argument at once and throws
+ * {@link IllegalArgumentException} naming the setting; {@link #build()} checks combinations. Not
+ * thread-safe; the hub it builds is.
+ */
+public final class HubBuilder {
+    private String node = "node-" + UUID.randomUUID().toString().substring(0, 8);
+    private Authenticator authenticator = Authenticator.ANONYMOUS;
+    private Authorizer authorizer = Authorizer.DEFAULT;
+    private String tokenCookie;
+    private Duration authFrameDeadline = Duration.ZERO;
+    private final Set<String> allowedOrigins = new LinkedHashSet<>();
+    private Codec codec;
+    private ObjectMapper objectMapper;
+    private HistoryLog historyLog;
+    private int historySize = 10_000;
+    private Duration historyMaxAge = Duration.ofMinutes(10);
+    private int maxReplay = 1_000;
+    private Duration heartbeat = Duration.ofSeconds(25);
+    private int maxConnections = 100_000;
+    private int maxConnectionsPerUser = 100;
+    private int maxConnectionsPerIp = 1_000;
+    private int maxSubscriptionsPerConnection = 256;
+    private int maxRoomsPerConnection = 64;
+    private boolean singleRoomPerConnection;
+    private int maxMembersPerRoom = 10_000;
+    private int maxFrameBytes = 64 * 1024;
+    private int outboundQueueFrames = 1_024;
+    private long outboundQueueBytes = 4L * 1024 * 1024;
+    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
+    private RateLimit inboundRate = RateLimit.of(50, 100);
+    private RateLimit handshakeRate = RateLimit.of(20, 40);
+    private RateLimit publishRate = RateLimit.of(100, 200);
+    private int abuseThreshold = 50;
+    private int maxBatchMs = 1_000;
+    private Duration drainTimeout = Duration.ofSeconds(5);
+    private Clock clock = Clock.systemUTC();
+    private final List<HubListener> listeners = new ArrayList<>();
+    private final Map<String, RouteHandler> routes = new LinkedHashMap<>();
+
+    HubBuilder() {
+    }
+
+    /**
+     * @param node this node's name, sent in {@code connected}; default {@code node-} plus 8 random hex digits
+     * @return this builder
+     */
+    public HubBuilder node(String node) {
+        this.node = requireText("node", node);
+        return this;
+    }
+
+    /**
+     * @param authenticator turns handshake credentials into a principal; default accepts everyone as anonymous
+     * @return this builder
+     */
+    public HubBuilder authenticator(Authenticator authenticator) {
+        this.authenticator = requireNonNull("authenticator", authenticator);
+        return this;
+    }
+
+    /**
+     * @param authorizer decides what principals may do; default {@link Authorizer#DEFAULT}
+     * @return this builder
+     */
+    public HubBuilder authorizer(Authorizer authorizer) {
+        this.authorizer = requireNonNull("authorizer", authorizer);
+        return this;
+    }
+
+    /**
+     * @param name a cookie that carries the token, tried after the header and the query parameter;
+     *     default none
+     * @return this builder
+     */
+    public HubBuilder tokenCookie(String name) {
+        this.tokenCookie = requireText("tokenCookie", name);
+        return this;
+    }
+
+    /**
+     * Lets clients connect without credentials and authenticate with an {@code auth} frame within the
+     * deadline; until then they may only send {@code auth} and {@code ping}. Default: disabled (zero), so
+     * credentials are judged at the handshake only.
+     *
+     * @param deadline how long an unauthenticated connection may stay open; zero disables
+     * @return this builder
+     */
+    public HubBuilder authFrameDeadline(Duration deadline) {
+        this.authFrameDeadline = requireNotNegative("authFrameDeadline", deadline);
+        return this;
+    }
+
+    /**
+     * Restricts browsers to these origins ({@code https://app.example.com}); a handshake whose
+     * {@code Origin} is not listed is refused with 403. Clients that send no {@code Origin} (services) are
+     * not affected. Default: empty, any origin.
+     *
+     * @param origins allowed origins, exact match
+     * @return this builder
+     */
+    public HubBuilder allowedOrigins(String... origins) {
+        for (String o : origins) {
+            allowedOrigins.add(requireText("allowedOrigins", o));
+        }
+        return this;
+    }
+
+    /**
+     * @param codec the wire format; default the JSON protocol {@code herald.v1}
+     * @return this builder
+     */
+    public HubBuilder codec(Codec codec) {
+        this.codec = requireNonNull("codec", codec);
+        return this;
+    }
+
+    /**
+     * @param mapper serializes the data passed to {@link Hub#publish} and route replies; default a plain
+     *     {@code ObjectMapper}
+     * @return this builder
+     */
+    public HubBuilder objectMapper(ObjectMapper mapper) {
+        this.objectMapper = requireNonNull("objectMapper", mapper);
+        return this;
+    }
+
+    /**
+     * @param log the history log; default an in-memory ring sized by {@link #historySize} and
+     *     {@link #historyMaxAge}. The hub closes it when it closes.
+     * @return this builder
+     */
+    public HubBuilder historyLog(HistoryLog log) {
+        this.historyLog = requireNonNull("historyLog", log);
+        return this;
+    }
+
+    /**
+     * @param events how many events the default in-memory history keeps; default 10,000
+     * @return this builder
+     */
+    public HubBuilder historySize(int events) {
+        this.historySize = requirePositive("historySize", events);
+        return this;
+    }
+
+    /**
+     * @param maxAge how long the default in-memory history keeps an event; default 10 minutes
+     * @return this builder
+     */
+    public HubBuilder historyMaxAge(Duration maxAge) {
+        this.historyMaxAge = requirePositive("historyMaxAge", maxAge);
+        return this;
+    }
+
+    /**
+     * @param events the most events one resume replays; beyond it the resume is not {@code recovered};
+     *     default 1,000
+     * @return this builder
+     */
+    public HubBuilder maxReplay(int events) {
+        this.maxReplay = requirePositive("maxReplay", events);
+        return this;
+    }
+
+    /**
+     * @param interval how often connections get a keep-alive; a connection silent for two intervals is
+     *     closed with 1000 {@code idle-timeout}; default 25 seconds
+     * @return this builder
+     */
+    public HubBuilder heartbeat(Duration interval) {
+        this.heartbeat = requirePositive("heartbeat", interval);
+        return this;
+    }
+
+    /**
+     * @param total open connections on this node; 0 means unlimited; default 100,000
+     * @param perUser connections of one user; 0 means unlimited; default 100
+     * @param perIp connections from one address; 0 means unlimited; default 1,000
+     * @return this builder
+     */
+    public HubBuilder maxConnections(int total, int perUser, int perIp) {
+        this.maxConnections = requireNotNegative("maxConnections.total", total);
+        this.maxConnectionsPerUser = requireNotNegative("maxConnections.perUser", perUser);
+        this.maxConnectionsPerIp = requireNotNegative("maxConnections.perIp", perIp);
+        return this;
+    }
+
+    /**
+     * @param max patterns one connection may hold; default 256
+     * @return this builder
+     */
+    public HubBuilder maxSubscriptionsPerConnection(int max) {
+        this.maxSubscriptionsPerConnection = requirePositive("maxSubscriptionsPerConnection", max);
+        return this;
+    }
+
+    /**
+     * @param max rooms one connection may be in; default 64
+     * @return this builder
+     */
+    public HubBuilder maxRoomsPerConnection(int max) {
+        this.maxRoomsPerConnection = requirePositive("maxRoomsPerConnection", max);
+        return this;
+    }
+
+    /**
+     * @param single when {@code true}, joining a room first leaves the room the connection is in;
+     *     default {@code false}
+     * @return this builder
+     */
+    public HubBuilder singleRoomPerConnection(boolean single) {
+        this.singleRoomPerConnection = single;
+        return this;
+    }
+
+    /**
+     * @param max members one room may have on this node; default 10,000
+     * @return this builder
+     */
+    public HubBuilder maxMembersPerRoom(int max) {
+        this.maxMembersPerRoom = requirePositive("maxMembersPerRoom", max);
+        return this;
+    }
+
+    /**
+     * @param bytes the largest inbound message accepted, in bytes; larger ones are answered
+     *     {@code TOO_LARGE}; default 65,536
+     * @return this builder
+     */
+    public HubBuilder maxFrameBytes(int bytes) {
+        this.maxFrameBytes = requirePositive("maxFrameBytes", bytes);
+        return this;
+    }
+
+    /**
+     * @param frames the most frames waiting for one connection; default 1,024
+     * @param bytes the most bytes waiting for one connection; default 4 MiB
+     * @return this builder
+     */
+    public HubBuilder outboundQueue(int frames, long bytes) {
+        this.outboundQueueFrames = requirePositive("outboundQueue.frames", frames);
+        if (bytes < 1) {
+            throw new IllegalArgumentException("outboundQueue.bytes must be positive, was " + bytes);
+        }
+        this.outboundQueueBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @param policy what happens when a connection's outbound queue is full; default disconnect
+     * @return this builder
+     */
+    public HubBuilder slowConsumerPolicy(SlowConsumerPolicy policy) {
+        this.slowConsumerPolicy = requireNonNull("slowConsumerPolicy", policy);
+        return this;
+    }
+
+    /**
+     * @param limit inbound messages per connection; default 50/s, burst 100
+     * @return this builder
+     */
+    public HubBuilder inboundRate(RateLimit limit) {
+        this.inboundRate = requireNonNull("inboundRate", limit);
+        return this;
+    }
+
+    /**
+     * @param limit handshakes per client address; default 20/s, burst 40
+     * @return this builder
+     */
+    public HubBuilder handshakeRate(RateLimit limit) {
+        this.handshakeRate = requireNonNull("handshakeRate", limit);
+        return this;
+    }
+
+    /**
+     * @param limit client publishes per user (per connection for anonymous clients); default 100/s, burst 200
+     * @return this builder
+     */
+    public HubBuilder publishRate(RateLimit limit) {
+        this.publishRate = requireNonNull("publishRate", limit);
+        return this;
+    }
+
+    /**
+     * @param rejections consecutive rate-limited requests after which the connection is closed with 1008
+     *     {@code abuse}; default 50
+     * @return this builder
+     */
+    public HubBuilder abuseThreshold(int rejections) {
+        this.abuseThreshold = requirePositive("abuseThreshold", rejections);
+        return this;
+    }
+
+    /**
+     * @param millis the largest {@code batch} interval a client may ask for; default 1,000
+     * @return this builder
+     */
+    public HubBuilder maxBatchMs(int millis) {
+        this.maxBatchMs = requireNotNegative("maxBatchMs", millis);
+        return this;
+    }
+
+    /**
+     * @param timeout how long {@link Hub#close()} lets queued frames flush; default 5 seconds
+     * @return this builder
+     */
+    public HubBuilder drainTimeout(Duration timeout) {
+        this.drainTimeout = requireNotNegative("drainTimeout", timeout);
+        return this;
+    }
+
+    /**
+     * @param clock the time source for timestamps, rate limits, heartbeats and history age; default UTC
+     *     system clock
+     * @return this builder
+     */
+    public HubBuilder clock(Clock clock) {
+        this.clock = requireNonNull("clock", clock);
+        return this;
+    }
+
+    /**
+     * @param listener lifecycle callbacks; may be called several times to add several
+     * @return this builder
+     */
+    public HubBuilder listener(HubListener listener) {
+        listeners.add(requireNonNull("listener", listener));
+        return this;
+    }
+
+    /**
+     * Registers a {@code send} route.
+     *
+     * @param name the route name, as in {@code {"type":"send","route":name}}; same rules as a topic
+     * @param handler its handler
+     * @return this builder
+     * @throws IllegalArgumentException if the name is invalid or already registered
+     */
+    public HubBuilder route(String name, RouteHandler handler) {
+        Topics.checkTopic(name);
+        requireNonNull("route handler", handler);
+        if (routes.putIfAbsent(name, handler) != null) {
+            throw new IllegalArgumentException("route already registered: " + name);
+        }
+        return this;
+    }
+
+    /**
+     * @return a running hub
+     * @throws IllegalArgumentException if settings contradict each other
+     */
+    public Hub build() {
+        if (maxReplay > historySize && historyLog == null) {
+            throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed historySize ("
+                    + historySize + ")");
+        }
+        return new HubEngine(new HubConfig(node, authenticator, authorizer, tokenCookie, authFrameDeadline,
+                Set.copyOf(allowedOrigins), codec, objectMapper, historyLog, historySize, historyMaxAge, maxReplay,
+                heartbeat, maxConnections, maxConnectionsPerUser, maxConnectionsPerIp, maxSubscriptionsPerConnection,
+                maxRoomsPerConnection, singleRoomPerConnection, maxMembersPerRoom, maxFrameBytes, outboundQueueFrames,
+                outboundQueueBytes, slowConsumerPolicy, inboundRate, handshakeRate, publishRate, abuseThreshold,
+                maxBatchMs, drainTimeout, clock, List.copyOf(listeners), Map.copyOf(routes)));
+    }
+
+    private static <T> T requireNonNull(String name, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        return value;
+    }
+
+    private static String requireText(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+        return value;
+    }
+
+    private static int requirePositive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    private static int requireNotNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+        return value;
+    }
+
+    private static Duration requirePositive(String name, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, was " + value);
+        }
+        return value;
+    }
+
+    private static Duration requireNotNegative(String name, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+        return value;
+    }
+}

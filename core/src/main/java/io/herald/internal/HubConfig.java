@@ -1,0 +1,30 @@
+package io.herald.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.HubListener;
+import io.herald.RateLimit;
+import io.herald.RouteHandler;
+import io.herald.SlowConsumerPolicy;
+import io.herald.spi.Authenticator;
+import io.herald.spi.Authorizer;
+import io.herald.spi.Codec;
+import io.herald.spi.HistoryLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The validated settings of a hub, as {@link io.herald.HubBuilder} collected them. {@code codec},
+ * {@code objectMapper} and {@code historyLog} are {@code null} when the defaults are to be used.
+ */
+public record HubConfig(String node, Authenticator authenticator, Authorizer authorizer, String tokenCookie,
+        Duration authFrameDeadline, Set<String> allowedOrigins, Codec codec, ObjectMapper objectMapper,
+        HistoryLog historyLog, int historySize, Duration historyMaxAge, int maxReplay, Duration heartbeat,
+        int maxConnections, int maxConnectionsPerUser, int maxConnectionsPerIp, int maxSubscriptionsPerConnection,
+        int maxRoomsPerConnection, boolean singleRoomPerConnection, int maxMembersPerRoom, int maxFrameBytes,
+        int outboundQueueFrames, long outboundQueueBytes, SlowConsumerPolicy slowConsumerPolicy,
+        RateLimit inboundRate, RateLimit handshakeRate, RateLimit publishRate, int abuseThreshold, int maxBatchMs,
+        Duration drainTimeout, Clock clock, List<HubListener> listeners, Map<String, RouteHandler> routes) {
+}

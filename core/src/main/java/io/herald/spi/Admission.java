@@ -1,0 +1,98 @@
+package io.herald.spi;
+
+import io.herald.Principal;
+
+/**
+ * The hub's verdict on a handshake, given before the transport upgrades the connection.
+ * A rejected admission says which HTTP status to answer where the container still allows it, and
+ * which close code to use where it does not.
+ */
+public final class Admission {
+    private final Principal principal;
+    private final int httpStatus;
+    private final int closeCode;
+    private final String reason;
+    private final String message;
+    private final long retryAfterMs;
+    private final Handshake handshake;
+
+    private Admission(Principal principal, int httpStatus, int closeCode, String reason, String message,
+            long retryAfterMs, Handshake handshake) {
+        this.principal = principal;
+        this.httpStatus = httpStatus;
+        this.closeCode = closeCode;
+        this.reason = reason;
+        this.message = message;
+        this.retryAfterMs = retryAfterMs;
+        this.handshake = handshake;
+    }
+
+    /**
+     * @param principal who connects
+     * @param handshake what they presented
+     * @return an accepted admission
+     */
+    public static Admission accept(Principal principal, Handshake handshake) {
+        return new Admission(principal, 101, 0, "", "", 0, handshake);
+    }
+
+    /**
+     * @param httpStatus status to answer before the upgrade (401, 403, 429, 503)
+     * @param closeCode close code to use after it (1008, 1013)
+     * @param reason short machine-readable word, such as {@code unauthorized}
+     * @param message human-readable explanation
+     * @param retryAfterMs when to try again, milliseconds; 0 when not applicable
+     * @param handshake what the client presented
+     * @return a rejection
+     */
+    public static Admission reject(int httpStatus, int closeCode, String reason, String message, long retryAfterMs,
+            Handshake handshake) {
+        return new Admission(null, httpStatus, closeCode, reason, message, retryAfterMs, handshake);
+    }
+
+    /** @return whether the connection may proceed */
+    public boolean accepted() {
+        return principal != null;
+    }
+
+    /** @return the authenticated principal; {@code null} when rejected */
+    public Principal principal() {
+        return principal;
+    }
+
+    /** @return the HTTP status to answer a rejected handshake with; 101 when accepted */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** @return the WebSocket close code for a rejection after the upgrade; 0 when accepted */
+    public int closeCode() {
+        return closeCode;
+    }
+
+    /** @return the machine-readable close reason; empty when accepted */
+    public String reason() {
+        return reason;
+    }
+
+    /** @return a human-readable explanation; empty when accepted */
+    public String message() {
+        return message;
+    }
+
+    /** @return milliseconds after which a retry may succeed; 0 when not applicable */
+    public long retryAfterMs() {
+        return retryAfterMs;
+    }
+
+    /** @return the handshake this verdict is about */
+    public Handshake handshake() {
+        return handshake;
+    }
+
+    @Override
+    public String toString() {
+        return accepted() ? "Admission[accepted " + principal + "]"
+                : "Admission[rejected " + httpStatus + "/" + closeCode + " " + reason + ": " + message + "]";
+    }
+}

@@ -1,0 +1,40 @@
+package io.herald.spi;
+
+/**
+ * What the hub gives back to a transport for one open connection: the way in for inbound traffic and
+ * for the transport's own lifecycle events. Thread-safe; every method returns quickly and never throws
+ * for bad client input (bad input gets an {@code error} frame).
+ */
+public interface ConnectionHandle {
+    /** @return the connection id the hub assigned (also sent to the client in {@code connected}) */
+    String connectionId();
+
+    /**
+     * Handles one inbound text message (one WebSocket text frame). Called on a container thread,
+     * one message at a time per connection.
+     *
+     * @param message the message as received
+     */
+    void onText(String message);
+
+    /**
+     * Handles one inbound binary message. Herald's protocol is text; the codec decides whether binary
+     * messages are accepted (the default JSON codec answers {@code BAD_REQUEST} unless they are valid
+     * UTF-8 JSON).
+     *
+     * @param message the raw bytes
+     */
+    void onBinary(byte[] message);
+
+    /** Records activity that carries no message, such as a WebSocket pong. */
+    void onActivity();
+
+    /**
+     * The transport has closed (client went away, network error, container shutdown). Idempotent;
+     * releases every resource of the connection.
+     *
+     * @param code the close code seen or chosen by the transport
+     * @param reason the close reason, possibly empty
+     */
+    void onClosed(int code, String reason);
+}

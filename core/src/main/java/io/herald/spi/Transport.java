@@ -1,0 +1,35 @@
+package io.herald.spi;
+
+import java.util.List;
+
+/**
+ * One client connection as a transport adapter (WebSocket, SSE, test double) presents it to the hub.
+ *
+ * <p>The hub guarantees that at most one {@link #send} is in flight per transport: the next send is
+ * issued only after the previous one's callback ran. Adapters therefore need no queue of their own;
+ * the hub's bounded outbound queue is the only buffer.
+ */
+public interface Transport {
+    /** @return the framing this transport carries; constant for the transport's lifetime */
+    Framing framing();
+
+    /**
+     * Writes frames, in order, without blocking the caller. Called on a publishing thread or on the
+     * thread that completed the previous send. The list is only valid until this method returns:
+     * an adapter that writes asynchronously copies the references it needs (the frames themselves are
+     * immutable and may be kept).
+     *
+     * @param frames one or more frames; {@link OutboundFrame#PING} asks for the transport's keep-alive
+     * @param callback told once when the whole batch is written or has failed
+     */
+    void send(List<OutboundFrame> frames, SendCallback callback);
+
+    /**
+     * Closes the connection. Non-blocking, idempotent; may be called on any thread. For transports
+     * without close codes (SSE) the code and reason may be written as a final message or ignored.
+     *
+     * @param code a WebSocket close code ({@link io.herald.CloseReason})
+     * @param reason a short machine-readable word
+     */
+    void close(int code, String reason);
+}

@@ -1,0 +1,2 @@
+/** Filled by its own issue; present so the reactor builds. */
+package io.herald.transport.sse;
