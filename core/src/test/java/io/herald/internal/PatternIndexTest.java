@@ -107,7 +107,7 @@ class PatternIndexTest {
     }
 
     @Test
-    @Timeout(5)
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void manyDoubleStarsAgainstADeepTopicStayCheap() {
         String sixteen = String.join(".", Collections.nCopies(16, "**"));
         String alternating = String.join(".", Collections.nCopies(8, "**.a")).substring(3);
@@ -213,8 +213,42 @@ class PatternIndexTest {
         assertThat(index.nodeCount()).isZero();
     }
 
+    /**
+     * The visitor changes the index in the middle of a match, the worst interleaving a concurrent writer
+     * could produce: the values and branches it did not touch are still visited exactly once.
+     */
     @Test
-    @Timeout(30)
+    void changesMadeDuringAMatchDoNotHideOrRepeatUntouchedPairs() {
+        PatternIndex<String> index = new PatternIndex<>();
+        List<String> stable = List.of("a.b#1", "a.b#2", "a.*#1", "a.**#1", "**.b#1");
+        index.add("a.b", "a.b#0");
+        index.add("a.b", "a.b#1");
+        index.add("a.b", "a.b#2");
+        index.add("a.*", "a.*#0");
+        index.add("a.*", "a.*#1");
+        index.add("a.**", "a.**#1");
+        index.add("**.b", "**.b#1");
+        for (int i = 0; i < 10; i++) {
+            index.add("a.k" + i, "sibling");
+        }
+        List<String> seen = new ArrayList<>();
+        index.match("a.b", value -> {
+            seen.add(value);
+            if (value.endsWith("#0")) {
+                index.remove(value.substring(0, value.indexOf('#')), value);
+                for (int i = 0; i < 10; i++) {
+                    index.remove("a.k" + i, "sibling");
+                }
+                index.add("a.b", "late");
+                index.add("a.x", "late");
+            }
+        });
+        assertThat(seen).filteredOn(stable::contains).containsExactlyInAnyOrderElementsOf(stable);
+        assertThat(seen).doesNotHaveDuplicates();
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void concurrentChurnNeverHidesOrDuplicatesStablePairs() throws InterruptedException {
         List<String> stablePatterns = List.of("a.b.c", "a.*.c", "a.**", "**.c", "a.**.c", "**.b.**", "x.y",
                 "a.b.c.d", "*.*");
