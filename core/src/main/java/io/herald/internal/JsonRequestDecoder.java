@@ -13,6 +13,7 @@ import io.herald.spi.Request;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Decodes {@code herald.v1} requests for {@link JsonCodec} in one streaming pass over the top-level
@@ -30,6 +31,13 @@ final class JsonRequestDecoder {
     private static final Object NULL = new Object();
     /** The most characters of an unknown type name repeated in the error. */
     private static final int MAX_ECHOED_TYPE = 64;
+
+    /** Jackson's "[Source: …; line: 1, column: 2]" inside messages. */
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
+    /** Jackson's hints to enable parser features, meaningless to a client. */
+    private static final Pattern FEATURE_HINT = Pattern.compile(
+            ": enable `[^`]*` to allow| \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)");
+    private static final int MAX_JACKSON_MESSAGE = 200;
 
     static final String TOPICS_EXPECTED = "field 'topics' must be a non-empty array of strings";
     static final String REF_EXPECTED =
@@ -166,7 +174,7 @@ final class JsonRequestDecoder {
             return bad(limitMessage(c.getOriginalMessage()), fields.validRef());
         }
         if (e instanceof JsonProcessingException j) {
-            StringBuilder m = new StringBuilder("message is not valid JSON: ").append(j.getOriginalMessage());
+            StringBuilder m = new StringBuilder("message is not valid JSON: ").append(clean(j.getOriginalMessage()));
             JsonLocation at = j.getLocation();
             if (at != null && at.getLineNr() > 0) {
                 m.append(" (line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(')');
@@ -176,6 +184,16 @@ final class JsonRequestDecoder {
         // Jackson signals malformed input with JsonProcessingException; anything else it throws on
         // hostile input is still the client's malformed message, not a server fault.
         return bad("message is not valid JSON: " + e.getClass().getSimpleName(), fields.validRef());
+    }
+
+    /**
+     * Keeps Jackson's description of a syntax error but drops what only makes sense to a Jackson user:
+     * source descriptions and hints to enable parser features.
+     */
+    private static String clean(String jackson) {
+        String m = SOURCE.matcher(String.valueOf(jackson)).replaceAll("line $1, column $2");
+        m = FEATURE_HINT.matcher(m).replaceAll("");
+        return m.length() <= MAX_JACKSON_MESSAGE ? m : m.substring(0, MAX_JACKSON_MESSAGE) + "…";
     }
 
     private static String limitMessage(String jackson) {
