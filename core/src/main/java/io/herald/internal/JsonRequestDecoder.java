@@ -1,0 +1,315 @@
+package io.herald.internal;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.herald.ErrorCode;
+import io.herald.spi.ProtocolException;
+import io.herald.spi.Request;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Decodes {@code herald.v1} requests for {@link JsonCodec} in one streaming pass over the top-level
+ * object. Every known field's value is captured whatever the request's type (its type may come last);
+ * the checks run once the whole object is read, so an error about any field still carries the
+ * request's {@code ref}. Values the requests hold as trees ({@code data}, {@code filter}, {@code meta})
+ * are read as trees; everything else is read as tokens, and unknown fields are skipped.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class JsonRequestDecoder {
+    /** A field whose JSON type cannot be right for any request that uses it. */
+    private static final Object MISTYPED = new Object();
+    /** A field given as JSON {@code null}: absent when optional, mistyped when required. */
+    private static final Object NULL = new Object();
+    /** The most characters of an unknown type name repeated in the error. */
+    private static final int MAX_ECHOED_TYPE = 64;
+
+    /** Jackson's "[Source: …; line: 1, column: 2]" inside messages. */
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
+    /** Jackson's hints to enable parser features, meaningless to a client. */
+    private static final Pattern FEATURE_HINT = Pattern.compile(
+            ": enable `[^`]*` to allow| \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)");
+    private static final int MAX_JACKSON_MESSAGE = 200;
+
+    static final String TOPICS_EXPECTED = "field 'topics' must be a non-empty array of strings";
+    static final String REF_EXPECTED =
+            "field 'ref' must be a string of at most " + JsonCodec.MAX_REF_LENGTH + " characters";
+
+    private JsonRequestDecoder() {
+    }
+
+    static Request decode(String text) throws ProtocolException {
+        Fields fields = new Fields();
+        try (JsonParser p = JsonCodec.FACTORY.createParser(text)) {
+            read(p, fields);
+        } catch (IOException | RuntimeException e) {
+            throw failure(e, fields);
+        }
+        return fields.toRequest();
+    }
+
+    static Request decode(byte[] utf8) throws ProtocolException {
+        Fields fields = new Fields();
+        try (JsonParser p = JsonCodec.FACTORY.createParser(utf8)) {
+            read(p, fields);
+        } catch (IOException | RuntimeException e) {
+            throw failure(e, fields);
+        }
+        return fields.toRequest();
+    }
+
+    private static void read(JsonParser p, Fields f) throws IOException, ProtocolException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            throw bad("message is not valid JSON: it is empty", null);
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw bad("message must be a JSON object", null);
+        }
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "type" -> f.type = string(p, v);
+                case "ref" -> f.ref = ref(p, v);
+                case "token" -> f.token = string(p, v);
+                case "topics" -> f.topics = topics(p, v);
+                case "filter" -> f.filter = object(p, v);
+                case "since" -> f.since = string(p, v);
+                case "room" -> f.room = string(p, v);
+                case "meta" -> f.meta = object(p, v);
+                case "topic" -> f.topic = string(p, v);
+                case "data" -> f.data = JsonCodec.MAPPER.readTree(p);
+                case "echo" -> f.echo = bool(p, v);
+                case "route" -> f.route = string(p, v);
+                default -> p.skipChildren();
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw bad("message is not valid JSON: it ends inside the object", f.validRef());
+        }
+        JsonToken after;
+        try {
+            after = p.nextToken();
+        } catch (JsonProcessingException e) {
+            after = JsonToken.NOT_AVAILABLE;
+        }
+        if (after != null) {
+            throw bad("message has content after the JSON object", f.validRef());
+        }
+    }
+
+    private static Object string(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        return other(p, v);
+    }
+
+    private static Object ref(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_STRING) {
+            String ref = p.getText();
+            return ref.length() <= JsonCodec.MAX_REF_LENGTH ? ref : MISTYPED;
+        }
+        return other(p, v);
+    }
+
+    private static Object bool(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_TRUE) {
+            return Boolean.TRUE;
+        }
+        if (v == JsonToken.VALUE_FALSE) {
+            return Boolean.FALSE;
+        }
+        return other(p, v);
+    }
+
+    private static Object object(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.START_OBJECT) {
+            return JsonCodec.MAPPER.readTree(p);
+        }
+        return other(p, v);
+    }
+
+    private static Object topics(JsonParser p, JsonToken v) throws IOException, ProtocolException {
+        if (v != JsonToken.START_ARRAY) {
+            return other(p, v);
+        }
+        List<String> topics = new ArrayList<>(4);
+        boolean allStrings = true;
+        JsonToken item;
+        while ((item = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (item == null) {
+                throw bad("message is not valid JSON: it ends inside an array", null);
+            }
+            if (item == JsonToken.VALUE_STRING) {
+                topics.add(p.getText());
+            } else {
+                allStrings = false;
+                p.skipChildren();
+            }
+        }
+        return allStrings && !topics.isEmpty() ? topics : MISTYPED;
+    }
+
+    /** A value of the wrong JSON type, or {@code null}: skips it and says which. */
+    private static Object other(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return NULL;
+        }
+        p.skipChildren();
+        return MISTYPED;
+    }
+
+    private static ProtocolException failure(Exception e, Fields fields) {
+        if (e instanceof StreamConstraintsException c) {
+            return bad(limitMessage(c.getOriginalMessage()), fields.validRef());
+        }
+        if (e instanceof JsonProcessingException j) {
+            StringBuilder m = new StringBuilder("message is not valid JSON: ").append(clean(j.getOriginalMessage()));
+            JsonLocation at = j.getLocation();
+            if (at != null && at.getLineNr() > 0) {
+                m.append(" (line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(')');
+            }
+            return bad(m.toString(), fields.validRef());
+        }
+        // Jackson signals malformed input with JsonProcessingException; anything else it throws on
+        // hostile input is still the client's malformed message, not a server fault.
+        return bad("message is not valid JSON: " + e.getClass().getSimpleName(), fields.validRef());
+    }
+
+    /**
+     * Keeps Jackson's description of a syntax error but drops what only makes sense to a Jackson user:
+     * source descriptions and hints to enable parser features.
+     */
+    private static String clean(String jackson) {
+        String m = SOURCE.matcher(String.valueOf(jackson)).replaceAll("line $1, column $2");
+        m = FEATURE_HINT.matcher(m).replaceAll("");
+        return m.length() <= MAX_JACKSON_MESSAGE ? m : m.substring(0, MAX_JACKSON_MESSAGE) + "…";
+    }
+
+    private static String limitMessage(String jackson) {
+        String m = String.valueOf(jackson);
+        if (m.contains("MaxNestingDepth")) {
+            return "nesting deeper than " + JsonCodec.MAX_DEPTH;
+        }
+        if (m.contains("MaxStringLength")) {
+            return "a string is longer than " + JsonCodec.MAX_STRING_LENGTH + " characters";
+        }
+        if (m.contains("MaxNumberLength")) {
+            return "a number is longer than " + JsonCodec.MAX_NUMBER_LENGTH + " characters";
+        }
+        return "message exceeds a parser limit: " + m;
+    }
+
+    private static ProtocolException bad(String message, String ref) {
+        return new ProtocolException(ErrorCode.BAD_REQUEST, message, ref);
+    }
+
+    /** The captured top-level fields of one request; one instance per decode. */
+    private static final class Fields {
+        Object type;
+        Object ref;
+        Object token;
+        Object topics;
+        Object filter;
+        Object since;
+        Object room;
+        Object meta;
+        Object topic;
+        JsonNode data;
+        Object echo;
+        Object route;
+
+        /** @return the ref when it can be echoed back: a string within the limit; else {@code null} */
+        String validRef() {
+            return ref instanceof String s ? s : null;
+        }
+
+        Request toRequest() throws ProtocolException {
+            if (ref == MISTYPED) {
+                throw bad(REF_EXPECTED, null);
+            }
+            String r = validRef();
+            if (type == null) {
+                throw bad("field 'type' is missing", r);
+            }
+            if (!(type instanceof String name)) {
+                throw bad("field 'type' must be a string", r);
+            }
+            return switch (name) {
+                case "subscribe" -> new Request.Subscribe(r, topics(r),
+                        (JsonNode) optional(filter, "filter", "an object", r),
+                        (String) optional(since, "since", "a string", r));
+                case "publish" -> publish(r);
+                case "ping" -> new Request.Ping(r);
+                case "unsubscribe" -> new Request.Unsubscribe(r, topics(r));
+                case "join" -> new Request.Join(r, required(room, "room", r),
+                        (JsonNode) optional(meta, "meta", "an object", r));
+                case "leave" -> new Request.Leave(r, required(room, "room", r));
+                case "send" -> new Request.Send(r, required(route, "route", r),
+                        data == null ? NullNode.getInstance() : data);
+                case "auth" -> new Request.Auth(r, required(token, "token", r));
+                default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + clip(name) + "'", r);
+            };
+        }
+
+        private Request publish(String r) throws ProtocolException {
+            String t = required(topic, "topic", r);
+            if (data == null) {
+                throw bad("field 'data' is missing", r);
+            }
+            String inRoom = (String) optional(room, "room", "a string", r);
+            Boolean e = (Boolean) optional(echo, "echo", "a boolean", r);
+            return new Request.Publish(r, t, inRoom, data, e == null || e);
+        }
+
+        @SuppressWarnings("unchecked")
+        private List<String> topics(String r) throws ProtocolException {
+            if (topics == null) {
+                throw bad("field 'topics' is missing", r);
+            }
+            if (!(topics instanceof List<?>)) {
+                throw bad(TOPICS_EXPECTED, r);
+            }
+            return (List<String>) topics;
+        }
+
+        private static String required(Object value, String field, String r) throws ProtocolException {
+            if (value == null) {
+                throw bad("field '" + field + "' is missing", r);
+            }
+            if (!(value instanceof String s)) {
+                throw bad("field '" + field + "' must be a string", r);
+            }
+            return s;
+        }
+
+        private static Object optional(Object value, String field, String expected, String r)
+                throws ProtocolException {
+            if (value == null || value == NULL) {
+                return null;
+            }
+            if (value == MISTYPED) {
+                throw bad("field '" + field + "' must be " + expected, r);
+            }
+            return value;
+        }
+
+        private static String clip(String name) {
+            if (name.length() <= MAX_ECHOED_TYPE) {
+                return name;
+            }
+            int end = Character.isHighSurrogate(name.charAt(MAX_ECHOED_TYPE - 1)) ? MAX_ECHOED_TYPE - 1 : MAX_ECHOED_TYPE;
+            return name.substring(0, end) + "…";
+        }
+    }
+}
