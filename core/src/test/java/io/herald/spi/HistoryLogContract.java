@@ -26,8 +26,13 @@ public abstract class HistoryLogContract {
     private static final Predicate<StoredEvent> ALL = event -> true;
 
     /** The clock given to the logs of the current test. */
+    @SuppressWarnings("exports") // MutableClock ships in the test-jar, which the module does not describe
     protected final MutableClock clock = new MutableClock();
     private final List<HistoryLog> created = new ArrayList<>();
+
+    /** For subclasses. */
+    protected HistoryLogContract() {
+    }
 
     /**
      * Creates an empty log with its own epoch, distinct from every log created before.
@@ -37,6 +42,7 @@ public abstract class HistoryLogContract {
      * @param clock the clock the log must age its events by
      * @return a new log
      */
+    @SuppressWarnings("exports")
     protected abstract HistoryLog createLog(int capacity, Duration maxAge, MutableClock clock);
 
     /**
