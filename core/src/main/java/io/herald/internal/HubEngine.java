@@ -1,37 +1,337 @@
 package io.herald.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.CloseReason;
+import io.herald.ConnectionInfo;
 import io.herald.Hub;
 import io.herald.HubAdmin;
 import io.herald.HubMetrics;
+import io.herald.spi.Authorizer;
+import io.herald.spi.Codec;
 import io.herald.spi.ConnectionGateway;
+import io.herald.spi.Framing;
+import io.herald.spi.HistoryLog;
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.ServerMessage;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder: the engine is being built; every call fails until then. */
+/**
+ * The hub: wires the tables, the publish path, the request handler and the gateway, and owns the one
+ * scheduler thread ({@code herald-scheduler-<node>}) that runs heartbeats, auth deadlines and batch
+ * flushes. See {@code docs/concurrency.md} for every thread and lock.
+ */
 public final class HubEngine implements Hub {
-    private final HubConfig config;
+    private static final Logger LOG = LoggerFactory.getLogger(HubEngine.class);
+    private static final int MAX_RATE_LIMIT_KEYS = 100_000;
 
-    /** @param config validated settings */
+    final HubConfig config;
+    final Codec codec;
+    final ObjectMapper mapper;
+    final HistoryLog history;
+    final Authorizer authorizer;
+    final PatternIndex<Subscription> index = new PatternIndex<>();
+    final RoomTable rooms = new RoomTable();
+    final ConnectionRegistry registry;
+    final Metrics metrics;
+    final Listeners listeners;
+    final Fanout fanout;
+    final RequestHandler requests;
+    final KeyedRateLimiter publishLimiter;
+    final ScheduledThreadPoolExecutor scheduler;
+    private final Gateway gateway;
+    private final AdminView admin;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger draining = new AtomicInteger();
+    private final Object drainMonitor = new Object();
+
+    /** @param config validated settings from {@link io.herald.HubBuilder} */
     public HubEngine(HubConfig config) {
         this.config = config;
+        this.codec = config.codec() != null ? config.codec() : new JsonCodec();
+        this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
+        this.history = config.historyLog() != null ? config.historyLog()
+                : new InMemoryHistoryLog(config.historySize(), config.historyMaxAge(), config.clock());
+        this.authorizer = config.authorizer();
+        this.registry = new ConnectionRegistry(config.maxConnections(), config.maxConnectionsPerUser(),
+                config.maxConnectionsPerIp());
+        this.listeners = new Listeners(config.listeners());
+        this.metrics = new Metrics(registry::size, rooms::size, this::queuedFrames);
+        this.fanout = new Fanout(index, rooms, history, codec, authorizer, metrics, config.clock(),
+                config.outboundQueueFrames(), this::slowConsumer);
+        this.requests = new RequestHandler(this);
+        this.publishLimiter = new KeyedRateLimiter(config.publishRate(), MAX_RATE_LIMIT_KEYS, this::nanos);
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "herald-scheduler-" + config.node());
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.gateway = new Gateway(this, new KeyedRateLimiter(config.handshakeRate(), MAX_RATE_LIMIT_KEYS,
+                this::nanos));
+        this.admin = new AdminView(registry, rooms);
+        long hb = config.heartbeat().toMillis();
+        scheduler.scheduleAtFixedRate(this::heartbeatTick, hb, hb, TimeUnit.MILLISECONDS);
     }
 
-    private static UnsupportedOperationException todo() {
-        return new UnsupportedOperationException("engine not built yet");
+    /** @return monotonic nanoseconds from the configured clock (the system's nano timer for the default clock) */
+    long nanos() {
+        Clock clock = config.clock();
+        return clock.equals(Clock.systemUTC()) ? System.nanoTime() : TimeUnit.MILLISECONDS.toNanos(clock.millis());
     }
 
-    @Override public String publish(String topic, Object data) { throw todo(); }
-    @Override public String emit(String room, String topic, Object data) { throw todo(); }
-    @Override public String emit(String room, String topic, Object data, String except) { throw todo(); }
-    @Override public boolean sendToConnection(String id, String topic, Object data) { throw todo(); }
-    @Override public int sendToUser(String user, String topic, Object data) { throw todo(); }
-    @Override public boolean disconnect(String id, CloseReason reason) { throw todo(); }
-    @Override public int disconnectUser(String user, CloseReason reason) { throw todo(); }
-    @Override public ConnectionGateway gateway() { throw todo(); }
-    @Override public HubAdmin admin() { throw todo(); }
-    @Override public HubMetrics metrics() { throw todo(); }
-    @Override public String node() { return config.node(); }
-    @Override public Duration heartbeat() { return config.heartbeat(); }
-    @Override public void close(Duration drain) { }
-    @Override public void close() { }
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public String publish(String topic, Object data) {
+        Topics.checkTopic(topic);
+        byte[] json = serialize(data);
+        return fanout.publish(topic, json, null).id();
+    }
+
+    @Override
+    public String emit(String room, String topic, Object data) {
+        return emit(room, topic, data, null);
+    }
+
+    @Override
+    public String emit(String room, String topic, Object data, String exceptConnectionId) {
+        Topics.checkRoom(room);
+        Topics.checkTopic(topic);
+        byte[] json = serialize(data);
+        return fanout.emit(room, topic, json, null, exceptConnectionId).id();
+    }
+
+    @Override
+    public boolean sendToConnection(String connectionId, String topic, Object data) {
+        Topics.checkTopic(topic);
+        byte[] json = serialize(data);
+        Connection c = registry.get(connectionId);
+        if (c == null || !c.isOpen()) {
+            return false;
+        }
+        fanout.direct(List.of(c), connectionId, topic, json);
+        return true;
+    }
+
+    @Override
+    public int sendToUser(String user, String topic, Object data) {
+        Topics.checkTopic(topic);
+        byte[] json = serialize(data);
+        List<Connection> targets = registry.ofUser(user);
+        if (targets.isEmpty()) {
+            return 0;
+        }
+        fanout.direct(targets, "user:" + user, topic, json);
+        return targets.size();
+    }
+
+    private byte[] serialize(Object data) {
+        if (closed.get()) {
+            throw new IllegalStateException("hub is closed");
+        }
+        return JsonCodec.writeValue(mapper, data);
+    }
+
+    @Override
+    public boolean disconnect(String connectionId, CloseReason reason) {
+        Connection c = registry.get(connectionId);
+        if (c == null) {
+            return false;
+        }
+        closeAfterFlush(c, reason);
+        return true;
+    }
+
+    @Override
+    public int disconnectUser(String user, CloseReason reason) {
+        List<Connection> cs = registry.ofUser(user);
+        for (Connection c : cs) {
+            closeAfterFlush(c, reason);
+        }
+        return cs.size();
+    }
+
+    @Override
+    public ConnectionGateway gateway() {
+        return gateway;
+    }
+
+    @Override
+    public HubAdmin admin() {
+        return admin;
+    }
+
+    @Override
+    public HubMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public String node() {
+        return config.node();
+    }
+
+    @Override
+    public Duration heartbeat() {
+        return config.heartbeat();
+    }
+
+    /** Queues an answer to one connection and starts its writer if idle. Not under the publish lock. */
+    void reply(Connection c, ServerMessage message) {
+        OutboundFrame frame = Frames.encode(codec, message, c.framing());
+        if (frame == null) {
+            return;
+        }
+        switch (c.outbound.offer(frame)) {
+            case QUEUED_START_WRITER -> c.outbound.drain();
+            case OVERFLOW -> slowConsumer(c);
+            default -> {
+            }
+        }
+    }
+
+    void slowConsumer(Connection c) {
+        if (c.isOpen()) {
+            metrics.slowConsumers.increment();
+        }
+        closeNow(c, CloseReason.SLOW_CONSUMER);
+    }
+
+    /** Closes at once, discarding what is queued. */
+    void closeNow(Connection c, CloseReason reason) {
+        if (c.beginClose(reason, false)) {
+            release(c, reason);
+        }
+        CloseReason r = c.closeReason() != null ? c.closeReason() : reason;
+        try {
+            c.transport().close(r.code(), r.reason());
+        } catch (RuntimeException e) {
+            LOG.debug("closing transport of {} failed", c, e);
+        }
+    }
+
+    /** Stops taking requests and events, flushes what is queued, then closes. */
+    void closeAfterFlush(Connection c, CloseReason reason) {
+        if (c.beginClose(reason, true)) {
+            release(c, reason);
+        }
+    }
+
+    /** Called by the queue when a closing connection's queue is empty: close the transport. */
+    void drained(Connection c) {
+        CloseReason reason = c.closeReason() != null ? c.closeReason() : CloseReason.DISCONNECTED;
+        try {
+            c.transport().close(reason.code(), reason.reason());
+        } catch (RuntimeException e) {
+            LOG.debug("closing transport of {} failed", c, e);
+        }
+        if (draining.get() > 0) {
+            synchronized (drainMonitor) {
+                drainMonitor.notifyAll();
+            }
+        }
+    }
+
+    /** Releases everything a connection holds. Runs once per connection, by whoever began its close. */
+    private void release(Connection c, CloseReason reason) {
+        registry.remove(c);
+        for (Subscription s : c.subscriptionsSnapshot()) {
+            index.remove(s.pattern, s);
+            metrics.subscriptionCount.decrement();
+        }
+        for (String room : c.roomsSnapshot()) {
+            RoomTable.Entry gone = fanout.membership(room, null, c, null);
+            if (gone != null) {
+                listeners.leave(room, gone.member());
+            }
+        }
+        ConnectionInfo info = c.info();
+        synchronized (c) {
+            c.subscriptions.clear();
+            c.rooms.clear();
+        }
+        listeners.disconnected(info, reason);
+    }
+
+    private void heartbeatTick() {
+        try {
+            long now = nanos();
+            long idleLimit = config.heartbeat().toNanos() * 2;
+            for (Connection c : registry.all()) {
+                if (c.framing() == Framing.WEBSOCKET && now - c.lastActivityNanos() > idleLimit) {
+                    closeNow(c, CloseReason.IDLE_TIMEOUT);
+                    continue;
+                }
+                switch (c.outbound.offer(OutboundFrame.PING)) {
+                    case QUEUED_START_WRITER -> c.outbound.drain();
+                    case OVERFLOW -> slowConsumer(c);
+                    default -> {
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("heartbeat failed", e);
+        }
+    }
+
+    private long queuedFrames() {
+        long n = 0;
+        for (Connection c : registry.all()) {
+            n += c.outbound.size();
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        close(config.drainTimeout());
+    }
+
+    @Override
+    public void close(Duration drain) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        List<Connection> open = new ArrayList<>(registry.all());
+        draining.incrementAndGet();
+        try {
+            for (Connection c : open) {
+                closeAfterFlush(c, CloseReason.SHUTDOWN);
+            }
+            long deadline = System.nanoTime() + drain.toNanos();
+            synchronized (drainMonitor) {
+                while (open.stream().anyMatch(c -> !c.outbound.idle()) && System.nanoTime() < deadline) {
+                    long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    try {
+                        drainMonitor.wait(Math.min(waitMs, 50));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+        } finally {
+            draining.decrementAndGet();
+        }
+        for (Connection c : open) {
+            closeNow(c, CloseReason.SHUTDOWN);
+        }
+        scheduler.shutdownNow();
+        try {
+            history.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the history log failed", e);
+        }
+    }
 }

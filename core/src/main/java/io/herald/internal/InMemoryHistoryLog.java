@@ -88,12 +88,12 @@ public final class InMemoryHistoryLog implements HistoryLog {
      * @throws IllegalArgumentException if {@code topic} or {@code data} is {@code null}
      */
     @Override
-    public StoredEvent append(String topic, byte[] data, long timestamp, String room, String from) {
+    public StoredEvent append(String topic, byte[] data, long timestamp, String room, String from, String to) {
         long now = clock.millis();
         lock.lock();
         try {
             long seq = lastSeq + 1;
-            StoredEvent event = new StoredEvent(idPrefix + seq, topic, data, timestamp, room, from);
+            StoredEvent event = new StoredEvent(idPrefix + seq, topic, data, timestamp, room, from, to);
             long appended = Math.max(now, lastAppendMillis);
             evictExpired(appended);
             if (lastSeq - firstSeq + 1 == ring.length) {

@@ -18,9 +18,26 @@ public interface HistoryLog extends AutoCloseable {
      * @param timestamp epoch milliseconds
      * @param room the room for a room emit, else {@code null}
      * @param from the publishing connection, else {@code null}
+     * @param to the addressee of a direct send (connection id, or {@code user:} and the user id), else
+     *     {@code null}
      * @return the stored event with its id
      */
-    StoredEvent append(String topic, byte[] data, long timestamp, String room, String from);
+    StoredEvent append(String topic, byte[] data, long timestamp, String room, String from, String to);
+
+    /**
+     * Stores an event that is not addressed to one connection or user; see
+     * {@link #append(String, byte[], long, String, String, String)}.
+     *
+     * @param topic the topic
+     * @param data the payload as an encoded JSON value
+     * @param timestamp epoch milliseconds
+     * @param room the room for a room emit, else {@code null}
+     * @param from the publishing connection, else {@code null}
+     * @return the stored event with its id
+     */
+    default StoredEvent append(String topic, byte[] data, long timestamp, String room, String from) {
+        return append(topic, data, timestamp, room, from, null);
+    }
 
     /**
      * Reads the retained events after {@code id} that the matcher accepts, oldest first.

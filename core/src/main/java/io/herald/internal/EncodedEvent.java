@@ -1,0 +1,61 @@
+package io.herald.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.spi.Codec;
+import io.herald.spi.Framing;
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.ServerMessage;
+import io.herald.spi.StoredEvent;
+
+/**
+ * An event on its way out: encoded at most once per framing, however many connections receive it, and
+ * its data parsed at most once, for filters. Confined to the thread holding the hub's publish lock (or to
+ * a single resume), so the lazy fields need no synchronization.
+ */
+final class EncodedEvent {
+    final StoredEvent event;
+    private final Codec codec;
+    private final boolean droppable;
+    private byte[] json;
+    private OutboundFrame webSocket;
+    private OutboundFrame sse;
+    private JsonNode tree;
+
+    EncodedEvent(StoredEvent event, Codec codec, boolean droppable) {
+        this.event = event;
+        this.codec = codec;
+        this.droppable = droppable;
+    }
+
+    /**
+     * @param framing the recipient's framing
+     * @return the shared frame for that framing
+     */
+    OutboundFrame frame(Framing framing) {
+        if (framing == Framing.SSE) {
+            if (sse == null) {
+                sse = OutboundFrame.message(SseFrames.event(event.id(), json()), droppable);
+            }
+            return sse;
+        }
+        if (webSocket == null) {
+            webSocket = OutboundFrame.message(json(), droppable);
+        }
+        return webSocket;
+    }
+
+    private byte[] json() {
+        if (json == null) {
+            json = codec.encode(new ServerMessage.Event(event));
+        }
+        return json;
+    }
+
+    /** @return the event's data as a tree, parsed once */
+    JsonNode data() {
+        if (tree == null) {
+            tree = JsonCodec.readTree(event.data());
+        }
+        return tree;
+    }
+}

@@ -1,0 +1,314 @@
+package io.herald.internal;
+
+import io.herald.Member;
+import io.herald.spi.Authorizer;
+import io.herald.spi.Codec;
+import io.herald.spi.Framing;
+import io.herald.spi.HistoryLog;
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.Replay;
+import io.herald.spi.ServerMessage;
+import io.herald.spi.StoredEvent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The flow of one event: the history log assigns its id, the pattern index (or the room table) finds the
+ * recipients, the event is encoded once per framing, and the same bytes are offered to each recipient's
+ * bounded queue. Writers start, and slow consumers are closed, only after the lock is released.
+ *
+ * <p>The publish lock sequences appends and queueing, so every connection receives events in log order
+ * and a resume seam can be closed exactly. It covers no I/O and no user callback; its cost is the
+ * queueing work of one event.
+ */
+final class Fanout implements PatternIndex.Visitor<Subscription> {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final PatternIndex<Subscription> index;
+    private final RoomTable rooms;
+    private final HistoryLog history;
+    private final Codec codec;
+    private final Authorizer authorizer;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final int maxHeld;
+    private final Consumer<Connection> slowConsumer;
+
+    /** Publish lock: the event being delivered, its stamp, and the scratch of the thread delivering it. */
+    private EncodedEvent current;
+    private long stamp;
+    private Deliveries pending;
+
+    Fanout(PatternIndex<Subscription> index, RoomTable rooms, HistoryLog history, Codec codec, Authorizer authorizer,
+            Metrics metrics, Clock clock, int maxHeld, Consumer<Connection> slowConsumer) {
+        this.index = index;
+        this.rooms = rooms;
+        this.history = history;
+        this.codec = codec;
+        this.authorizer = authorizer;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.maxHeld = maxHeld;
+        this.slowConsumer = slowConsumer;
+    }
+
+    /**
+     * Publishes to a topic's subscribers.
+     *
+     * @param topic a valid topic
+     * @param data the payload as JSON
+     * @param from the publishing connection, or {@code null}
+     * @return the stored event
+     */
+    StoredEvent publish(String topic, byte[] data, String from) {
+        String[] segments = Topics.split(topic);
+        Deliveries d = Deliveries.acquire();
+        StoredEvent event;
+        lock.lock();
+        try {
+            event = history.append(topic, data, clock.millis(), null, from, null);
+            begin(event, d);
+            index.match(segments, this);
+        } finally {
+            end();
+        }
+        finish(d);
+        return event;
+    }
+
+    /**
+     * Emits into a room.
+     *
+     * @param room a valid room
+     * @param topic a valid topic
+     * @param data the payload as JSON
+     * @param from the publishing connection, or {@code null}
+     * @param except a connection id that does not receive it, or {@code null}
+     * @return the stored event
+     */
+    StoredEvent emit(String room, String topic, byte[] data, String from, String except) {
+        Deliveries d = Deliveries.acquire();
+        StoredEvent event;
+        lock.lock();
+        try {
+            event = history.append(topic, data, clock.millis(), room, from, null);
+            begin(event, d);
+            for (RoomTable.Entry e : rooms.members(room)) {
+                if (except == null || !except.equals(e.connection().id())) {
+                    deliver(e.connection(), current);
+                }
+            }
+        } finally {
+            end();
+        }
+        finish(d);
+        return event;
+    }
+
+    /**
+     * Sends an event to chosen connections, whatever their subscriptions.
+     *
+     * @param targets the recipients
+     * @param addressee what the log records as the addressee (a connection or user id)
+     * @param topic a valid topic
+     * @param data the payload as JSON
+     * @return the stored event
+     */
+    StoredEvent direct(Collection<Connection> targets, String addressee, String topic, byte[] data) {
+        Deliveries d = Deliveries.acquire();
+        StoredEvent event;
+        lock.lock();
+        try {
+            event = history.append(topic, data, clock.millis(), null, null, addressee);
+            begin(event, d);
+            for (Connection c : targets) {
+                deliver(c, current);
+            }
+        } finally {
+            end();
+        }
+        finish(d);
+        return event;
+    }
+
+    @Override
+    public void visit(Subscription s) {
+        Connection c = s.connection;
+        if (c.deliveryStamp == stamp) {
+            return;
+        }
+        if (s.wildcard && !c.mayReceive(current.event.topic(), authorizer::mayReceive)) {
+            return;
+        }
+        if (s.filter != null && !s.filter.test(current.data())) {
+            return;
+        }
+        deliver(c, current);
+    }
+
+    private void deliver(Connection c, EncodedEvent e) {
+        c.deliveryStamp = stamp;
+        if (c.held != null) {
+            if (c.held.size() >= maxHeld) {
+                c.heldOverflow = true;
+            } else {
+                c.held.add(e);
+            }
+            return;
+        }
+        pending.offer(c, e.frame(c.framing()), true);
+    }
+
+    /**
+     * Starts holding live events for a connection whose new subscriptions are being prepared.
+     * Call before adding the subscriptions to the index.
+     *
+     * @param c the connection
+     */
+    void hold(Connection c) {
+        lock.lock();
+        try {
+            c.held = new ArrayList<>();
+            c.heldOverflow = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends holding: queues the answer, then the replayed events merged in log order with the live events
+     * held meanwhile (each once), then lets live events flow again.
+     *
+     * @param c the connection
+     * @param answer the {@code subscribed} answer
+     * @param replay the history read for a resume, or {@code null}
+     * @return {@code false} when the held events overflowed and the connection was closed as a slow consumer
+     */
+    boolean release(Connection c, ServerMessage.Subscribed answer, Replay replay) {
+        Deliveries d = Deliveries.acquire();
+        boolean overflow;
+        lock.lock();
+        try {
+            pending = d;
+            List<EncodedEvent> held = c.held;
+            c.held = null;
+            overflow = c.heldOverflow;
+            if (!overflow) {
+                d.offer(c, frameOf(c, answer), false);
+                List<StoredEvent> replayed = replay == null ? List.of() : replay.events();
+                int r = 0;
+                int h = 0;
+                String last = null;
+                while (r < replayed.size() || h < held.size()) {
+                    StoredEvent next;
+                    EncodedEvent encoded;
+                    if (h >= held.size() || (r < replayed.size()
+                            && history.compare(replayed.get(r).id(), held.get(h).event.id()) <= 0)) {
+                        next = replayed.get(r++);
+                        encoded = null;
+                    } else {
+                        encoded = held.get(h++);
+                        next = encoded.event;
+                    }
+                    if (last != null && history.compare(next.id(), last) <= 0) {
+                        continue;
+                    }
+                    last = next.id();
+                    EncodedEvent e = encoded != null ? encoded : new EncodedEvent(next, codec, true);
+                    d.offer(c, e.frame(c.framing()), true);
+                }
+            }
+        } finally {
+            pending = null;
+            lock.unlock();
+        }
+        if (overflow) {
+            d.finish(slowConsumer);
+            slowConsumer.accept(c);
+            return false;
+        }
+        metrics.delivered.add(d.finish(slowConsumer));
+        return true;
+    }
+
+    /**
+     * Changes room membership and tells the other members, in order with the room's events.
+     *
+     * @param room the room
+     * @param entry the member joining, or {@code null} to remove {@code leaving}
+     * @param leaving the connection leaving, when {@code entry} is {@code null}
+     * @param answer an answer for the connection concerned, queued before the presence frames, or {@code null}
+     * @return the entry removed on leave, or the entry added on join; {@code null} when leaving a room the
+     *     connection was not in
+     */
+    RoomTable.Entry membership(String room, RoomTable.Entry entry, Connection leaving, ServerMessage answer) {
+        Deliveries d = Deliveries.acquire();
+        RoomTable.Entry changed;
+        lock.lock();
+        try {
+            pending = d;
+            Connection subject = entry != null ? entry.connection() : leaving;
+            if (entry != null) {
+                rooms.add(room, entry);
+                changed = entry;
+            } else {
+                changed = rooms.remove(room, leaving);
+            }
+            if (answer != null && subject.isOpen()) {
+                ServerMessage a = answer instanceof ServerMessage.Joined j
+                        ? new ServerMessage.Joined(j.ref(), room, rooms.memberList(room)) : answer;
+                d.offer(subject, frameOf(subject, a), false);
+            }
+            if (changed != null) {
+                Member m = changed.member();
+                ServerMessage presence = new ServerMessage.Presence(room, entry != null ? "join" : "leave", m);
+                OutboundFrame ws = null;
+                OutboundFrame sse = null;
+                for (RoomTable.Entry other : rooms.members(room)) {
+                    Connection oc = other.connection();
+                    if (oc == subject) {
+                        continue;
+                    }
+                    OutboundFrame f;
+                    if (oc.framing() == Framing.SSE) {
+                        sse = sse != null ? sse : Frames.encode(codec, presence, Framing.SSE);
+                        f = sse;
+                    } else {
+                        ws = ws != null ? ws : Frames.encode(codec, presence, Framing.WEBSOCKET);
+                        f = ws;
+                    }
+                    d.offer(oc, f, false);
+                }
+            }
+        } finally {
+            pending = null;
+            lock.unlock();
+        }
+        d.finish(slowConsumer);
+        return changed;
+    }
+
+    private OutboundFrame frameOf(Connection c, ServerMessage m) {
+        return Frames.encode(codec, m, c.framing());
+    }
+
+    private void begin(StoredEvent event, Deliveries d) {
+        current = new EncodedEvent(event, codec, true);
+        stamp++;
+        pending = d;
+    }
+
+    private void end() {
+        current = null;
+        pending = null;
+        lock.unlock();
+    }
+
+    private void finish(Deliveries d) {
+        metrics.published.increment();
+        metrics.delivered.add(d.finish(slowConsumer));
+    }
+}

@@ -1,0 +1,215 @@
+package io.herald.internal;
+
+import io.herald.CloseReason;
+import io.herald.Principal;
+import io.herald.spi.Admission;
+import io.herald.spi.AuthenticationException;
+import io.herald.spi.ConnectionGateway;
+import io.herald.spi.ConnectionHandle;
+import io.herald.spi.Framing;
+import io.herald.spi.Handshake;
+import io.herald.spi.ServerMessage;
+import io.herald.spi.Transport;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Admits handshakes and opens connections for transport adapters. */
+final class Gateway implements ConnectionGateway {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    static final String PROTOCOL = "herald.v1";
+
+    private final HubEngine hub;
+    private final HubConfig config;
+    private final KeyedRateLimiter handshakeLimiter;
+    private final SecureRandom random = new SecureRandom();
+    private final String idPrefix;
+    private final AtomicLong sequence = new AtomicLong();
+
+    Gateway(HubEngine hub, KeyedRateLimiter handshakeLimiter) {
+        this.hub = hub;
+        this.config = hub.config;
+        this.handshakeLimiter = handshakeLimiter;
+        byte[] prefix = new byte[6];
+        random.nextBytes(prefix);
+        this.idPrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(prefix);
+    }
+
+    @Override
+    public Admission admit(Handshake h) {
+        if (hub.isClosed()) {
+            return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
+        }
+        long wait = handshakeLimiter.tryAcquire(h.remoteAddress());
+        if (wait > 0) {
+            hub.metrics.rateLimited.increment();
+            long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999));
+            return Admission.reject(429, CloseReason.TRY_AGAIN_LATER, "rate-limited",
+                    "too many connection attempts; retry after " + ms + " ms", ms, h);
+        }
+        Optional<String> origin = h.origin();
+        if (!config.allowedOrigins().isEmpty() && origin.isPresent()
+                && !config.allowedOrigins().contains(origin.get())) {
+            return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
+                    "origin " + origin.get() + " is not allowed", 0, h);
+        }
+        String token = token(h);
+        if (token == null && !config.authFrameDeadline().isZero()) {
+            return Admission.accept(Principal.anonymous(), h);
+        }
+        try {
+            Principal p = config.authenticator().authenticate(token, h);
+            if (p == null) {
+                return unauthorized("credentials were not accepted", h);
+            }
+            return Admission.accept(p, h);
+        } catch (AuthenticationException e) {
+            return unauthorized(e.getMessage(), h);
+        } catch (RuntimeException e) {
+            LOG.error("authenticator failed for {}", h, e);
+            hub.listeners.error(null, e);
+            return Admission.reject(500, CloseReason.INTERNAL_ERROR, "internal", "authentication failed", 0, h);
+        }
+    }
+
+    private static Admission unauthorized(String message, Handshake h) {
+        return Admission.reject(401, CloseReason.POLICY_VIOLATION, "unauthorized",
+                message == null ? "unauthorized" : message, 0, h);
+    }
+
+    private String token(Handshake h) {
+        Optional<String> t = h.bearerToken();
+        if (t.isEmpty()) {
+            t = h.queryParameter("token").filter(v -> !v.isEmpty());
+        }
+        if (t.isEmpty() && config.tokenCookie() != null) {
+            t = h.cookie(config.tokenCookie()).filter(v -> !v.isEmpty());
+        }
+        return t.orElse(null);
+    }
+
+    @Override
+    public ConnectionHandle open(Admission admission, Transport transport) {
+        if (admission == null || !admission.accepted()) {
+            throw new IllegalArgumentException("open needs an accepted admission, got " + admission);
+        }
+        if (hub.isClosed()) {
+            transport.close(CloseReason.SHUTDOWN.code(), CloseReason.SHUTDOWN.reason());
+            return new Handle(null);
+        }
+        Handshake h = admission.handshake();
+        boolean pending = !config.authFrameDeadline().isZero() && admission.principal().isAnonymous()
+                && token(h) == null;
+        String id = idPrefix + Long.toString(sequence.incrementAndGet(), 36);
+        String controlToken = transport.framing() == Framing.SSE ? newSecret() : null;
+        int batch = batchMs(h);
+        Connection c = new Connection(id, transport, h, admission.principal(), !pending, config.clock().millis(),
+                hub.nanos(), controlToken, new TokenBucket(config.inboundRate(), hub::nanos), batch,
+                conn -> new Outbound(transport, config.outboundQueueFrames(), config.outboundQueueBytes(),
+                        config.slowConsumerPolicy(), new QueueEvents(hub, conn), batch, hub.scheduler,
+                        batch > 0 && transport.framing() == Framing.WEBSOCKET ? hub.codec::encodeBatch : null));
+        String refused = hub.registry.tryAdd(c);
+        if (refused != null) {
+            LOG.debug("refusing {}: {}", h, refused);
+            c.beginClose(CloseReason.CAPACITY, false);
+            transport.close(CloseReason.CAPACITY.code(), CloseReason.CAPACITY.reason());
+            return new Handle(null);
+        }
+        hub.reply(c, new ServerMessage.Connected(id, PROTOCOL, config.heartbeat().toMillis(), config.node(),
+                c.user(), controlToken, null));
+        if (pending) {
+            hub.scheduler.schedule(() -> {
+                if (!c.authenticated() && c.isOpen()) {
+                    hub.closeNow(c, CloseReason.UNAUTHORIZED);
+                }
+            }, config.authFrameDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        hub.listeners.connected(c.info());
+        return new Handle(c);
+    }
+
+    private int batchMs(Handshake h) {
+        Optional<String> v = h.queryParameter("batch");
+        if (v.isEmpty()) {
+            return 0;
+        }
+        try {
+            int ms = Integer.parseInt(v.get().trim());
+            return Math.max(0, Math.min(ms, config.maxBatchMs()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private String newSecret() {
+        byte[] b = new byte[24];
+        random.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** Reports the outbound queue's outcomes back to the hub. */
+    private record QueueEvents(HubEngine hub, Connection connection) implements Outbound.Listener {
+        @Override
+        public void dropped(int frames) {
+            hub.metrics.dropped.add(frames);
+        }
+
+        @Override
+        public void drained() {
+            hub.drained(connection);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            LOG.debug("send to {} failed", connection, cause);
+            hub.closeNow(connection, CloseReason.DISCONNECTED);
+        }
+    }
+
+    /** The transport's way in; a handle without a connection (refused) ignores everything. */
+    private final class Handle implements ConnectionHandle {
+        private final Connection c;
+
+        Handle(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public String connectionId() {
+            return c == null ? "" : c.id();
+        }
+
+        @Override
+        public void onText(String message) {
+            if (c != null) {
+                hub.requests.onText(c, message);
+            }
+        }
+
+        @Override
+        public void onBinary(byte[] message) {
+            if (c != null) {
+                hub.requests.onBinary(c, message);
+            }
+        }
+
+        @Override
+        public void onActivity() {
+            if (c != null) {
+                c.touch(hub.nanos());
+            }
+        }
+
+        @Override
+        public void onClosed(int code, String reason) {
+            if (c != null) {
+                hub.closeNow(c, new CloseReason(code < 1000 || code > 4999 ? CloseReason.NORMAL : code,
+                        reason == null ? "" : reason));
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.herald;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The builder refuses bad settings at once, naming them. */
+class HubBuilderTest {
+    @Test
+    void badValuesAreRejectedNamingTheSetting() {
+        assertThatThrownBy(() -> Hub.builder().heartbeat(Duration.ZERO)).hasMessageContaining("heartbeat");
+        assertThatThrownBy(() -> Hub.builder().outboundQueue(0, 10)).hasMessageContaining("outboundQueue.frames");
+        assertThatThrownBy(() -> Hub.builder().outboundQueue(10, 0)).hasMessageContaining("outboundQueue.bytes");
+        assertThatThrownBy(() -> Hub.builder().maxConnections(-1, 0, 0)).hasMessageContaining("maxConnections.total");
+        assertThatThrownBy(() -> Hub.builder().node(" ")).hasMessageContaining("node");
+        assertThatThrownBy(() -> Hub.builder().authenticator(null)).hasMessageContaining("authenticator");
+        assertThatThrownBy(() -> Hub.builder().route("bad route", r -> null)).hasMessageContaining("route");
+        assertThatThrownBy(() -> Hub.builder().route("r", r -> null).route("r", r -> null))
+                .hasMessageContaining("already registered");
+        assertThatThrownBy(() -> RateLimit.of(0, 1)).hasMessageContaining("perSecond");
+        assertThatThrownBy(() -> Hub.builder().historySize(10).maxReplay(20).build())
+                .hasMessageContaining("maxReplay");
+    }
+
+    @Test
+    void misuseOfTheFacadeThrowsAndAClosedHubRefusesWork() {
+        Hub hub = Hub.builder().build();
+        assertThatThrownBy(() -> hub.publish("task.*", 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wildcards");
+        assertThatThrownBy(() -> hub.emit("bad room", "t", 1)).isInstanceOf(IllegalArgumentException.class);
+        hub.close();
+        assertThatThrownBy(() -> hub.publish("t", 1)).isInstanceOf(IllegalStateException.class);
+    }
+}

@@ -1,0 +1,257 @@
+package io.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.spi.Admission;
+import io.herald.spi.AuthenticationException;
+import io.herald.spi.Framing;
+import io.herald.spi.Handshake;
+import io.herald.testing.RecordingTransport;
+import io.herald.testing.TestClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Handshakes, limits, heartbeats, server-initiated sends and closes, listeners and shutdown. */
+class LifecycleTest {
+    private Hub hub;
+
+    @AfterEach
+    void close() {
+        if (hub != null) {
+            hub.close(Duration.ofSeconds(1));
+        }
+    }
+
+    private static Handshake from(String ip) {
+        return Handshake.builder(ip).build();
+    }
+
+    @Test
+    void handshakeWithoutAcceptableCredentialsIsRejectedWith401() {
+        hub = Hub.builder().authenticator((token, h) -> {
+            if (token == null) {
+                throw new AuthenticationException("token required");
+            }
+            if (!token.equals("secret")) {
+                throw new AuthenticationException("invalid token");
+            }
+            return Principal.of("u1");
+        }).tokenCookie("sess").build();
+        Admission missing = hub.gateway().admit(from("127.0.0.1"));
+        assertThat(missing.accepted()).isFalse();
+        assertThat(missing.httpStatus()).isEqualTo(401);
+        assertThat(missing.closeCode()).isEqualTo(1008);
+        assertThat(missing.reason()).isEqualTo("unauthorized");
+        assertThat(missing.message()).isEqualTo("token required");
+        assertThat(hub.gateway().admit(Handshake.builder("127.0.0.1").header("Authorization", "Bearer nope").build())
+                .httpStatus()).isEqualTo(401);
+        assertThat(hub.gateway().admit(Handshake.builder("127.0.0.1").header("authorization", "Bearer secret").build())
+                .principal().user()).isEqualTo("u1");
+        assertThat(hub.gateway().admit(Handshake.builder("127.0.0.1").query("token", "secret").build()).accepted())
+                .isTrue();
+        assertThat(hub.gateway().admit(Handshake.builder("127.0.0.1").cookie("sess", "secret").build()).accepted())
+                .isTrue();
+    }
+
+    @Test
+    void forbiddenOriginIsRejectedWith403AndServicesWithoutOriginPass() {
+        hub = Hub.builder().allowedOrigins("https://app.example.com").build();
+        assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Origin", "https://evil.example").build())
+                .httpStatus()).isEqualTo(403);
+        assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Origin", "https://app.example.com")
+                .build()).accepted()).isTrue();
+        assertThat(hub.gateway().admit(from("1.2.3.4")).accepted()).isTrue();
+    }
+
+    @Test
+    void handshakeFloodFromOneAddressIsRateLimitedWith429() {
+        hub = Hub.builder().handshakeRate(RateLimit.of(1, 3)).build();
+        for (int i = 0; i < 3; i++) {
+            assertThat(hub.gateway().admit(from("9.9.9.9")).accepted()).isTrue();
+        }
+        Admission limited = hub.gateway().admit(from("9.9.9.9"));
+        assertThat(limited.httpStatus()).isEqualTo(429);
+        assertThat(limited.retryAfterMs()).isPositive();
+        assertThat(hub.gateway().admit(from("9.9.9.8")).accepted()).isTrue();
+    }
+
+    @Test
+    void connectionLimitsCloseWith1013Capacity() {
+        hub = Hub.builder().maxConnections(3, 1, 2)
+                .authenticator((token, h) -> token == null ? Principal.anonymous() : Principal.of(token)).build();
+        TestClient.connect(hub, from("1.1.1.1"), Framing.WEBSOCKET);
+        TestClient.connect(hub, from("1.1.1.1"), Framing.WEBSOCKET);
+        RecordingTransport perIp = new RecordingTransport(Framing.WEBSOCKET);
+        hub.gateway().open(hub.gateway().admit(from("1.1.1.1")), perIp);
+        assertThat(perIp.closed()).isEqualTo(new RecordingTransport.Close(1013, "capacity"));
+
+        TestClient.connect(hub, Handshake.builder("2.2.2.2").query("token", "ann").build(), Framing.WEBSOCKET);
+        RecordingTransport perUser = new RecordingTransport(Framing.WEBSOCKET);
+        hub.gateway().open(hub.gateway().admit(Handshake.builder("3.3.3.3").query("token", "ann").build()), perUser);
+        assertThat(perUser.closed()).isEqualTo(new RecordingTransport.Close(1013, "capacity"));
+
+        RecordingTransport total = new RecordingTransport(Framing.WEBSOCKET);
+        hub.gateway().open(hub.gateway().admit(from("4.4.4.4")), total);
+        assertThat(total.closed()).isEqualTo(new RecordingTransport.Close(1013, "capacity"));
+        assertThat(hub.admin().connectionCount()).isEqualTo(3);
+    }
+
+    @Test
+    void silentConnectionIsClosedWithIdleTimeoutAndActiveOnesGetPings() {
+        hub = Hub.builder().heartbeat(Duration.ofMillis(200)).build();
+        TestClient silent = TestClient.connect(hub);
+        TestClient active = TestClient.connect(hub);
+        ScheduledExecutorService pongs = Executors.newSingleThreadScheduledExecutor();
+        try {
+            pongs.scheduleAtFixedRate(() -> active.handle().onActivity(), 0, 20, TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> silent.transport().closed() != null);
+            assertThat(silent.transport().closed()).isEqualTo(new RecordingTransport.Close(1000, "idle-timeout"));
+            assertThat(active.transport().closed()).isNull();
+            assertThat(active.transport().pings()).isPositive();
+        } finally {
+            pongs.shutdownNow();
+        }
+    }
+
+    @Test
+    void unauthenticatedConnectionIsClosedAfterTheAuthDeadline() {
+        hub = Hub.builder().authFrameDeadline(Duration.ofMillis(100))
+                .authenticator((token, h) -> Principal.of("x")).build();
+        TestClient c = TestClient.connect(hub);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> new RecordingTransport.Close(1008, "unauthorized").equals(c.transport().closed()));
+    }
+
+    @Test
+    void serverSendsReachOneConnectionOrEveryConnectionOfAUser() {
+        hub = Hub.builder().authenticator((token, h) -> token == null ? Principal.anonymous() : Principal.of(token))
+                .build();
+        TestClient ann1 = TestClient.connect(hub, Handshake.builder("1.1.1.1").query("token", "ann").build(),
+                Framing.WEBSOCKET);
+        TestClient ann2 = TestClient.connect(hub, Handshake.builder("1.1.1.2").query("token", "ann").build(),
+                Framing.WEBSOCKET);
+        TestClient bob = TestClient.connect(hub, Handshake.builder("1.1.1.3").query("token", "bob").build(),
+                Framing.WEBSOCKET);
+        assertThat(ann1.connected().path("user").asText()).isEqualTo("ann");
+        assertThat(hub.sendToUser("ann", "notice.new", Map.of("n", 1))).isEqualTo(2);
+        assertThat(ann1.expect("event").path("topic").asText()).isEqualTo("notice.new");
+        assertThat(ann2.expect("event").path("topic").asText()).isEqualTo("notice.new");
+        assertThat(hub.sendToConnection(bob.id(), "notice.direct", "hi")).isTrue();
+        assertThat(bob.expect("event").path("data").asText()).isEqualTo("hi");
+        assertThat(hub.sendToConnection("no-such-connection", "notice.direct", "hi")).isFalse();
+        assertThat(ann1.poll(Duration.ofMillis(50))).isNull();
+
+        TestClient late = TestClient.connect(hub);
+        late.send("type", "subscribe", "topics", List.of("**"), "since", ann1.connected().path("connectionId")
+                .asText());
+        late.expect("subscribed");
+        assertThat(late.poll(Duration.ofMillis(50))).as("direct sends are never replayed").isNull();
+
+        assertThat(hub.disconnectUser("ann", CloseReason.DISCONNECTED)).isEqualTo(2);
+        assertThat(ann1.transport().closed()).isEqualTo(new RecordingTransport.Close(1000, "disconnected"));
+        assertThat(hub.disconnect(bob.id(), new CloseReason(4000, "kicked"))).isTrue();
+        assertThat(bob.transport().closed()).isEqualTo(new RecordingTransport.Close(4000, "kicked"));
+        assertThat(hub.admin().connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void listenersSeeConnectJoinLeaveDisconnectAndHandlerErrors() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        hub = Hub.builder().listener(new HubListener() {
+            @Override
+            public void onConnected(ConnectionInfo c) {
+                seen.add("connected");
+            }
+
+            @Override
+            public void onDisconnected(ConnectionInfo c, CloseReason reason) {
+                seen.add("disconnected:" + reason.reason() + ":" + c.rooms());
+            }
+
+            @Override
+            public void onJoin(String room, Member member) {
+                seen.add("join:" + room);
+            }
+
+            @Override
+            public void onLeave(String room, Member member) {
+                seen.add("leave:" + room);
+            }
+
+            @Override
+            public void onError(String connectionId, Throwable error) {
+                seen.add("error:" + error.getMessage());
+            }
+        }).route("bad", r -> {
+            throw new IllegalArgumentException("nope");
+        }).build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "join", "room", "lobby");
+        c.expect("joined");
+        c.send("type", "send", "route", "bad", "data", 1);
+        assertThat(c.expect("error").path("message").asText()).isEqualTo("nope");
+        c.close();
+        assertThat(seen).containsExactly("connected", "join:lobby", "error:nope", "leave:lobby",
+                "disconnected:normal:[lobby]");
+    }
+
+    @Test
+    void shutdownFlushesQueuedEventsThenClosesWith1001() {
+        hub = Hub.builder().build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("t"));
+        c.expect("subscribed");
+        c.transport().stall();
+        for (int i = 0; i < 5; i++) {
+            hub.publish("t", i);
+        }
+        Thread resumer = new Thread(() -> {
+            await().atMost(Duration.ofSeconds(5)).until(() -> hub.admin().connectionCount() == 0);
+            c.transport().resume();
+        });
+        resumer.start();
+        hub.close(Duration.ofSeconds(5));
+        assertThat(c.drain()).extracting(f -> f.path("data").asInt()).containsExactly(0, 1, 2, 3, 4);
+        assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1001, "shutdown"));
+        assertThat(hub.gateway().admit(from("127.0.0.1")).httpStatus()).isEqualTo(503);
+    }
+
+    @Test
+    void shutdownDoesNotWaitPastItsDeadlineForAStuckClient() {
+        hub = Hub.builder().build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("t"));
+        c.expect("subscribed");
+        c.transport().stall();
+        hub.publish("t", 1);
+        hub.publish("t", 2);
+        long start = System.nanoTime();
+        hub.close(Duration.ofMillis(200));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1001, "shutdown"));
+    }
+
+    @Test
+    void clientRequestedBatchingWrapsSeveralEventsInOneBatchFrame() {
+        hub = Hub.builder().build();
+        TestClient c = TestClient.connect(hub, Handshake.builder("127.0.0.1").query("batch", "50").build(),
+                Framing.WEBSOCKET);
+        c.send("type", "subscribe", "topics", List.of("t"));
+        c.expect("subscribed");
+        for (int i = 0; i < 5; i++) {
+            hub.publish("t", i);
+        }
+        JsonNode batch = c.expect("batch");
+        assertThat(batch.path("frames")).hasSize(5);
+        assertThat(batch.path("frames").get(4).path("data").asInt()).isEqualTo(4);
+    }
+}

@@ -1,0 +1,112 @@
+package io.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.testing.TestClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Resume with {@code since}: replay then live, no gap and no duplicate at the seam. */
+class ResumeTest {
+    private Hub hub;
+
+    @AfterEach
+    void close() {
+        hub.close(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void resumeReplaysEverythingMissedThenContinuesLive() {
+        hub = Hub.builder().build();
+        TestClient first = TestClient.connect(hub);
+        first.send("type", "subscribe", "topics", List.of("task.*"));
+        first.expect("subscribed");
+        String seen = hub.publish("task.a", 1);
+        first.expect("event");
+        first.close();
+        String missed1 = hub.publish("task.b", 2);
+        hub.publish("other.x", 3);
+        String missed2 = hub.publish("task.c", 4);
+
+        TestClient again = TestClient.connect(hub);
+        again.send("type", "subscribe", "ref", "r", "topics", List.of("task.*"), "since", seen);
+        JsonNode ok = again.expect("subscribed");
+        assertThat(ok.path("recovered").asBoolean()).isTrue();
+        assertThat(again.expect("event").path("id").asText()).isEqualTo(missed1);
+        assertThat(again.expect("event").path("id").asText()).isEqualTo(missed2);
+        String live = hub.publish("task.d", 5);
+        assertThat(again.expect("event").path("id").asText()).isEqualTo(live);
+    }
+
+    @Test
+    void anIdOlderThanRetentionIsNotRecovered() {
+        hub = Hub.builder().historySize(5).maxReplay(5).build();
+        String old = hub.publish("t", 0);
+        for (int i = 1; i <= 10; i++) {
+            hub.publish("t", i);
+        }
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("t"), "since", old);
+        assertThat(c.expect("subscribed").path("recovered").asBoolean()).isFalse();
+    }
+
+    @Test
+    void anIdFromAnotherLogIsNotRecovered() {
+        hub = Hub.builder().build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("t"), "since", "not-an-id-of-this-log");
+        assertThat(c.expect("subscribed").path("recovered").asBoolean()).isFalse();
+        hub.publish("t", 1);
+        c.expect("event");
+    }
+
+    @Test
+    void theSeamHasNoGapAndNoDuplicateWhileEventsKeepArriving() throws Exception {
+        hub = Hub.builder().historySize(100_000).maxReplay(100_000).outboundQueue(200_000, 64L << 20).build();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger published = new AtomicInteger();
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; i < 50_000 && !stop.get(); i++) {
+                ids.add(hub.publish("feed.item", Map.of("n", i)));
+                published.incrementAndGet();
+            }
+        }, "test-publisher");
+        TestClient first = TestClient.connect(hub);
+        first.send("type", "subscribe", "topics", List.of("feed.*"));
+        first.expect("subscribed");
+        publisher.start();
+        try {
+            for (int round = 0; round < 20; round++) {
+                // read a while, drop the connection, resume on a new one while the publisher keeps going
+                JsonNode last = first.expect("event");
+                first.close();
+                TestClient next = TestClient.connect(hub);
+                next.send("type", "subscribe", "topics", List.of("feed.*"), "since", last.path("id").asText());
+                assertThat(next.expect("subscribed").path("recovered").asBoolean()).isTrue();
+                int expected = last.path("data").path("n").asInt() + 1;
+                int toRead = 50;
+                for (int k = 0; k < toRead; k++) {
+                    JsonNode e = next.expect("event");
+                    assertThat(e.path("data").path("n").asInt()).as("event after the seam, round %d", round)
+                            .isEqualTo(expected + k);
+                }
+                first = next;
+            }
+        } finally {
+            stop.set(true);
+            publisher.join(10_000);
+        }
+        Set<String> unique = new LinkedHashSet<>(ids);
+        assertThat(unique).hasSize(published.get());
+    }
+}

@@ -1,0 +1,90 @@
+package io.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.testing.TestClient;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Rooms: membership, presence, emits from server code, limits and the one-room option. */
+class RoomsTest {
+    private Hub hub;
+
+    @AfterEach
+    void close() {
+        hub.close(Duration.ofSeconds(1));
+    }
+
+    private static TestClient joined(Hub hub, String room) {
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "join", "room", room);
+        c.expect("joined");
+        return c;
+    }
+
+    @Test
+    void serverEmitReachesEveryMemberExceptTheOneLeftOut() {
+        hub = Hub.builder().build();
+        TestClient a = joined(hub, "game:lobby:1");
+        TestClient b = joined(hub, "game:lobby:1");
+        a.expect("presence");
+        TestClient outsider = TestClient.connect(hub);
+        hub.emit("game:lobby:1", "game.move", 42, b.id());
+        JsonNode e = a.expect("event");
+        assertThat(e.path("room").asText()).isEqualTo("game:lobby:1");
+        assertThat(e.has("from")).isFalse();
+        assertThat(b.poll(Duration.ofMillis(100))).isNull();
+        assertThat(outsider.poll(Duration.ofMillis(10))).isNull();
+    }
+
+    @Test
+    void disconnectingMemberLeavesWithPresenceAndEmptyRoomsDisappear() {
+        hub = Hub.builder().build();
+        TestClient a = joined(hub, "r");
+        TestClient b = joined(hub, "r");
+        a.expect("presence");
+        b.close();
+        assertThat(a.expect("presence").path("action").asText()).isEqualTo("leave");
+        a.close();
+        assertThat(hub.admin().rooms()).isEmpty();
+        assertThat(hub.metrics().rooms()).isZero();
+    }
+
+    @Test
+    void withOneRoomPerConnectionJoiningMovesTheConnection() {
+        hub = Hub.builder().singleRoomPerConnection(true).build();
+        TestClient watcher = joined(hub, "first");
+        TestClient mover = joined(hub, "first");
+        watcher.expect("presence");
+        mover.send("type", "join", "room", "second");
+        mover.expect("joined");
+        assertThat(watcher.expect("presence").path("action").asText()).isEqualTo("leave");
+        assertThat(hub.admin().connection(mover.id()).orElseThrow().rooms()).containsExactly("second");
+    }
+
+    @Test
+    void roomAndMemberLimitsAreEnforced() {
+        hub = Hub.builder().maxRoomsPerConnection(1).maxMembersPerRoom(1).build();
+        TestClient a = joined(hub, "one");
+        a.send("type", "join", "room", "two");
+        assertThat(a.expect("error").path("code").asText()).isEqualTo("LIMIT_EXCEEDED");
+        TestClient b = TestClient.connect(hub);
+        b.send("type", "join", "room", "one");
+        assertThat(b.expect("error").path("code").asText()).isEqualTo("LIMIT_EXCEEDED");
+        assertThat(hub.admin().members("one")).hasSize(1);
+    }
+
+    @Test
+    void joiningTwiceIsIdempotentAndPublishingOutsideARoomIsForbidden() {
+        hub = Hub.builder().build();
+        TestClient a = joined(hub, "r");
+        a.send("type", "join", "room", "r");
+        assertThat(a.expect("joined").path("members")).hasSize(1);
+        a.send("type", "publish", "room", "elsewhere", "topic", "x", "data", 1);
+        assertThat(a.expect("error").path("code").asText()).isEqualTo("FORBIDDEN");
+        a.send("type", "join", "room", "bad room");
+        assertThat(a.expect("error").path("code").asText()).isEqualTo("INVALID_TOPIC");
+    }
+}
