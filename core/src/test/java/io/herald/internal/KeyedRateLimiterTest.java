@@ -150,7 +150,8 @@ class KeyedRateLimiterTest {
             return limiter.tryAcquire("hot") == 0 ? 1 : 0;
         });
         long refilled = (nanos.get() - start) / MS;
-        assertThat(granted).isBetween(1, 1 + (int) refilled);
+        assertThat(granted).as("new keys may starve \"hot\" out (fail closed), never over-grant it")
+                .isLessThanOrEqualTo(1 + (int) refilled);
         assertThat(limiter.size()).isLessThanOrEqualTo(2);
     }
 
