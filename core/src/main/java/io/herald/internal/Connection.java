@@ -11,9 +11,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 
 /**
  * The hub's state for one open connection.
@@ -172,7 +174,7 @@ final class Connection {
      * Looks up or computes whether this connection may receive a topic, caching the answer.
      * Publish lock only.
      */
-    boolean mayReceive(String topic, java.util.function.BiPredicate<Principal, String> authorizer) {
+    boolean mayReceive(String topic, BiPredicate<Principal, String> authorizer) {
         Boolean cached = receiveCache.get(topic);
         if (cached == null) {
             if (receiveCache.size() >= RECEIVE_CACHE_MAX) {
@@ -192,7 +194,7 @@ final class Connection {
             rs = new LinkedHashSet<>(rooms);
         }
         return new ConnectionInfo(id, principal.user(), handshake.remoteAddress(),
-                framing.name().toLowerCase(java.util.Locale.ROOT), subs, rs, connectedAt, outbound.size(),
+                framing.name().toLowerCase(Locale.ROOT), subs, rs, connectedAt, outbound.size(),
                 outbound.bytes());
     }
 

@@ -241,11 +241,13 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @param entry the member joining, or {@code null} to remove {@code leaving}
      * @param leaving the connection leaving, when {@code entry} is {@code null}
      * @param answer an answer for the connection concerned, queued before the presence frames, or {@code null}
+     * @param d where the frames are queued; the caller calls {@link #finish(Deliveries)} once it holds no
+     *     connection's control lock (finishing may close another connection, which takes that one's lock)
      * @return the entry removed on leave, or the entry added on join; {@code null} when leaving a room the
      *     connection was not in
      */
-    RoomTable.Entry membership(String room, RoomTable.Entry entry, Connection leaving, ServerMessage answer) {
-        Deliveries d = Deliveries.acquire();
+    RoomTable.Entry membership(String room, RoomTable.Entry entry, Connection leaving, ServerMessage answer,
+            Deliveries d) {
         RoomTable.Entry changed;
         lock.lock();
         try {
@@ -287,7 +289,6 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             pending = null;
             lock.unlock();
         }
-        d.finish(slowConsumer);
         return changed;
     }
 
@@ -310,5 +311,15 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private void finish(Deliveries d) {
         metrics.published.increment();
         metrics.delivered.add(d.finish(slowConsumer));
+    }
+
+    /**
+     * Starts the writers and closes the slow consumers collected in {@code d}. Call with no connection's
+     * control lock held.
+     *
+     * @param d deliveries from {@link #membership}
+     */
+    void finishMembership(Deliveries d) {
+        d.finish(slowConsumer);
     }
 }

@@ -251,7 +251,13 @@ public final class HubEngine implements Hub {
             metrics.subscriptionCount.decrement();
         }
         for (String room : c.roomsSnapshot()) {
-            RoomTable.Entry gone = fanout.membership(room, null, c, null);
+            Deliveries d = Deliveries.acquire();
+            RoomTable.Entry gone;
+            try {
+                gone = fanout.membership(room, null, c, null, d);
+            } finally {
+                fanout.finishMembership(d);
+            }
             if (gone != null) {
                 listeners.leave(room, gone.member());
             }

@@ -263,35 +263,49 @@ final class RequestHandler {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "may not join room '" + j.room() + "'", j.ref());
         }
         Member member = new Member(c.id(), c.user(), j.meta());
-        List<String> leaving = new ArrayList<>();
-        synchronized (c) {
-            if (!c.isOpen()) {
-                return;
-            }
-            if (c.rooms.contains(j.room())) {
-                hub.reply(c, new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
-                return;
-            }
-            if (config.singleRoomPerConnection()) {
-                leaving.addAll(c.rooms);
-            } else if (c.rooms.size() >= config.maxRoomsPerConnection()) {
-                throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
-                        "at most " + config.maxRoomsPerConnection() + " rooms per connection", j.ref());
-            }
-            if (hub.rooms.members(j.room()).length >= config.maxMembersPerRoom()) {
-                throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
-                        "room '" + j.room() + "' is full (" + config.maxMembersPerRoom() + " members)", j.ref());
-            }
-            for (String old : leaving) {
-                c.rooms.remove(old);
-                RoomTable.Entry gone = hub.fanout.membership(old, null, c, null);
-                if (gone != null) {
-                    hub.listeners.leave(old, gone.member());
+        List<RoomTable.Entry> left = new ArrayList<>();
+        List<String> leftRooms = new ArrayList<>();
+        Deliveries d = Deliveries.acquire();
+        boolean again = false;
+        try {
+            synchronized (c) {
+                if (!c.isOpen()) {
+                    return;
+                }
+                again = c.rooms.contains(j.room());
+                if (!again) {
+                    if (!config.singleRoomPerConnection() && c.rooms.size() >= config.maxRoomsPerConnection()) {
+                        throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
+                                "at most " + config.maxRoomsPerConnection() + " rooms per connection", j.ref());
+                    }
+                    if (hub.rooms.members(j.room()).length >= config.maxMembersPerRoom()) {
+                        throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "room '" + j.room() + "' is full ("
+                                + config.maxMembersPerRoom() + " members)", j.ref());
+                    }
+                    if (config.singleRoomPerConnection()) {
+                        for (String old : List.copyOf(c.rooms)) {
+                            c.rooms.remove(old);
+                            RoomTable.Entry gone = hub.fanout.membership(old, null, c, null, d);
+                            if (gone != null) {
+                                left.add(gone);
+                                leftRooms.add(old);
+                            }
+                        }
+                    }
+                    c.rooms.add(j.room());
+                    hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
+                            new ServerMessage.Joined(j.ref(), j.room(), List.of()), d);
                 }
             }
-            c.rooms.add(j.room());
-            hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
-                    new ServerMessage.Joined(j.ref(), j.room(), List.of()));
+        } finally {
+            hub.fanout.finishMembership(d);
+        }
+        if (again) {
+            hub.reply(c, new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
+            return;
+        }
+        for (int i = 0; i < left.size(); i++) {
+            hub.listeners.leave(leftRooms.get(i), left.get(i).member());
         }
         hub.listeners.join(j.room(), member);
     }
@@ -302,11 +316,17 @@ final class RequestHandler {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, l.ref());
         }
         RoomTable.Entry gone;
-        synchronized (c) {
-            if (!c.rooms.remove(l.room())) {
-                throw new ProtocolException(ErrorCode.NOT_FOUND, "not a member of room '" + l.room() + "'", l.ref());
+        Deliveries d = Deliveries.acquire();
+        try {
+            synchronized (c) {
+                if (!c.rooms.remove(l.room())) {
+                    throw new ProtocolException(ErrorCode.NOT_FOUND, "not a member of room '" + l.room() + "'",
+                            l.ref());
+                }
+                gone = hub.fanout.membership(l.room(), null, c, new ServerMessage.Left(l.ref(), l.room()), d);
             }
-            gone = hub.fanout.membership(l.room(), null, c, new ServerMessage.Left(l.ref(), l.room()));
+        } finally {
+            hub.fanout.finishMembership(d);
         }
         if (gone != null) {
             hub.listeners.leave(l.room(), gone.member());
