@@ -200,6 +200,7 @@ class LifecycleTest {
         c.send("type", "send", "route", "bad", "data", 1);
         assertThat(c.expect("error").path("message").asText()).isEqualTo("nope");
         c.close();
+        assertThat(c.transport().closeCalls()).as("a transport that closed itself is not closed again").isZero();
         assertThat(seen).containsExactly("connected", "join:lobby", "error:nope", "leave:lobby",
                 "disconnected:normal:[lobby]");
     }
@@ -222,6 +223,7 @@ class LifecycleTest {
         hub.close(Duration.ofSeconds(5));
         assertThat(c.drain()).extracting(f -> f.path("data").asInt()).containsExactly(0, 1, 2, 3, 4);
         assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1001, "shutdown"));
+        assertThat(c.transport().closeCalls()).isEqualTo(1);
         assertThat(hub.gateway().admit(from("127.0.0.1")).httpStatus()).isEqualTo(503);
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 
@@ -39,6 +40,7 @@ final class Connection {
     private final String controlToken;
     private final TokenBucket inboundBucket;
     private final AtomicInteger state = new AtomicInteger(OPEN);
+    private final AtomicBoolean transportClosed = new AtomicBoolean();
     private volatile Principal principal;
     private volatile boolean authenticated;
     private volatile long lastActivityNanos;
@@ -163,6 +165,16 @@ final class Connection {
                 return s == OPEN;
             }
         }
+    }
+
+    /**
+     * Claims the one call of {@link Transport#close}: the first caller (or a transport that reported its
+     * own close) gets {@code true}, everyone after gets {@code false}.
+     *
+     * @return whether the caller is to close the transport
+     */
+    boolean claimTransportClose() {
+        return transportClosed.compareAndSet(false, true);
     }
 
     /** @return the reason given when closing began, or {@code null} while open */

@@ -166,7 +166,7 @@ final class Gateway implements ConnectionGateway {
         @Override
         public void failed(Throwable cause) {
             LOG.debug("send to {} failed", connection, cause);
-            hub.closeNow(connection, CloseReason.DISCONNECTED);
+            hub.transportClosed(connection, new CloseReason(CloseReason.NORMAL, "write-failed"));
         }
     }
 
@@ -207,7 +207,7 @@ final class Gateway implements ConnectionGateway {
         @Override
         public void onClosed(int code, String reason) {
             if (c != null) {
-                hub.closeNow(c, new CloseReason(code < 1000 || code > 4999 ? CloseReason.NORMAL : code,
+                hub.transportClosed(c, new CloseReason(code < 1000 || code > 4999 ? CloseReason.NORMAL : code,
                         reason == null ? "" : reason));
             }
         }

@@ -213,12 +213,25 @@ public final class HubEngine implements Hub {
         if (c.beginClose(reason, false)) {
             release(c, reason);
         }
-        CloseReason r = c.closeReason() != null ? c.closeReason() : reason;
+        closeTransport(c, c.closeReason() != null ? c.closeReason() : reason);
+    }
+
+    /** Closes the transport once, whoever asks first. */
+    private void closeTransport(Connection c, CloseReason reason) {
+        if (!c.claimTransportClose()) {
+            return;
+        }
         try {
-            c.transport().close(r.code(), r.reason());
+            c.transport().close(reason.code(), reason.reason());
         } catch (RuntimeException e) {
             LOG.debug("closing transport of {} failed", c, e);
         }
+    }
+
+    /** The transport reported that it closed: release the connection without closing the transport again. */
+    void transportClosed(Connection c, CloseReason reason) {
+        c.claimTransportClose();
+        closeNow(c, reason);
     }
 
     /** Stops taking requests and events, flushes what is queued, then closes. */
@@ -230,12 +243,7 @@ public final class HubEngine implements Hub {
 
     /** Called by the queue when a closing connection's queue is empty: close the transport. */
     void drained(Connection c) {
-        CloseReason reason = c.closeReason() != null ? c.closeReason() : CloseReason.DISCONNECTED;
-        try {
-            c.transport().close(reason.code(), reason.reason());
-        } catch (RuntimeException e) {
-            LOG.debug("closing transport of {} failed", c, e);
-        }
+        closeTransport(c, c.closeReason() != null ? c.closeReason() : CloseReason.DISCONNECTED);
         if (draining.get() > 0) {
             synchronized (drainMonitor) {
                 drainMonitor.notifyAll();

@@ -25,6 +25,7 @@ public final class RecordingTransport implements Transport {
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger sends = new AtomicInteger();
+    private final AtomicInteger closeCalls = new AtomicInteger();
     private final AtomicReference<Close> closed = new AtomicReference<>();
     private final List<SendCallback> stalled = new ArrayList<>();
     private volatile boolean stall;
@@ -60,6 +61,7 @@ public final class RecordingTransport implements Transport {
 
     @Override
     public void close(int code, String reason) {
+        closeCalls.incrementAndGet();
         closed.compareAndSet(null, new Close(code, reason));
     }
 
@@ -92,6 +94,11 @@ public final class RecordingTransport implements Transport {
     /** @return send calls received */
     public int sends() {
         return sends.get();
+    }
+
+    /** @return how many times the hub called {@link #close} */
+    public int closeCalls() {
+        return closeCalls.get();
     }
 
     /** @return the close, or {@code null} while open */
