@@ -158,7 +158,7 @@ public final class Filter {
         if (name.length() <= MAX_ECHOED_NAME) {
             return name;
         }
-        int end = Character.isHighSurrogate(name.charAt(MAX_ECHOED_NAME - 1)) ? MAX_ECHOED_NAME - 1 : MAX_ECHOED_NAME;
+        int end = MAX_ECHOED_NAME - (Character.isHighSurrogate(name.charAt(MAX_ECHOED_NAME - 1)) ? 1 : 0);
         return name.substring(0, end) + "…";
     }
 }

@@ -308,7 +308,7 @@ final class JsonRequestDecoder {
             if (name.length() <= MAX_ECHOED_TYPE) {
                 return name;
             }
-            int end = Character.isHighSurrogate(name.charAt(MAX_ECHOED_TYPE - 1)) ? MAX_ECHOED_TYPE - 1 : MAX_ECHOED_TYPE;
+            int end = MAX_ECHOED_TYPE - (Character.isHighSurrogate(name.charAt(MAX_ECHOED_TYPE - 1)) ? 1 : 0);
             return name.substring(0, end) + "…";
         }
     }

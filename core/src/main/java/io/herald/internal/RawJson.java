@@ -7,9 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Already-encoded JSON bytes handed to {@link com.fasterxml.jackson.core.JsonGenerator#writeRawValue(SerializableString)},
- * so a stored event's data is copied into a frame as it is, never parsed or re-encoded. Only the
- * unquoted forms make sense for a raw value; the quoted ones are refused.
+ * Already-encoded JSON bytes for
+ * {@link com.fasterxml.jackson.core.JsonGenerator#writeRawValue(SerializableString)}, so a stored event's
+ * data is copied into a frame as it is, never parsed or re-encoded. Only the unquoted forms make sense
+ * for a raw value; the quoted ones are refused.
  *
  * <p>Immutable and thread-safe as long as nobody modifies the wrapped array.
  */

@@ -4,13 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.herald.ErrorCode;
 import io.herald.Member;
 import io.herald.spi.ProtocolException;
@@ -21,7 +17,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JsonCodecTest {
@@ -349,51 +344,6 @@ class JsonCodecTest {
         assertThat(new String(codec.encodeBatch(List.of()), UTF_8)).isEqualTo("{\"type\":\"batch\",\"frames\":[]}");
     }
 
-    // ---- helpers for the hub -----------------------------------------------------------------------
-
-    @Test
-    void writeValueSerializesApplicationData() {
-        byte[] json = JsonCodec.writeValue(PLAIN, Map.of("n", 1));
-        assertThat(new String(json, UTF_8)).isEqualTo("{\"n\":1}");
-        assertThat(new String(JsonCodec.writeValue(PLAIN, null), UTF_8)).isEqualTo("null");
-    }
-
-    @Test
-    void writeValueRefusesDataThatCannotBeSerialized() {
-        assertThatThrownBy(() -> JsonCodec.writeValue(PLAIN, new Object()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("java.lang.Object cannot be serialized as JSON");
-    }
-
-    @Test
-    void writeValueRefusesInvalidUtf8FromACustomSerializer() {
-        ObjectMapper rogue = new ObjectMapper().registerModule(new SimpleModule().addSerializer(new RawBytes()));
-        assertThatThrownBy(() -> JsonCodec.writeValue(rogue, new Rogue()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("invalid UTF-8 at byte 1");
-    }
-
-    @Test
-    void writeTreeIsCompactAndKeepsDecimalsAsWritten() throws Exception {
-        Request.Publish p = (Request.Publish) codec.decode(
-                "{\"type\":\"publish\",\"topic\":\"t\",\"data\":{ \"a\": 1.10, \"b\": 1e400, \"c\": 12345678901234567890123 }}");
-        assertThat(new String(JsonCodec.writeTree(p.data()), UTF_8))
-                .isEqualTo("{\"a\":1.10,\"b\":1E+400,\"c\":12345678901234567890123}");
-    }
-
-    @Test
-    void readTreeParsesStoredDataAndRefusesGarbage() {
-        assertThat(JsonCodec.readTree("{\"a\":0.1}".getBytes(UTF_8)).get("a").decimalValue())
-                .isEqualTo(new BigDecimal("0.1"));
-        assertThat(JsonCodec.readTree("null".getBytes(UTF_8)).isNull()).isTrue();
-        assertThatThrownBy(() -> JsonCodec.readTree("{\"a\":".getBytes(UTF_8)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not valid JSON");
-        assertThatThrownBy(() -> JsonCodec.readTree("1 2".getBytes(UTF_8)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("content after");
-        assertThatThrownBy(() -> JsonCodec.readTree(new byte[0]))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
-
     // ---- support ---------------------------------------------------------------------------------
 
     private ProtocolException decodeFails(String text) {
@@ -416,22 +366,5 @@ class JsonCodecTest {
         List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private static final class Rogue {
-    }
-
-    /** Writes a raw overlong NUL, as a careless custom serializer might. */
-    private static final class RawBytes extends StdSerializer<Rogue> {
-        private static final long serialVersionUID = 1L;
-
-        RawBytes() {
-            super(Rogue.class);
-        }
-
-        @Override
-        public void serialize(Rogue value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeRawValue(new RawJson(new byte[] {'"', (byte) 0xC0, (byte) 0x80, '"'}));
-        }
     }
 }
