@@ -23,8 +23,9 @@ import java.util.function.BiPredicate;
  *
  * <p>Threads and locks: requests of one connection arrive one at a time on a container thread; they
  * change {@link #subscriptions} and {@link #rooms} while holding this object's monitor (the control
- * lock). The fields marked "publish lock" are touched only by the thread holding the hub's publish lock.
- * Lock order: control lock, then publish lock, then the outbound queue's lock; never the reverse.
+ * lock). {@link #receiveCache} is touched only by the thread holding the hub's publish lock, and so is
+ * the delivery state kept in {@link Outbound}. Lock order: control lock, then publish lock, then the
+ * outbound queue's monitor; never the reverse.
  */
 final class Connection {
     private static final int OPEN = 0;
@@ -55,14 +56,8 @@ final class Connection {
     /** Request thread only. */
     int consecutiveRejections;
 
-    /** Publish lock: the delivery stamp of the last event queued, so overlapping patterns deliver once. */
-    long deliveryStamp;
     /** Publish lock: cached {@code mayReceive} answers for wildcard deliveries. */
     final Map<String, Boolean> receiveCache = new HashMap<>();
-    /** Publish lock: live events held back while a subscription's replay is prepared; {@code null} when none. */
-    List<EncodedEvent> held;
-    /** Publish lock: set when {@link #held} overflowed and the resume must report a gap. */
-    boolean heldOverflow;
 
     Connection(String id, Transport transport, Handshake handshake, Principal principal, boolean authenticated,
             long connectedAt, long nowNanos, String controlToken, TokenBucket inboundBucket, int batchMs,
@@ -206,8 +201,8 @@ final class Connection {
             rs = new LinkedHashSet<>(rooms);
         }
         return new ConnectionInfo(id, principal.user(), handshake.remoteAddress(),
-                framing.name().toLowerCase(Locale.ROOT), subs, rs, connectedAt, outbound.size(),
-                outbound.bytes());
+                framing.name().toLowerCase(Locale.ROOT), subs, rs, connectedAt, outbound.queued(),
+                outbound.queuedBytes());
     }
 
     /** @return a copy of the subscriptions, for release; control lock taken inside */

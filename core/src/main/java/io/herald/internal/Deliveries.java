@@ -14,9 +14,9 @@ import java.util.function.Consumer;
 final class Deliveries {
     private static final ThreadLocal<Deliveries> CACHED = ThreadLocal.withInitial(Deliveries::new);
 
-    private Connection[] writers = new Connection[64];
+    private Outbound[] writers = new Outbound[64];
     private int writerCount;
-    private Connection[] overflows = new Connection[4];
+    private Outbound[] overflows = new Outbound[4];
     private int overflowCount;
     private int delivered;
     private boolean busy;
@@ -37,20 +37,20 @@ final class Deliveries {
     /**
      * Queues a frame to a connection, remembering what to do once the lock is released.
      *
-     * @param connection the recipient
+     * @param to the recipient's queue
      * @param frame the frame; {@code null} (a message the connection's framing does not carry) is ignored
      * @param isEvent whether it counts as a delivered event
      */
-    void offer(Connection connection, OutboundFrame frame, boolean isEvent) {
+    void offer(Outbound to, OutboundFrame frame, boolean isEvent) {
         if (frame == null) {
             return;
         }
-        switch (connection.outbound.offer(frame)) {
+        switch (to.offer(frame)) {
             case QUEUED_START_WRITER -> {
                 if (writerCount == writers.length) {
                     writers = Arrays.copyOf(writers, writerCount * 2);
                 }
-                writers[writerCount++] = connection;
+                writers[writerCount++] = to;
                 if (isEvent) {
                     delivered++;
                 }
@@ -64,7 +64,7 @@ final class Deliveries {
                 if (overflowCount == overflows.length) {
                     overflows = Arrays.copyOf(overflows, overflowCount * 2);
                 }
-                overflows[overflowCount++] = connection;
+                overflows[overflowCount++] = to;
             }
             case CLOSED -> {
                 // the connection is closing; it no longer takes frames
@@ -81,14 +81,14 @@ final class Deliveries {
     int finish(Consumer<Connection> slowConsumer) {
         try {
             for (int i = 0; i < writerCount; i++) {
-                Connection c = writers[i];
+                Outbound w = writers[i];
                 writers[i] = null;
-                c.outbound.drain();
+                w.drain();
             }
             for (int i = 0; i < overflowCount; i++) {
-                Connection c = overflows[i];
+                Outbound o = overflows[i];
                 overflows[i] = null;
-                slowConsumer.accept(c);
+                slowConsumer.accept(o.owner);
             }
             return delivered;
         } finally {

@@ -98,7 +98,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             begin(event, d);
             for (RoomTable.Entry e : rooms.members(room)) {
                 if (except == null || !except.equals(e.connection().id())) {
-                    deliver(e.connection(), current);
+                    deliver(e.connection().outbound, e.connection().framing(), current);
                 }
             }
         } finally {
@@ -125,7 +125,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             event = history.append(topic, data, clock.millis(), null, null, addressee);
             begin(event, d);
             for (Connection c : targets) {
-                deliver(c, current);
+                deliver(c.outbound, c.framing(), current);
             }
         } finally {
             end();
@@ -136,30 +136,30 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
 
     @Override
     public void visit(Subscription s) {
-        Connection c = s.connection;
-        if (c.deliveryStamp == stamp) {
+        Outbound o = s.outbound;
+        if (o.deliveryStamp == stamp) {
             return;
         }
-        if (s.wildcard && !c.mayReceive(current.event.topic(), authorizer::mayReceive)) {
+        if (s.wildcard && !s.connection.mayReceive(current.event.topic(), authorizer::mayReceive)) {
             return;
         }
         if (s.filter != null && !s.filter.test(current.data())) {
             return;
         }
-        deliver(c, current);
+        deliver(o, s.framing, current);
     }
 
-    private void deliver(Connection c, EncodedEvent e) {
-        c.deliveryStamp = stamp;
-        if (c.held != null) {
-            if (c.held.size() >= maxHeld) {
-                c.heldOverflow = true;
+    private void deliver(Outbound o, Framing framing, EncodedEvent e) {
+        o.deliveryStamp = stamp;
+        if (o.held != null) {
+            if (o.held.size() >= maxHeld) {
+                o.heldOverflow = true;
             } else {
-                c.held.add(e);
+                o.held.add(e);
             }
             return;
         }
-        pending.offer(c, e.frame(c.framing()), true);
+        pending.offer(o, e.frame(framing), true);
     }
 
     /**
@@ -171,8 +171,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     void hold(Connection c) {
         lock.lock();
         try {
-            c.held = new ArrayList<>();
-            c.heldOverflow = false;
+            c.outbound.held = new ArrayList<>();
+            c.outbound.heldOverflow = false;
         } finally {
             lock.unlock();
         }
@@ -193,11 +193,11 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         lock.lock();
         try {
             pending = d;
-            List<EncodedEvent> held = c.held;
-            c.held = null;
-            overflow = c.heldOverflow;
+            List<EncodedEvent> held = c.outbound.held;
+            c.outbound.held = null;
+            overflow = c.outbound.heldOverflow;
             if (!overflow) {
-                d.offer(c, frameOf(c, answer), false);
+                d.offer(c.outbound, frameOf(c, answer), false);
                 List<StoredEvent> replayed = replay == null ? List.of() : replay.events();
                 int r = 0;
                 int h = 0;
@@ -218,7 +218,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                     }
                     last = next.id();
                     EncodedEvent e = encoded != null ? encoded : new EncodedEvent(next, codec, true);
-                    d.offer(c, e.frame(c.framing()), true);
+                    d.offer(c.outbound, e.frame(c.framing()), true);
                 }
             }
         } finally {
@@ -262,7 +262,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             if (answer != null && subject.isOpen()) {
                 ServerMessage a = answer instanceof ServerMessage.Joined j
                         ? new ServerMessage.Joined(j.ref(), room, rooms.memberList(room)) : answer;
-                d.offer(subject, frameOf(subject, a), false);
+                d.offer(subject.outbound, frameOf(subject, a), false);
             }
             if (changed != null) {
                 Member m = changed.member();
@@ -282,7 +282,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                         ws = ws != null ? ws : Frames.encode(codec, presence, Framing.WEBSOCKET);
                         f = ws;
                     }
-                    d.offer(oc, f, false);
+                    d.offer(oc.outbound, f, false);
                 }
             }
         } finally {

@@ -109,7 +109,7 @@ final class Gateway implements ConnectionGateway {
         int batch = batchMs(h);
         Connection c = new Connection(id, transport, h, admission.principal(), !pending, config.clock().millis(),
                 hub.nanos(), controlToken, new TokenBucket(config.inboundRate(), hub::nanos), batch,
-                conn -> new Outbound(transport, config.outboundQueueFrames(), config.outboundQueueBytes(),
+                conn -> new Outbound(conn, transport, config.outboundQueueFrames(), config.outboundQueueBytes(),
                         config.slowConsumerPolicy(), new QueueEvents(hub, conn), batch, hub.scheduler,
                         batch > 0 && transport.framing() == Framing.WEBSOCKET ? hub.codec::encodeBatch : null));
         String refused = hub.registry.tryAdd(c);

@@ -302,7 +302,7 @@ public final class HubEngine implements Hub {
     private long queuedFrames() {
         long n = 0;
         for (Connection c : registry.all()) {
-            n += c.outbound.size();
+            n += c.outbound.queued();
         }
         return n;
     }

@@ -4,28 +4,37 @@ import io.herald.SlowConsumerPolicy;
 import io.herald.spi.OutboundFrame;
 import io.herald.spi.SendCallback;
 import io.herald.spi.Transport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * One connection's bounded outbound queue and its writer.
  *
  * <p>Frames are offered by any thread (publishers, the request thread, the heartbeat). The queue is a
- * ring bounded by frame count and bytes; its lock covers only the ring, never the transport. At most one
- * {@link Transport#send} is in flight: whoever finds the writer idle becomes the writer and drains
- * everything queued as one batch; the send's completion continues with the next batch on whatever thread
- * completed it. A completion that arrives before {@code send} returns is detected and continued in a loop,
- * so synchronous transports do not recurse.
+ * ring bounded by frame count and bytes, guarded by this object's monitor, which never covers the
+ * transport. At most one {@link Transport#send} is in flight: whoever finds the writer idle becomes the
+ * writer and hands the transport everything queued as one batch; the send's completion continues with
+ * the next batch on whatever thread completed it.
+ *
+ * <p>The object is also the batch the transport receives (a read-only list valid during {@code send}),
+ * so the hot path touches as few objects as possible: a frame offered to an idle writer goes straight
+ * into the batch, and a send that completes on the sending thread is recognised with plain fields; an
+ * atomic is needed only when a completion arrives on another thread.
  */
-final class Outbound implements SendCallback {
+final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess, SendCallback {
     /** What {@link #offer} did. */
     enum Offer {
-        /** Queued; the writer is already running or was started by someone else. */
+        /** Queued; the writer is already running or waits for a batch window. */
         QUEUED,
         /** Queued and the caller must call {@link #drain()}: it became the writer. */
         QUEUED_START_WRITER,
@@ -35,35 +44,7 @@ final class Outbound implements SendCallback {
         CLOSED
     }
 
-    private static final int SENDING = 0;
-    private static final int RETURNED = 1;
-    private static final int COMPLETED_INLINE = 2;
-    private static final int MAX_BATCH_FRAMES = 256;
-    private static final long MAX_BATCH_BYTES = 256 * 1024;
-
-    private final Transport transport;
-    private final int maxFrames;
-    private final long maxBytes;
-    private final SlowConsumerPolicy policy;
-    private final Listener listener;
-    private final int batchMs;
-    private final ScheduledExecutorService scheduler;
-    private final Function<List<byte[]>, byte[]> wrap;
-    private final Object lock = new Object();
-    private final ArrayList<OutboundFrame> batch = new ArrayList<>();
-    private final AtomicInteger sendPhase = new AtomicInteger(RETURNED);
-
-    private OutboundFrame[] ring;
-    private int head;
-    private int size;
-    private long bytes;
-    private boolean writing;
-    private boolean held;
-    private boolean closed;
-    private boolean finished;
-    private long batchBytes;
-
-    /** Told about the queue's outcomes; called without the queue's lock held. */
+    /** Told about the queue's outcomes; called without the queue's monitor held. */
     interface Listener {
         /** @param frames volatile frames discarded to make room */
         void dropped(int frames);
@@ -75,23 +56,78 @@ final class Outbound implements SendCallback {
         void failed(Throwable cause);
     }
 
+    private static final int RETURNED = 0;
+    private static final int SENDING = 1;
+    private static final int COMPLETED_ELSEWHERE = 2;
+    private static final int MAX_BATCH_FRAMES = 256;
+    private static final long MAX_BATCH_BYTES = 256 * 1024;
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(Outbound.class, "phase", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The connection this queue serves. */
+    final Connection owner;
+    /** Publish lock: the stamp of the last event queued, so a connection gets an event once however many
+     *  of its patterns match. */
+    long deliveryStamp;
+    /** Publish lock: live events held back while a subscription's replay is prepared; {@code null} when none. */
+    List<EncodedEvent> held;
+    /** Publish lock: set when {@link #held} overflowed and the resume must end the connection. */
+    boolean heldOverflow;
+
+    private final Transport transport;
+    private final int maxFrames;
+    private final long maxBytes;
+    private final SlowConsumerPolicy policy;
+    private final Listener listener;
+    private final int batchMs;
+    private final ScheduledExecutorService scheduler;
+    private final Function<List<byte[]>, byte[]> wrap;
+
+    /** Writer only: the frames of the send in flight; a batch of one lives in {@link #single}. */
+    private OutboundFrame single;
+    private OutboundFrame[] batch;
+    private int batchSize;
+    /** Writer only: which thread is inside {@code send}, and whether the send completed on it. */
+    private Thread sender;
+    private boolean completedOnSender;
+    /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
+    private volatile int phase;
+
+    /** Monitor: the ring and the writer's state. */
+    private OutboundFrame[] ring;
+    private int head;
+    private int queued;
+    private long bytes;
+    private boolean writing;
+    private boolean windowOpen;
+    private boolean closed;
+    private boolean finished;
+
     /**
      * @param batchMs when positive, frames wait this long after the first one so the client gets them together
      * @param scheduler runs the batch flushes
      * @param wrap joins several encoded messages into one batch message; {@code null} to write them as they
      *     are (SSE, where one write carries many events anyway)
      */
-    Outbound(Transport transport, int maxFrames, long maxBytes, SlowConsumerPolicy policy, Listener listener,
-            int batchMs, ScheduledExecutorService scheduler, Function<List<byte[]>, byte[]> wrap) {
-        this.batchMs = batchMs;
-        this.scheduler = scheduler;
-        this.wrap = wrap;
+    Outbound(Connection owner, Transport transport, int maxFrames, long maxBytes, SlowConsumerPolicy policy,
+            Listener listener, int batchMs, ScheduledExecutorService scheduler, Function<List<byte[]>, byte[]> wrap) {
+        this.owner = owner;
         this.transport = transport;
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
         this.policy = policy;
         this.listener = listener;
-        this.ring = new OutboundFrame[Math.min(maxFrames, 16)];
+        this.batchMs = batchMs;
+        this.scheduler = scheduler;
+        this.wrap = wrap;
+        this.ring = new OutboundFrame[Math.min(maxFrames, 4)];
     }
 
     /**
@@ -104,35 +140,35 @@ final class Outbound implements SendCallback {
     Offer offer(OutboundFrame frame) {
         int dropped = 0;
         Offer result;
-        synchronized (lock) {
+        synchronized (this) {
             if (closed) {
                 return Offer.CLOSED;
             }
             int len = frame.length();
-            if (size == maxFrames || bytes + len > maxBytes) {
+            if (!writing && !windowOpen && queued == 0 && batchMs == 0) {
+                writing = true;
+                single = frame;
+                batchSize = 1;
+                return Offer.QUEUED_START_WRITER;
+            }
+            if (queued == maxFrames || bytes + len > maxBytes) {
                 if (policy == SlowConsumerPolicy.DROP_OLDEST) {
                     dropped = dropOldestFor(len);
                 }
-                if (size == maxFrames || bytes + len > maxBytes) {
+                if (queued == maxFrames || bytes + len > maxBytes) {
                     return Offer.OVERFLOW;
                 }
             }
             push(frame);
-            boolean startBatchWindow = false;
-            if (!writing && !held) {
+            result = Offer.QUEUED;
+            if (!writing && !windowOpen) {
                 if (batchMs > 0) {
-                    held = true;
-                    startBatchWindow = true;
-                    result = Offer.QUEUED;
+                    windowOpen = true;
+                    scheduleFlush();
                 } else {
                     writing = true;
                     result = Offer.QUEUED_START_WRITER;
                 }
-            } else {
-                result = Offer.QUEUED;
-            }
-            if (startBatchWindow) {
-                scheduleFlush();
             }
         }
         if (dropped > 0) {
@@ -144,26 +180,20 @@ final class Outbound implements SendCallback {
     private void scheduleFlush() {
         try {
             scheduler.schedule(() -> {
-                if (hold(false)) {
+                if (release()) {
                     drain();
                 }
             }, batchMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            held = false;
+            windowOpen = false;
         }
     }
 
-    /**
-     * Holds or releases the writer: while held, frames queue up but are not sent (client-requested
-     * batching). Releasing returns whether the caller must call {@link #drain()}.
-     *
-     * @param hold {@code true} to hold
-     * @return whether the caller became the writer
-     */
-    boolean hold(boolean hold) {
-        synchronized (lock) {
-            held = hold;
-            if (!hold && !writing && size > 0) {
+    /** Ends a batch window; returns whether the caller became the writer. */
+    private boolean release() {
+        synchronized (this) {
+            windowOpen = false;
+            if (!writing && queued > 0) {
                 writing = true;
                 return true;
             }
@@ -179,12 +209,12 @@ final class Outbound implements SendCallback {
      */
     void close(boolean discard) {
         boolean startWriter;
-        synchronized (lock) {
+        synchronized (this) {
             if (finished || (closed && !discard)) {
                 return;
             }
             closed = true;
-            held = false;
+            windowOpen = false;
             if (discard) {
                 clearRing();
             }
@@ -196,113 +226,145 @@ final class Outbound implements SendCallback {
         }
     }
 
-    /** Writes batches until the queue is empty or a send completes asynchronously. Only the writer calls it. */
+    /**
+     * Writes batches until the queue is empty or a send completes on another thread. Only the writer
+     * calls it: the thread that got {@link Offer#QUEUED_START_WRITER}, or the completion of the previous send.
+     */
     void drain() {
         while (true) {
-            boolean notifyDrained;
-            synchronized (lock) {
-                if (size == 0) {
-                    writing = false;
-                    if (!closed || finished) {
-                        return;
+            if (batchSize == 0) {
+                boolean notifyDrained = false;
+                synchronized (this) {
+                    if (queued == 0) {
+                        writing = false;
+                        if (!closed || finished) {
+                            return;
+                        }
+                        finished = true;
+                        notifyDrained = true;
+                    } else {
+                        takeBatch();
                     }
-                    finished = true;
-                    notifyDrained = true;
-                } else {
-                    notifyDrained = false;
-                    takeBatch();
+                }
+                if (notifyDrained) {
+                    listener.drained();
+                    return;
                 }
             }
-            if (notifyDrained) {
-                listener.drained();
-                return;
-            }
-            sendPhase.set(SENDING);
+            sender = Thread.currentThread();
+            completedOnSender = false;
+            PHASE.setRelease(this, SENDING);
             try {
-                transport.send(batch, this);
+                transport.send(this, this);
             } catch (RuntimeException e) {
-                sendPhase.set(RETURNED);
+                phase = RETURNED;
                 fail(e);
                 return;
             }
-            if (sendPhase.compareAndSet(SENDING, RETURNED)) {
+            if (!completedOnSender && PHASE.compareAndSet(this, SENDING, RETURNED)) {
                 return;
             }
-            batch.clear();
+            clearBatch();
         }
     }
 
     @Override
     public void completed() {
-        if (sendPhase.compareAndSet(SENDING, COMPLETED_INLINE)) {
+        if (sender == Thread.currentThread() && phase == SENDING) {
+            completedOnSender = true;
             return;
         }
-        batch.clear();
+        if (PHASE.compareAndSet(this, SENDING, COMPLETED_ELSEWHERE)) {
+            return;
+        }
+        clearBatch();
         drain();
     }
 
     @Override
     public void failed(Throwable cause) {
-        sendPhase.set(RETURNED);
+        phase = RETURNED;
         fail(cause);
     }
 
     private void fail(Throwable cause) {
-        synchronized (lock) {
+        synchronized (this) {
             closed = true;
             finished = true;
             writing = false;
             clearRing();
-            batch.clear();
         }
+        clearBatch();
         listener.failed(cause);
     }
 
+    /** The batch view: only valid for the transport during {@code send}. */
+    @Override
+    public OutboundFrame get(int index) {
+        Objects.checkIndex(index, batchSize);
+        return single != null ? single : batch[index];
+    }
+
+    /** @return the number of frames in the batch being sent */
+    @Override
+    public int size() {
+        return batchSize;
+    }
+
     /** @return frames waiting, the batch in flight not included */
-    int size() {
-        synchronized (lock) {
-            return size;
-        }
+    synchronized int queued() {
+        return queued;
     }
 
     /** @return bytes waiting, the batch in flight not included */
-    long bytes() {
-        synchronized (lock) {
-            return bytes;
-        }
+    synchronized long queuedBytes() {
+        return bytes;
     }
 
     /** @return whether nothing is queued and nothing is being written */
-    boolean idle() {
-        synchronized (lock) {
-            return size == 0 && !writing;
-        }
+    synchronized boolean idle() {
+        return queued == 0 && !writing;
     }
 
-    /** Takes up to a batch's worth of frames off the ring into {@link #batch}. Caller holds the lock. */
+    private void clearBatch() {
+        if (single != null) {
+            single = null;
+        } else if (batchSize > 0) {
+            Arrays.fill(batch, 0, batchSize, null);
+        }
+        batchSize = 0;
+    }
+
+    /** Moves up to a batch's worth of frames from the ring into the batch. Caller holds the monitor. */
     private void takeBatch() {
-        batchBytes = 0;
-        while (size > 0 && batch.size() < MAX_BATCH_FRAMES && (batch.isEmpty() || batchBytes < MAX_BATCH_BYTES)) {
+        int n = Math.min(queued, MAX_BATCH_FRAMES);
+        if (batch == null || batch.length < n) {
+            batch = new OutboundFrame[Math.min(MAX_BATCH_FRAMES, Math.max(n, batch == null ? 4 : batch.length * 2))];
+        }
+        long taken = 0;
+        int k = 0;
+        while (k < n && (k == 0 || taken < MAX_BATCH_BYTES)) {
             OutboundFrame f = ring[head];
             ring[head] = null;
-            head = (head + 1) % ring.length;
-            size--;
+            head = head + 1 == ring.length ? 0 : head + 1;
+            queued--;
             bytes -= f.length();
-            batchBytes += f.length();
-            batch.add(f);
+            taken += f.length();
+            batch[k++] = f;
         }
-        if (wrap != null && batch.size() > 1) {
+        batchSize = k;
+        if (wrap != null && k > 1) {
             wrapMessages();
         }
     }
 
-    /** Replaces the batch's messages by one batch message (keep-alives stay separate). Caller holds the lock. */
+    /** Replaces the batch's messages by one batch message (keep-alives stay separate). Caller holds the monitor. */
     private void wrapMessages() {
-        List<byte[]> parts = new ArrayList<>(batch.size());
+        List<byte[]> parts = new ArrayList<>(batchSize);
         int pings = 0;
-        for (OutboundFrame f : batch) {
-            if (f.kind() == OutboundFrame.Kind.MESSAGE) {
-                parts.add(f.bytes());
+        for (int i = 0; i < batchSize; i++) {
+            if (batch[i].kind() == OutboundFrame.Kind.MESSAGE) {
+                parts.add(batch[i].bytes());
             } else {
                 pings++;
             }
@@ -310,38 +372,34 @@ final class Outbound implements SendCallback {
         if (parts.size() < 2) {
             return;
         }
-        batch.clear();
-        batch.add(OutboundFrame.message(wrap.apply(parts), false));
+        clearBatch();
+        batch[batchSize++] = OutboundFrame.message(wrap.apply(parts), false);
         for (int i = 0; i < pings; i++) {
-            batch.add(OutboundFrame.PING);
+            batch[batchSize++] = OutboundFrame.PING;
         }
     }
 
     private void push(OutboundFrame frame) {
-        if (size == ring.length) {
-            grow();
+        if (queued == ring.length) {
+            OutboundFrame[] bigger = new OutboundFrame[Math.min(maxFrames, ring.length * 2)];
+            for (int i = 0; i < queued; i++) {
+                bigger[i] = ring[(head + i) % ring.length];
+            }
+            ring = bigger;
+            head = 0;
         }
-        ring[(head + size) % ring.length] = frame;
-        size++;
+        ring[(head + queued) % ring.length] = frame;
+        queued++;
         bytes += frame.length();
-    }
-
-    private void grow() {
-        OutboundFrame[] bigger = new OutboundFrame[Math.min(maxFrames, ring.length * 2)];
-        for (int i = 0; i < size; i++) {
-            bigger[i] = ring[(head + i) % ring.length];
-        }
-        ring = bigger;
-        head = 0;
     }
 
     /** Drops the oldest droppable frames until {@code len} more bytes and one more frame fit. */
     private int dropOldestFor(int len) {
         int dropped = 0;
-        List<OutboundFrame> kept = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
+        List<OutboundFrame> kept = new ArrayList<>(queued);
+        for (int i = 0; i < queued; i++) {
             OutboundFrame f = ring[(head + i) % ring.length];
-            boolean stillFull = size - dropped >= maxFrames || bytes + len > maxBytes;
+            boolean stillFull = queued - dropped >= maxFrames || bytes + len > maxBytes;
             if (stillFull && f.droppable()) {
                 dropped++;
                 bytes -= f.length();
@@ -359,11 +417,21 @@ final class Outbound implements SendCallback {
     }
 
     private void clearRing() {
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < queued; i++) {
             ring[(head + i) % ring.length] = null;
         }
         head = 0;
-        size = 0;
+        queued = 0;
         bytes = 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
     }
 }

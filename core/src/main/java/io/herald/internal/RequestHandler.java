@@ -248,7 +248,7 @@ final class RequestHandler {
             rateLimited(c, r.ref(), wait);
             return;
         }
-        byte[] data = JsonCodec.writeValue(hub.mapper, r.data());
+        byte[] data = JsonCodec.writeTree(r.data());
         StoredEvent e = r.room() == null ? hub.fanout.publish(r.topic(), data, c.id())
                 : hub.fanout.emit(r.room(), r.topic(), data, c.id(), r.echo() ? null : c.id());
         hub.reply(c, new ServerMessage.Published(r.ref(), e.id()));
