@@ -65,18 +65,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      */
     StoredEvent publish(String topic, byte[] data, String from) {
         String[] segments = Topics.split(topic);
-        Deliveries d = Deliveries.acquire();
-        StoredEvent event;
-        lock.lock();
-        try {
-            event = history.append(topic, data, clock.millis(), null, from, null);
-            begin(event, d);
-            index.match(segments, this);
-        } finally {
-            end();
-        }
-        finish(d);
-        return event;
+        return sequence(topic, data, null, from, null, () -> index.match(segments, this));
     }
 
     /**
@@ -90,22 +79,13 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @return the stored event
      */
     StoredEvent emit(String room, String topic, byte[] data, String from, String except) {
-        Deliveries d = Deliveries.acquire();
-        StoredEvent event;
-        lock.lock();
-        try {
-            event = history.append(topic, data, clock.millis(), room, from, null);
-            begin(event, d);
+        return sequence(topic, data, room, from, null, () -> {
             for (RoomTable.Entry e : rooms.members(room)) {
                 if (except == null || !except.equals(e.connection().id())) {
                     deliver(e.connection().outbound, e.connection().framing(), current);
                 }
             }
-        } finally {
-            end();
-        }
-        finish(d);
-        return event;
+        });
     }
 
     /**
@@ -118,19 +98,34 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @return the stored event
      */
     StoredEvent direct(Collection<Connection> targets, String addressee, String topic, byte[] data) {
+        return sequence(topic, data, null, null, addressee, () -> {
+            for (Connection c : targets) {
+                deliver(c.outbound, c.framing(), current);
+            }
+        });
+    }
+
+    /**
+     * Appends an event to the log and queues it to the recipients the callback visits, all under the
+     * publish lock; then starts writers and closes slow consumers outside it.
+     */
+    private StoredEvent sequence(String topic, byte[] data, String room, String from, String to, Runnable recipients) {
         Deliveries d = Deliveries.acquire();
         StoredEvent event;
         lock.lock();
         try {
-            event = history.append(topic, data, clock.millis(), null, null, addressee);
-            begin(event, d);
-            for (Connection c : targets) {
-                deliver(c.outbound, c.framing(), current);
-            }
+            event = history.append(topic, data, clock.millis(), room, from, to);
+            current = new EncodedEvent(event, codec, true);
+            stamp++;
+            pending = d;
+            recipients.run();
         } finally {
-            end();
+            current = null;
+            pending = null;
+            lock.unlock();
         }
-        finish(d);
+        metrics.published.increment();
+        metrics.delivered.add(d.finish(slowConsumer));
         return event;
     }
 
@@ -294,23 +289,6 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
 
     private OutboundFrame frameOf(Connection c, ServerMessage m) {
         return Frames.encode(codec, m, c.framing());
-    }
-
-    private void begin(StoredEvent event, Deliveries d) {
-        current = new EncodedEvent(event, codec, true);
-        stamp++;
-        pending = d;
-    }
-
-    private void end() {
-        current = null;
-        pending = null;
-        lock.unlock();
-    }
-
-    private void finish(Deliveries d) {
-        metrics.published.increment();
-        metrics.delivered.add(d.finish(slowConsumer));
     }
 
     /**

@@ -37,37 +37,32 @@ final class RequestHandler {
     }
 
     void onText(Connection c, String text) {
-        if (!c.isOpen()) {
-            return;
+        if (c.isOpen()) {
+            receive(c, utf8Length(text, config.maxFrameBytes()), () -> hub.codec.decode(text));
         }
+    }
+
+    void onBinary(Connection c, byte[] bytes) {
+        if (c.isOpen()) {
+            receive(c, bytes.length, () -> hub.codec.decode(bytes));
+        }
+    }
+
+    /** Decodes one message; the codec's call, so both message kinds share the checks around it. */
+    @FunctionalInterface
+    private interface Decoding {
+        Request decode() throws ProtocolException;
+    }
+
+    private void receive(Connection c, int size, Decoding decoding) {
         c.touch(hub.nanos());
-        int size = utf8Length(text, config.maxFrameBytes());
         if (size > config.maxFrameBytes()) {
             tooLarge(c, size);
             return;
         }
         Request r;
         try {
-            r = hub.codec.decode(text);
-        } catch (ProtocolException e) {
-            error(c, e.ref(), e.code(), e.getMessage(), 0);
-            return;
-        }
-        handle(c, r);
-    }
-
-    void onBinary(Connection c, byte[] bytes) {
-        if (!c.isOpen()) {
-            return;
-        }
-        c.touch(hub.nanos());
-        if (bytes.length > config.maxFrameBytes()) {
-            tooLarge(c, bytes.length);
-            return;
-        }
-        Request r;
-        try {
-            r = hub.codec.decode(bytes);
+            r = decoding.decode();
         } catch (ProtocolException e) {
             error(c, e.ref(), e.code(), e.getMessage(), 0);
             return;
