@@ -20,18 +20,26 @@ final class PatternNode {
     final String segment;
     private final int hash;
 
-    /** {@code null}, a copy-on-write {@code PatternNode[]} of at most {@link #SMALL}, or a concurrent map. */
+    /**
+     * {@code null}, the only literal child, a copy-on-write {@link Small} of two to {@link #SMALL}, or a
+     * concurrent map beyond that.
+     */
     private volatile Object literals;
     volatile PatternNode star;
     volatile PatternNode doubleStar;
-    private volatile Values values;
+    /** {@code null}, the only value, or a {@link Values} of two or more. */
+    private volatile Object values;
 
     /** Whether this node is detached from the trie; guarded by this node's monitor. */
     boolean dead;
 
+    /**
+     * @param segment interned, so the many nodes for a common segment share one string that stays in cache
+     *     and memory holds one copy
+     */
     PatternNode(PatternNode parent, String segment) {
         this.parent = parent;
-        this.segment = segment;
+        this.segment = segment == null ? null : segment.intern();
         this.hash = segment == null ? 0 : segment.hashCode();
     }
 
@@ -41,11 +49,20 @@ final class PatternNode {
         if (l == null) {
             return null;
         }
-        if (l instanceof PatternNode[]) {
+        if (l instanceof PatternNode) {
+            PatternNode only = (PatternNode) l;
+            return only.hash == seg.hashCode() && only.segment.equals(seg) ? only : null;
+        }
+        if (l instanceof Small) {
+            Small small = (Small) l;
             int h = seg.hashCode();
-            for (PatternNode c : (PatternNode[]) l) {
-                if (c.hash == h && c.segment.equals(seg)) {
-                    return c;
+            int[] hashes = small.hashes;
+            for (int i = 0; i < hashes.length; i++) {
+                if (hashes[i] == h) {
+                    PatternNode c = small.nodes[i];
+                    if (c.segment.equals(seg)) {
+                        return c;
+                    }
                 }
             }
             return null;
@@ -84,13 +101,15 @@ final class PatternNode {
     private void addLiteral(PatternNode c) {
         Object l = literals;
         if (l == null) {
-            literals = new PatternNode[] {c};
-        } else if (l instanceof PatternNode[]) {
-            PatternNode[] a = (PatternNode[]) l;
+            literals = c;
+        } else if (l instanceof PatternNode) {
+            literals = new Small(new PatternNode[] {(PatternNode) l, c});
+        } else if (l instanceof Small) {
+            PatternNode[] a = ((Small) l).nodes;
             if (a.length < SMALL) {
                 PatternNode[] b = Arrays.copyOf(a, a.length + 1);
                 b[a.length] = c;
-                literals = b;
+                literals = new Small(b);
             } else {
                 ConcurrentHashMap<String, PatternNode> m = new ConcurrentHashMap<>(4 * SMALL);
                 for (PatternNode x : a) {
@@ -112,10 +131,12 @@ final class PatternNode {
             doubleStar = null;
         } else {
             Object l = literals;
-            if (l instanceof PatternNode[]) {
-                PatternNode[] a = (PatternNode[]) l;
-                if (a.length == 1) {
-                    literals = null;
+            if (l == c) {
+                literals = null;
+            } else if (l instanceof Small) {
+                PatternNode[] a = ((Small) l).nodes;
+                if (a.length == 2) {
+                    literals = a[0] == c ? a[1] : a[0];
                 } else {
                     PatternNode[] b = new PatternNode[a.length - 1];
                     int k = 0;
@@ -124,9 +145,9 @@ final class PatternNode {
                             b[k++] = x;
                         }
                     }
-                    literals = b;
+                    literals = new Small(b);
                 }
-            } else if (l != null) {
+            } else if (l instanceof ConcurrentHashMap) {
                 ConcurrentHashMap<String, PatternNode> m = literalMap(l);
                 m.remove(c.segment, c);
                 if (m.isEmpty()) {
@@ -144,25 +165,36 @@ final class PatternNode {
     /** Calls back for each value present when the call starts. Lock-free, allocation-free. */
     @SuppressWarnings("unchecked")
     <T> void forEachValue(PatternIndex.Visitor<? super T> visitor) {
-        Values v = values;
-        if (v != null) {
-            int n = v.size;
-            Object[] items = v.items;
+        Object v = values;
+        if (v instanceof Values) {
+            Values many = (Values) v;
+            int n = many.size;
+            Object[] items = many.items;
             for (int i = 0; i < n; i++) {
                 visitor.visit((T) items[i]);
             }
+        } else if (v != null) {
+            visitor.visit((T) v);
         }
     }
 
     /** Appends a value unless an equal one is present; caller holds this monitor and this is live. */
     boolean addValue(Object value) {
-        Values v = values;
+        Object v = values;
         if (v == null) {
-            values = new Values(new Object[] {value}, 1);
+            values = value;
             return true;
         }
-        int n = v.size;
-        Object[] items = v.items;
+        if (!(v instanceof Values)) {
+            if (v.equals(value)) {
+                return false;
+            }
+            values = new Values(new Object[] {v, value, null, null}, 2);
+            return true;
+        }
+        Values many = (Values) v;
+        int n = many.size;
+        Object[] items = many.items;
         for (int i = 0; i < n; i++) {
             if (items[i].equals(value)) {
                 return false;
@@ -170,7 +202,7 @@ final class PatternNode {
         }
         if (n < items.length) {
             items[n] = value;
-            v.size = n + 1;
+            many.size = n + 1;
         } else {
             Object[] grown = Arrays.copyOf(items, n * 2);
             grown[n] = value;
@@ -181,16 +213,24 @@ final class PatternNode {
 
     /** Removes a value, copying on write so concurrent readers keep their snapshot; caller holds this monitor. */
     boolean removeValue(Object value) {
-        Values v = values;
+        Object v = values;
         if (v == null) {
             return false;
         }
-        int n = v.size;
-        Object[] items = v.items;
+        if (!(v instanceof Values)) {
+            if (!v.equals(value)) {
+                return false;
+            }
+            values = null;
+            return true;
+        }
+        Values many = (Values) v;
+        int n = many.size;
+        Object[] items = many.items;
         for (int i = 0; i < n; i++) {
             if (items[i].equals(value)) {
-                if (n == 1) {
-                    values = null;
+                if (n == 2) {
+                    values = items[1 - i];
                 } else {
                     Object[] rest = new Object[n];
                     System.arraycopy(items, 0, rest, 0, i);
@@ -215,7 +255,8 @@ final class PatternNode {
     private PatternNode[] children() {
         Object l = literals;
         PatternNode[] lit = l == null ? new PatternNode[0]
-                : l instanceof PatternNode[] ? (PatternNode[]) l
+                : l instanceof PatternNode ? new PatternNode[] {(PatternNode) l}
+                : l instanceof Small ? ((Small) l).nodes
                 : literalMap(l).values().toArray(new PatternNode[0]);
         PatternNode[] out = Arrays.copyOf(lit, lit.length + 2);
         int k = lit.length;
@@ -236,7 +277,24 @@ final class PatternNode {
     }
 
     /**
-     * The values at a node. Slots below {@link #size} never change once published; an append fills the
+     * A few literal children with their segments' hashes side by side, so a lookup reads one small array
+     * instead of every sibling node. Immutable.
+     */
+    private static final class Small {
+        final int[] hashes;
+        final PatternNode[] nodes;
+
+        Small(PatternNode[] nodes) {
+            this.nodes = nodes;
+            this.hashes = new int[nodes.length];
+            for (int i = 0; i < nodes.length; i++) {
+                hashes[i] = nodes[i].hash;
+            }
+        }
+    }
+
+    /**
+     * Two or more values at a node. Slots below {@link #size} never change once published; an append fills the
      * next slot and then publishes the larger size, so a reader that read the size sees those slots.
      */
     private static final class Values {
