@@ -27,8 +27,18 @@ final class PatternNode {
     private volatile Object literals;
     volatile PatternNode star;
     volatile PatternNode doubleStar;
-    /** {@code null}, the only value, or a {@link Values} of two or more. */
-    private volatile Object values;
+    /**
+     * Two or more values, or {@code null}. Read before {@link #single}; while this is non-null, {@code single}
+     * is ignored.
+     */
+    private volatile Values many;
+    /**
+     * The only value (or {@code null} for none) while {@link #many} is {@code null}. Going from one value
+     * to two keeps it, going from two to one writes it before clearing {@code many}; so a reader that saw
+     * {@code many} null and then reads this finds every value present for its whole call. Kept apart from
+     * {@code many} so that matching never reads the values themselves.
+     */
+    private volatile Object single;
 
     /** Whether this node is detached from the trie; guarded by this node's monitor. */
     boolean dead;
@@ -159,42 +169,44 @@ final class PatternNode {
 
     /** Whether the node holds no values and has no children; caller holds this monitor. */
     boolean isEmpty() {
-        return values == null && literals == null && star == null && doubleStar == null;
+        return many == null && single == null && literals == null && star == null && doubleStar == null;
     }
 
-    /** Calls back for each value present when the call starts. Lock-free, allocation-free. */
+    /** Calls back for each value present for the whole call. Lock-free, allocation-free. */
     @SuppressWarnings("unchecked")
     <T> void forEachValue(PatternIndex.Visitor<? super T> visitor) {
-        Object v = values;
-        if (v instanceof Values) {
-            Values many = (Values) v;
-            int n = many.size;
-            Object[] items = many.items;
+        Values m = many;
+        if (m != null) {
+            int n = m.size;
+            Object[] items = m.items;
             for (int i = 0; i < n; i++) {
                 visitor.visit((T) items[i]);
             }
-        } else if (v != null) {
-            visitor.visit((T) v);
+            return;
+        }
+        Object s = single;
+        if (s != null) {
+            visitor.visit((T) s);
         }
     }
 
     /** Appends a value unless an equal one is present; caller holds this monitor and this is live. */
     boolean addValue(Object value) {
-        Object v = values;
-        if (v == null) {
-            values = value;
-            return true;
-        }
-        if (!(v instanceof Values)) {
-            if (v.equals(value)) {
+        Values m = many;
+        if (m == null) {
+            Object s = single;
+            if (s == null) {
+                single = value;
+                return true;
+            }
+            if (s.equals(value)) {
                 return false;
             }
-            values = new Values(new Object[] {v, value, null, null}, 2);
+            many = new Values(new Object[] {s, value, null, null}, 2);
             return true;
         }
-        Values many = (Values) v;
-        int n = many.size;
-        Object[] items = many.items;
+        int n = m.size;
+        Object[] items = m.items;
         for (int i = 0; i < n; i++) {
             if (items[i].equals(value)) {
                 return false;
@@ -202,40 +214,41 @@ final class PatternNode {
         }
         if (n < items.length) {
             items[n] = value;
-            many.size = n + 1;
+            m.size = n + 1;
         } else {
             Object[] grown = Arrays.copyOf(items, n * 2);
             grown[n] = value;
-            values = new Values(grown, n + 1);
+            many = new Values(grown, n + 1);
         }
         return true;
     }
 
     /** Removes a value, copying on write so concurrent readers keep their snapshot; caller holds this monitor. */
     boolean removeValue(Object value) {
-        Object v = values;
-        if (v == null) {
-            return false;
-        }
-        if (!(v instanceof Values)) {
-            if (!v.equals(value)) {
+        Values m = many;
+        if (m == null) {
+            Object s = single;
+            if (s == null || !s.equals(value)) {
                 return false;
             }
-            values = null;
+            single = null;
             return true;
         }
-        Values many = (Values) v;
-        int n = many.size;
-        Object[] items = many.items;
+        int n = m.size;
+        Object[] items = m.items;
         for (int i = 0; i < n; i++) {
             if (items[i].equals(value)) {
                 if (n == 2) {
-                    values = items[1 - i];
+                    single = items[1 - i];
+                    many = null;
                 } else {
                     Object[] rest = new Object[n];
                     System.arraycopy(items, 0, rest, 0, i);
                     System.arraycopy(items, i + 1, rest, i, n - i - 1);
-                    values = new Values(rest, n - 1);
+                    many = new Values(rest, n - 1);
+                    if (single == items[i]) {
+                        single = null;
+                    }
                 }
                 return true;
             }
