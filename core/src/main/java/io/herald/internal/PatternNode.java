@@ -20,18 +20,36 @@ final class PatternNode {
     final String segment;
     private final int hash;
 
-    /** {@code null}, a copy-on-write {@code PatternNode[]} of at most {@link #SMALL}, or a concurrent map. */
+    /**
+     * {@code null}, the only literal child, a copy-on-write {@link Small} of two to {@link #SMALL}, or a
+     * concurrent map beyond that.
+     */
     private volatile Object literals;
     volatile PatternNode star;
     volatile PatternNode doubleStar;
-    private volatile Values values;
+    /**
+     * Two or more values, or {@code null}. Read before {@link #single}; while this is non-null, {@code single}
+     * is ignored.
+     */
+    private volatile Values many;
+    /**
+     * The only value (or {@code null} for none) while {@link #many} is {@code null}. Going from one value
+     * to two keeps it, going from two to one writes it before clearing {@code many}; so a reader that saw
+     * {@code many} null and then reads this finds every value present for its whole call. Kept apart from
+     * {@code many} so that matching never reads the values themselves.
+     */
+    private volatile Object single;
 
     /** Whether this node is detached from the trie; guarded by this node's monitor. */
     boolean dead;
 
+    /**
+     * @param segment interned, so the many nodes for a common segment share one string that stays in cache
+     *     and memory holds one copy
+     */
     PatternNode(PatternNode parent, String segment) {
         this.parent = parent;
-        this.segment = segment;
+        this.segment = segment == null ? null : segment.intern();
         this.hash = segment == null ? 0 : segment.hashCode();
     }
 
@@ -41,11 +59,20 @@ final class PatternNode {
         if (l == null) {
             return null;
         }
-        if (l instanceof PatternNode[]) {
+        if (l instanceof PatternNode) {
+            PatternNode only = (PatternNode) l;
+            return only.hash == seg.hashCode() && only.segment.equals(seg) ? only : null;
+        }
+        if (l instanceof Small) {
+            Small small = (Small) l;
             int h = seg.hashCode();
-            for (PatternNode c : (PatternNode[]) l) {
-                if (c.hash == h && c.segment.equals(seg)) {
-                    return c;
+            int[] hashes = small.hashes;
+            for (int i = 0; i < hashes.length; i++) {
+                if (hashes[i] == h) {
+                    PatternNode c = small.nodes[i];
+                    if (c.segment.equals(seg)) {
+                        return c;
+                    }
                 }
             }
             return null;
@@ -84,13 +111,15 @@ final class PatternNode {
     private void addLiteral(PatternNode c) {
         Object l = literals;
         if (l == null) {
-            literals = new PatternNode[] {c};
-        } else if (l instanceof PatternNode[]) {
-            PatternNode[] a = (PatternNode[]) l;
+            literals = c;
+        } else if (l instanceof PatternNode) {
+            literals = new Small(new PatternNode[] {(PatternNode) l, c});
+        } else if (l instanceof Small) {
+            PatternNode[] a = ((Small) l).nodes;
             if (a.length < SMALL) {
                 PatternNode[] b = Arrays.copyOf(a, a.length + 1);
                 b[a.length] = c;
-                literals = b;
+                literals = new Small(b);
             } else {
                 ConcurrentHashMap<String, PatternNode> m = new ConcurrentHashMap<>(4 * SMALL);
                 for (PatternNode x : a) {
@@ -112,10 +141,12 @@ final class PatternNode {
             doubleStar = null;
         } else {
             Object l = literals;
-            if (l instanceof PatternNode[]) {
-                PatternNode[] a = (PatternNode[]) l;
-                if (a.length == 1) {
-                    literals = null;
+            if (l == c) {
+                literals = null;
+            } else if (l instanceof Small) {
+                PatternNode[] a = ((Small) l).nodes;
+                if (a.length == 2) {
+                    literals = a[0] == c ? a[1] : a[0];
                 } else {
                     PatternNode[] b = new PatternNode[a.length - 1];
                     int k = 0;
@@ -124,9 +155,9 @@ final class PatternNode {
                             b[k++] = x;
                         }
                     }
-                    literals = b;
+                    literals = new Small(b);
                 }
-            } else if (l != null) {
+            } else if (l instanceof ConcurrentHashMap) {
                 ConcurrentHashMap<String, PatternNode> m = literalMap(l);
                 m.remove(c.segment, c);
                 if (m.isEmpty()) {
@@ -138,31 +169,44 @@ final class PatternNode {
 
     /** Whether the node holds no values and has no children; caller holds this monitor. */
     boolean isEmpty() {
-        return values == null && literals == null && star == null && doubleStar == null;
+        return many == null && single == null && literals == null && star == null && doubleStar == null;
     }
 
-    /** Calls back for each value present when the call starts. Lock-free, allocation-free. */
+    /** Calls back for each value present for the whole call. Lock-free, allocation-free. */
     @SuppressWarnings("unchecked")
     <T> void forEachValue(PatternIndex.Visitor<? super T> visitor) {
-        Values v = values;
-        if (v != null) {
-            int n = v.size;
-            Object[] items = v.items;
+        Values m = many;
+        if (m != null) {
+            int n = m.size;
+            Object[] items = m.items;
             for (int i = 0; i < n; i++) {
                 visitor.visit((T) items[i]);
             }
+            return;
+        }
+        Object s = single;
+        if (s != null) {
+            visitor.visit((T) s);
         }
     }
 
     /** Appends a value unless an equal one is present; caller holds this monitor and this is live. */
     boolean addValue(Object value) {
-        Values v = values;
-        if (v == null) {
-            values = new Values(new Object[] {value}, 1);
+        Values m = many;
+        if (m == null) {
+            Object s = single;
+            if (s == null) {
+                single = value;
+                return true;
+            }
+            if (s.equals(value)) {
+                return false;
+            }
+            many = new Values(new Object[] {s, value, null, null}, 2);
             return true;
         }
-        int n = v.size;
-        Object[] items = v.items;
+        int n = m.size;
+        Object[] items = m.items;
         for (int i = 0; i < n; i++) {
             if (items[i].equals(value)) {
                 return false;
@@ -170,32 +214,41 @@ final class PatternNode {
         }
         if (n < items.length) {
             items[n] = value;
-            v.size = n + 1;
+            m.size = n + 1;
         } else {
             Object[] grown = Arrays.copyOf(items, n * 2);
             grown[n] = value;
-            values = new Values(grown, n + 1);
+            many = new Values(grown, n + 1);
         }
         return true;
     }
 
     /** Removes a value, copying on write so concurrent readers keep their snapshot; caller holds this monitor. */
     boolean removeValue(Object value) {
-        Values v = values;
-        if (v == null) {
-            return false;
+        Values m = many;
+        if (m == null) {
+            Object s = single;
+            if (s == null || !s.equals(value)) {
+                return false;
+            }
+            single = null;
+            return true;
         }
-        int n = v.size;
-        Object[] items = v.items;
+        int n = m.size;
+        Object[] items = m.items;
         for (int i = 0; i < n; i++) {
             if (items[i].equals(value)) {
-                if (n == 1) {
-                    values = null;
+                if (n == 2) {
+                    single = items[1 - i];
+                    many = null;
                 } else {
                     Object[] rest = new Object[n];
                     System.arraycopy(items, 0, rest, 0, i);
                     System.arraycopy(items, i + 1, rest, i, n - i - 1);
-                    values = new Values(rest, n - 1);
+                    many = new Values(rest, n - 1);
+                    if (single == items[i]) {
+                        single = null;
+                    }
                 }
                 return true;
             }
@@ -215,7 +268,8 @@ final class PatternNode {
     private PatternNode[] children() {
         Object l = literals;
         PatternNode[] lit = l == null ? new PatternNode[0]
-                : l instanceof PatternNode[] ? (PatternNode[]) l
+                : l instanceof PatternNode ? new PatternNode[] {(PatternNode) l}
+                : l instanceof Small ? ((Small) l).nodes
                 : literalMap(l).values().toArray(new PatternNode[0]);
         PatternNode[] out = Arrays.copyOf(lit, lit.length + 2);
         int k = lit.length;
@@ -236,7 +290,24 @@ final class PatternNode {
     }
 
     /**
-     * The values at a node. Slots below {@link #size} never change once published; an append fills the
+     * A few literal children with their segments' hashes side by side, so a lookup reads one small array
+     * instead of every sibling node. Immutable.
+     */
+    private static final class Small {
+        final int[] hashes;
+        final PatternNode[] nodes;
+
+        Small(PatternNode[] nodes) {
+            this.nodes = nodes;
+            this.hashes = new int[nodes.length];
+            for (int i = 0; i < nodes.length; i++) {
+                hashes[i] = nodes[i].hash;
+            }
+        }
+    }
+
+    /**
+     * Two or more values at a node. Slots below {@link #size} never change once published; an append fills the
      * next slot and then publishes the larger size, so a reader that read the size sees those slots.
      */
     private static final class Values {
