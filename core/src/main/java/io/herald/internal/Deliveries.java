@@ -1,7 +1,9 @@
 package io.herald.internal;
 
 import io.herald.spi.OutboundFrame;
+import io.herald.spi.Framing;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -14,7 +16,13 @@ import java.util.function.Consumer;
 final class Deliveries {
     private static final ThreadLocal<Deliveries> CACHED = ThreadLocal.withInitial(Deliveries::new);
 
-    private Outbound[] writers = new Outbound[64];
+    /**
+     * Writers to start, and the batch each starts with ({@code null}: drain its queue). Allocated per
+     * publish on purpose: storing into a young array costs no garbage-collector write barrier, storing
+     * into a long-lived one does, once per recipient.
+     */
+    private Outbound[] writers;
+    private List<OutboundFrame>[] firsts;
     private int writerCount;
     private Outbound[] overflows = new Outbound[4];
     private int overflowCount;
@@ -47,10 +55,7 @@ final class Deliveries {
         }
         switch (to.offer(frame)) {
             case QUEUED_START_WRITER -> {
-                if (writerCount == writers.length) {
-                    writers = Arrays.copyOf(writers, writerCount * 2);
-                }
-                writers[writerCount++] = to;
+                addWriter(to, null);
                 if (isEvent) {
                     delivered++;
                 }
@@ -60,16 +65,55 @@ final class Deliveries {
                     delivered++;
                 }
             }
-            case OVERFLOW -> {
-                if (overflowCount == overflows.length) {
-                    overflows = Arrays.copyOf(overflows, overflowCount * 2);
-                }
-                overflows[overflowCount++] = to;
-            }
+            case OVERFLOW -> addOverflow(to);
             case CLOSED -> {
                 // the connection is closing; it no longer takes frames
             }
         }
+    }
+
+    /**
+     * Queues an event to a connection; an idle writer is started later with the event's shared batch,
+     * so nothing is stored in the connection's queue.
+     *
+     * @param to the recipient's queue
+     * @param event the event
+     * @param framing the recipient's framing
+     */
+    void offerEvent(Outbound to, EncodedEvent event, Framing framing) {
+        OutboundFrame frame = event.frame(framing);
+        switch (to.offer(frame, true)) {
+            case QUEUED_START_WRITER -> {
+                addWriter(to, event.batch(framing));
+                delivered++;
+            }
+            case QUEUED -> delivered++;
+            case OVERFLOW -> addOverflow(to);
+            case CLOSED -> {
+                // the connection is closing; it no longer takes frames
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addWriter(Outbound w, List<OutboundFrame> first) {
+        if (writers == null) {
+            writers = new Outbound[16];
+            firsts = new List[16];
+        } else if (writerCount == writers.length) {
+            writers = Arrays.copyOf(writers, writerCount * 2);
+            firsts = Arrays.copyOf(firsts, writerCount * 2);
+        }
+        writers[writerCount] = w;
+        firsts[writerCount] = first;
+        writerCount++;
+    }
+
+    private void addOverflow(Outbound o) {
+        if (overflowCount == overflows.length) {
+            overflows = Arrays.copyOf(overflows, overflowCount * 2);
+        }
+        overflows[overflowCount++] = o;
     }
 
     /**
@@ -81,9 +125,12 @@ final class Deliveries {
     int finish(Consumer<Connection> slowConsumer) {
         try {
             for (int i = 0; i < writerCount; i++) {
-                Outbound w = writers[i];
-                writers[i] = null;
-                w.drain();
+                List<OutboundFrame> first = firsts[i];
+                if (first == null) {
+                    writers[i].drain();
+                } else {
+                    writers[i].startWith(first);
+                }
             }
             for (int i = 0; i < overflowCount; i++) {
                 Outbound o = overflows[i];
@@ -92,6 +139,8 @@ final class Deliveries {
             }
             return delivered;
         } finally {
+            writers = null;
+            firsts = null;
             writerCount = 0;
             overflowCount = 0;
             delivered = 0;

@@ -6,6 +6,7 @@ import io.herald.spi.Framing;
 import io.herald.spi.OutboundFrame;
 import io.herald.spi.ServerMessage;
 import io.herald.spi.StoredEvent;
+import java.util.List;
 
 /**
  * An event on its way out: encoded at most once per framing, however many connections receive it, and
@@ -19,6 +20,8 @@ final class EncodedEvent {
     private byte[] json;
     private OutboundFrame webSocket;
     private OutboundFrame sse;
+    private List<OutboundFrame> webSocketBatch;
+    private List<OutboundFrame> sseBatch;
     private JsonNode tree;
 
     EncodedEvent(StoredEvent event, Codec codec, boolean droppable) {
@@ -42,6 +45,23 @@ final class EncodedEvent {
             webSocket = OutboundFrame.message(json(), droppable);
         }
         return webSocket;
+    }
+
+    /**
+     * @param framing the recipient's framing
+     * @return an immutable batch holding just {@link #frame}, shared by every recipient with that framing
+     */
+    List<OutboundFrame> batch(Framing framing) {
+        if (framing == Framing.SSE) {
+            if (sseBatch == null) {
+                sseBatch = List.of(frame(framing));
+            }
+            return sseBatch;
+        }
+        if (webSocketBatch == null) {
+            webSocketBatch = List.of(frame(framing));
+        }
+        return webSocketBatch;
     }
 
     private byte[] json() {

@@ -154,7 +154,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             }
             return;
         }
-        pending.offer(o, e.frame(framing), true);
+        pending.offerEvent(o, e, framing);
     }
 
     /**

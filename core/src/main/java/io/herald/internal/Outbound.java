@@ -90,12 +90,14 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private final ScheduledExecutorService scheduler;
     private final Function<List<byte[]>, byte[]> wrap;
 
-    /** Writer only: the frames of the send in flight; a batch of one lives in {@link #single}. */
-    private OutboundFrame single;
+    /** Writer only: the frames taken from the ring for the send in flight. */
     private OutboundFrame[] batch;
     private int batchSize;
-    /** Writer only: which thread is inside {@code send}, and whether the send completed on it. */
-    private Thread sender;
+    /**
+     * Writer only: the id of the thread inside {@code send} (a number, not a reference, so recording it
+     * costs no write barrier), and whether the send completed on that thread.
+     */
+    private long senderId = -1;
     private boolean completedOnSender;
     /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
     private volatile int phase;
@@ -138,19 +140,31 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      *     (after releasing any lock of its own)
      */
     Offer offer(OutboundFrame frame) {
+        return offer(frame, false);
+    }
+
+    /**
+     * Queues a frame, or, when the writer is idle and nothing waits, makes the caller the writer without
+     * storing the frame: the caller then hands the frame's batch to {@link #startWith}. Storing nothing in
+     * this long-lived object on that path spares the garbage collector's write barrier a card per recipient.
+     *
+     * @param frame the frame
+     * @param deferFirst whether an idle writer may be started without storing the frame
+     * @return the outcome; {@link Offer#QUEUED_START_WRITER} with {@code deferFirst} means the frame was not
+     *     stored and the caller must call {@link #startWith}
+     */
+    Offer offer(OutboundFrame frame, boolean deferFirst) {
         int dropped = 0;
         Offer result;
         synchronized (this) {
             if (closed) {
                 return Offer.CLOSED;
             }
-            int len = frame.length();
-            if (!writing && !windowOpen && queued == 0 && batchMs == 0) {
+            if (deferFirst && !writing && !windowOpen && queued == 0 && batchMs == 0) {
                 writing = true;
-                single = frame;
-                batchSize = 1;
                 return Offer.QUEUED_START_WRITER;
             }
+            int len = frame.length();
             if (queued == maxFrames || bytes + len > maxBytes) {
                 if (policy == SlowConsumerPolicy.DROP_OLDEST) {
                     dropped = dropOldestFor(len);
@@ -231,8 +245,22 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      * calls it: the thread that got {@link Offer#QUEUED_START_WRITER}, or the completion of the previous send.
      */
     void drain() {
+        write(null);
+    }
+
+    /**
+     * Starts the writer with a batch the caller owns (the event's shared single-frame batch), then drains.
+     *
+     * @param first an immutable batch, already counted as delivered
+     */
+    void startWith(List<OutboundFrame> first) {
+        write(first);
+    }
+
+    private void write(List<OutboundFrame> first) {
+        List<OutboundFrame> next = first;
         while (true) {
-            if (batchSize == 0) {
+            if (next == null) {
                 boolean notifyDrained = false;
                 synchronized (this) {
                     if (queued == 0) {
@@ -250,12 +278,13 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                     listener.drained();
                     return;
                 }
+                next = this;
             }
-            sender = Thread.currentThread();
+            senderId = Thread.currentThread().getId();
             completedOnSender = false;
             PHASE.setRelease(this, SENDING);
             try {
-                transport.send(this, this);
+                transport.send(next, this);
             } catch (RuntimeException e) {
                 phase = RETURNED;
                 fail(e);
@@ -265,12 +294,13 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                 return;
             }
             clearBatch();
+            next = null;
         }
     }
 
     @Override
     public void completed() {
-        if (sender == Thread.currentThread() && phase == SENDING) {
+        if (senderId == Thread.currentThread().getId() && phase == SENDING) {
             completedOnSender = true;
             return;
         }
@@ -302,7 +332,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     @Override
     public OutboundFrame get(int index) {
         Objects.checkIndex(index, batchSize);
-        return single != null ? single : batch[index];
+        return batch[index];
     }
 
     /** @return the number of frames in the batch being sent */
@@ -327,12 +357,10 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     }
 
     private void clearBatch() {
-        if (single != null) {
-            single = null;
-        } else if (batchSize > 0) {
+        if (batchSize > 0) {
             Arrays.fill(batch, 0, batchSize, null);
+            batchSize = 0;
         }
-        batchSize = 0;
     }
 
     /** Moves up to a batch's worth of frames from the ring into the batch. Caller holds the monitor. */
