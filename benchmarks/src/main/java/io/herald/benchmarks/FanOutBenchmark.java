@@ -37,7 +37,7 @@ public class FanOutBenchmark {
     static final int SUBSCRIBERS = 10_000;
 
     /** {@code WEBSOCKET} or {@code SSE} framing for every subscriber. */
-    @Param({"WEBSOCKET"})
+    @Param({"WEBSOCKET", "SSE"})
     public String framing;
 
     private Hub hub;

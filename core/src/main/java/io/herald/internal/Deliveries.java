@@ -24,6 +24,8 @@ final class Deliveries {
     private Outbound[] writers;
     private List<OutboundFrame>[] firsts;
     private int writerCount;
+    /** How many writers the previous use started: the next arrays start at that size. */
+    private int sizeHint = 16;
     private Outbound[] overflows = new Outbound[4];
     private int overflowCount;
     private int delivered;
@@ -98,8 +100,8 @@ final class Deliveries {
     @SuppressWarnings("unchecked")
     private void addWriter(Outbound w, List<OutboundFrame> first) {
         if (writers == null) {
-            writers = new Outbound[16];
-            firsts = new List[16];
+            writers = new Outbound[sizeHint];
+            firsts = new List[sizeHint];
         } else if (writerCount == writers.length) {
             writers = Arrays.copyOf(writers, writerCount * 2);
             firsts = Arrays.copyOf(firsts, writerCount * 2);
@@ -139,6 +141,7 @@ final class Deliveries {
             }
             return delivered;
         } finally {
+            sizeHint = Math.max(16, writerCount);
             writers = null;
             firsts = null;
             writerCount = 0;
