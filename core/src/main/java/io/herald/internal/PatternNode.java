@@ -64,18 +64,7 @@ final class PatternNode {
             return only.hash == seg.hashCode() && only.segment.equals(seg) ? only : null;
         }
         if (l instanceof Small) {
-            Small small = (Small) l;
-            int h = seg.hashCode();
-            int[] hashes = small.hashes;
-            for (int i = 0; i < hashes.length; i++) {
-                if (hashes[i] == h) {
-                    PatternNode c = small.nodes[i];
-                    if (c.segment.equals(seg)) {
-                        return c;
-                    }
-                }
-            }
-            return null;
+            return ((Small) l).find(seg.hashCode(), seg);
         }
         return literalMap(l).get(seg);
     }
@@ -115,7 +104,7 @@ final class PatternNode {
         } else if (l instanceof PatternNode) {
             literals = new Small(new PatternNode[] {(PatternNode) l, c});
         } else if (l instanceof Small) {
-            PatternNode[] a = ((Small) l).nodes;
+            PatternNode[] a = ((Small) l).nodes();
             if (a.length < SMALL) {
                 PatternNode[] b = Arrays.copyOf(a, a.length + 1);
                 b[a.length] = c;
@@ -144,7 +133,7 @@ final class PatternNode {
             if (l == c) {
                 literals = null;
             } else if (l instanceof Small) {
-                PatternNode[] a = ((Small) l).nodes;
+                PatternNode[] a = ((Small) l).nodes();
                 if (a.length == 2) {
                     literals = a[0] == c ? a[1] : a[0];
                 } else {
@@ -269,7 +258,7 @@ final class PatternNode {
         Object l = literals;
         PatternNode[] lit = l == null ? new PatternNode[0]
                 : l instanceof PatternNode ? new PatternNode[] {(PatternNode) l}
-                : l instanceof Small ? ((Small) l).nodes
+                : l instanceof Small ? ((Small) l).nodes()
                 : literalMap(l).values().toArray(new PatternNode[0]);
         PatternNode[] out = Arrays.copyOf(lit, lit.length + 2);
         int k = lit.length;
@@ -294,15 +283,93 @@ final class PatternNode {
      * instead of every sibling node. Immutable.
      */
     private static final class Small {
-        final int[] hashes;
-        final PatternNode[] nodes;
+        // Hashes and children as plain fields rather than two arrays: a lookup reads this object's one or
+        // two cache lines and then the child, instead of the object, a hash array, a node array and the child.
+        private final int size;
+        private final int h0;
+        private final int h1;
+        private final int h2;
+        private final int h3;
+        private final int h4;
+        private final int h5;
+        private final int h6;
+        private final int h7;
+        private final PatternNode n0;
+        private final PatternNode n1;
+        private final PatternNode n2;
+        private final PatternNode n3;
+        private final PatternNode n4;
+        private final PatternNode n5;
+        private final PatternNode n6;
+        private final PatternNode n7;
 
         Small(PatternNode[] nodes) {
-            this.nodes = nodes;
-            this.hashes = new int[nodes.length];
-            for (int i = 0; i < nodes.length; i++) {
-                hashes[i] = nodes[i].hash;
+            size = nodes.length;
+            n0 = at(nodes, 0);
+            n1 = at(nodes, 1);
+            n2 = at(nodes, 2);
+            n3 = at(nodes, 3);
+            n4 = at(nodes, 4);
+            n5 = at(nodes, 5);
+            n6 = at(nodes, 6);
+            n7 = at(nodes, 7);
+            h0 = hashOf(n0);
+            h1 = hashOf(n1);
+            h2 = hashOf(n2);
+            h3 = hashOf(n3);
+            h4 = hashOf(n4);
+            h5 = hashOf(n5);
+            h6 = hashOf(n6);
+            h7 = hashOf(n7);
+        }
+
+        private static PatternNode at(PatternNode[] nodes, int i) {
+            return i < nodes.length ? nodes[i] : null;
+        }
+
+        private static int hashOf(PatternNode n) {
+            return n == null ? 0 : n.hash;
+        }
+
+        /** The child for a segment with hash {@code h}, or {@code null}. */
+        PatternNode find(int h, String seg) {
+            PatternNode c = null;
+            if (h0 == h) {
+                c = n0;
+            } else if (h1 == h) {
+                c = n1;
+            } else if (h2 == h) {
+                c = n2;
+            } else if (h3 == h) {
+                c = n3;
+            } else if (h4 == h) {
+                c = n4;
+            } else if (h5 == h) {
+                c = n5;
+            } else if (h6 == h) {
+                c = n6;
+            } else if (h7 == h) {
+                c = n7;
             }
+            if (c != null && c.segment.equals(seg)) {
+                return c;
+            }
+            return c == null ? null : findSlow(seg);
+        }
+
+        /** Hash collisions between children: compare every segment. */
+        private PatternNode findSlow(String seg) {
+            for (PatternNode c : nodes()) {
+                if (c.segment.equals(seg)) {
+                    return c;
+                }
+            }
+            return null;
+        }
+
+        PatternNode[] nodes() {
+            PatternNode[] all = {n0, n1, n2, n3, n4, n5, n6, n7};
+            return Arrays.copyOf(all, size);
         }
     }
 
