@@ -52,6 +52,14 @@ public abstract class ContractSupport {
     protected abstract boolean refusesBeforeUpgrade();
 
     /**
+     * @return whether the container, refusing an oversized frame itself, drops TCP right after its 1009
+     *     close frame, so that a client may see an abnormal end (1006) instead of the close
+     */
+    protected boolean dropsTheConnectionAfterRefusingAFrame() {
+        return false;
+    }
+
+    /**
      * Builds a hub from defaults suited to tests plus the test's own settings, and starts the server.
      *
      * @param settings changes to the builder
