@@ -1,6 +1,9 @@
 package io.herald.transport.jakarta.internal;
 
-/** Measures a text message in UTF-8 bytes without encoding it, and only when its length leaves doubt. */
+/**
+ * Measures a text message in UTF-8 bytes without encoding it, and only when its length leaves doubt. A
+ * lone surrogate, which valid WebSocket text never decodes to, counts as three bytes.
+ */
 final class FrameSize {
     private FrameSize() {
     }
