@@ -22,6 +22,7 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
     private final Hub hub;
     private final ControlThreads control;
 
+    /** @param hub the hub that judges handshakes and serves the connections of this endpoint */
     public HeraldConfigurator(Hub hub) {
         this.hub = hub;
         this.control = new ControlThreads(hub.node());
