@@ -108,6 +108,15 @@ public interface Hub extends AutoCloseable {
     Duration heartbeat();
 
     /**
+     * The largest inbound message the hub accepts, as set by {@link HubBuilder#maxFrameBytes(int)}.
+     * Transport adapters give their container the same limit, so that a larger frame is refused by the
+     * container (WebSocket close 1009) before it is buffered whole.
+     *
+     * @return the limit in bytes; default 65,536
+     */
+    int maxFrameBytes();
+
+    /**
      * Shuts down gracefully: refuses new connections, tells clients 1001 {@code shutdown}, lets their
      * writers flush what is queued until the drain deadline, then closes whatever is left and stops the
      * hub's threads. Idempotent; blocks the caller until done.

@@ -1,5 +1,6 @@
 package io.herald;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -21,6 +22,17 @@ class HubBuilderTest {
         assertThatThrownBy(() -> RateLimit.of(0, 1)).hasMessageContaining("perSecond");
         assertThatThrownBy(() -> Hub.builder().historySize(10).maxReplay(20).build())
                 .hasMessageContaining("maxReplay");
+    }
+
+    @Test
+    void theHubReportsTheLimitsTransportsMirror() {
+        try (Hub hub = Hub.builder().heartbeat(Duration.ofSeconds(3)).maxFrameBytes(1_000).build()) {
+            assertThat(hub.heartbeat()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(hub.maxFrameBytes()).isEqualTo(1_000);
+        }
+        try (Hub hub = Hub.builder().build()) {
+            assertThat(hub.maxFrameBytes()).isEqualTo(64 * 1024);
+        }
     }
 
     @Test

@@ -187,6 +187,11 @@ public final class HubEngine implements Hub {
         return config.heartbeat();
     }
 
+    @Override
+    public int maxFrameBytes() {
+        return config.maxFrameBytes();
+    }
+
     /** Queues an answer to one connection and starts its writer if idle. Not under the publish lock. */
     void reply(Connection c, ServerMessage message) {
         OutboundFrame frame = Frames.encode(codec, message, c.framing());

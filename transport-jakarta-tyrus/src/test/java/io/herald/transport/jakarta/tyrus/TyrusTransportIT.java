@@ -1,0 +1,30 @@
+package io.herald.transport.jakarta.tyrus;
+
+import io.herald.Hub;
+import io.herald.transport.jakarta.contract.WebSocketFlowContract;
+import java.net.URI;
+
+/** The WebSocket contract on a standalone Tyrus 2.2 (Grizzly) server, driven by the JDK client. */
+class TyrusTransportIT extends WebSocketFlowContract {
+    @Override
+    protected RunningServer start(Hub hub) throws Exception {
+        HeraldTyrusServer s = HeraldTyrusServer.start(hub, 0, PATH);
+        URI uri = URI.create("ws://127.0.0.1:" + s.port() + PATH);
+        return new RunningServer() {
+            @Override
+            public URI uri() {
+                return uri;
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
+    }
+
+    @Override
+    protected boolean refusesBeforeUpgrade() {
+        return false;
+    }
+}

@@ -1,0 +1,97 @@
+package io.herald.transport.jakarta.internal;
+
+import io.herald.Hub;
+import io.herald.spi.Admission;
+import io.herald.spi.Handshake;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Judges WebSocket upgrade requests before the container upgrades them; see
+ * {@code HeraldWebSocket.handshakeFilter(Hub)}. Runs on the container thread of the request. The only
+ * class of this module that needs the servlet API.
+ */
+public final class HandshakeFilter implements Filter {
+    private final Hub hub;
+
+    private HandshakeFilter(Hub hub) {
+        this.hub = hub;
+    }
+
+    /**
+     * Typed as {@link Filter} so that {@code HeraldWebSocket} links without the servlet API present.
+     *
+     * @param hub the hub
+     * @return the filter
+     */
+    public static Filter create(Hub hub) {
+        return new HandshakeFilter(hub);
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
+                || !isUpgrade(request)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        Admission admission = hub.gateway().admit(handshake(request));
+        if (!admission.accepted()) {
+            refuse(response, admission);
+            return;
+        }
+        Handoff.set(hub, admission);
+        try {
+            chain.doFilter(req, res);
+        } finally {
+            Handoff.clear();
+        }
+    }
+
+    private static boolean isUpgrade(HttpServletRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket");
+    }
+
+    static Handshake handshake(HttpServletRequest request) {
+        String address = request.getRemoteAddr();
+        Handshake.Builder b = Handshake.builder(address == null || address.isEmpty() ? Handshakes.UNKNOWN : address);
+        Map<String, String> cookies = new LinkedHashMap<>();
+        for (String name : Collections.list(request.getHeaderNames())) {
+            List<String> values = Collections.list(request.getHeaders(name));
+            b.header(name, values);
+            if (name.equalsIgnoreCase("Cookie")) {
+                values.forEach(v -> Handshakes.parseCookies(v, cookies));
+            }
+        }
+        cookies.forEach(b::cookie);
+        request.getParameterMap().forEach((name, values) -> b.query(name, List.of(values)));
+        return b.build();
+    }
+
+    private static void refuse(HttpServletResponse response, Admission admission) throws IOException {
+        response.setStatus(admission.httpStatus());
+        if (admission.httpStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
+            response.setHeader("WWW-Authenticate", "Bearer");
+        }
+        if (admission.retryAfterMs() > 0) {
+            response.setHeader("Retry-After", Long.toString((admission.retryAfterMs() + 999) / 1000));
+        }
+        byte[] body = (admission.reason() + ": " + admission.message() + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setContentType("text/plain;charset=utf-8");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+}

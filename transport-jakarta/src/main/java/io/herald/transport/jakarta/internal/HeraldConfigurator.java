@@ -1,0 +1,48 @@
+package io.herald.transport.jakarta.internal;
+
+import io.herald.Hub;
+import io.herald.spi.Admission;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+/**
+ * Judges each handshake with the hub and creates one {@link HeraldEndpoint} per connection.
+ *
+ * <p>{@link #modifyHandshake} runs on the container thread handling the upgrade request. It takes the
+ * handshake filter's verdict when the filter ran on this thread, and otherwise asks
+ * {@code hub.gateway().admit} itself; either way the verdict goes into the per-handshake user properties,
+ * where {@link HeraldEndpoint#onOpen} finds it. A refusal cannot be answered with an HTTP status from here
+ * in a portable way, so the upgrade proceeds and the endpoint closes the connection at once.
+ */
+public final class HeraldConfigurator extends ServerEndpointConfig.Configurator {
+    /** The user property that carries the {@link Admission} from the handshake to {@code onOpen}. */
+    static final String ADMISSION = "io.herald.admission";
+
+    private final Hub hub;
+    private final ControlThreads control;
+
+    /** @param hub the hub that judges handshakes and serves the connections of this endpoint */
+    public HeraldConfigurator(Hub hub) {
+        this.hub = hub;
+        this.control = new ControlThreads(hub.node());
+    }
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+        Admission admission = Handoff.take(hub);
+        if (admission == null) {
+            admission = hub.gateway().admit(Handshakes.fromUpgrade(request, sec.getUserProperties()));
+        }
+        sec.getUserProperties().put(ADMISSION, admission);
+    }
+
+    @Override
+    public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+        if (!endpointClass.isAssignableFrom(HeraldEndpoint.class)) {
+            throw new InstantiationException("Herald's configurator creates only " + HeraldEndpoint.class.getName()
+                    + ", not " + endpointClass.getName());
+        }
+        return endpointClass.cast(new HeraldEndpoint(hub, control));
+    }
+}

@@ -1,0 +1,157 @@
+package io.herald.transport.jakarta.internal;
+
+import io.herald.CloseReason;
+import io.herald.Hub;
+import io.herald.spi.Admission;
+import io.herald.spi.ConnectionHandle;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoint instance of one connection. Container threads call it: {@code onOpen} once, then the
+ * message handlers one message at a time, then {@code onClose}; {@code onError} may come in between.
+ * Everything is handed to the hub's {@link ConnectionHandle}, which returns quickly.
+ *
+ * <p>At open it gives the session the hub's limits:
+ * <ul>
+ *   <li>text and binary messages up to {@link Hub#maxFrameBytes()} bytes. Jetty refuses larger frames
+ *       itself (1009); Tomcat counts the text limit in characters and Tyrus applies it only to fragmented
+ *       messages, so the message handlers also measure each message and close with 1009
+ *       {@code too-large} when it is above the limit, before the hub sees it;</li>
+ *   <li>an idle timeout that never fires before the hub's own (the hub closes a silent client after two
+ *       heartbeats, checking once per heartbeat): a finite container timeout below four heartbeats is
+ *       raised to four; an infinite one (Tomcat's and Tyrus's default) is left alone. Tyrus is never asked
+ *       to change it, because setting it races with Tyrus's own idle task and can close a fresh session;</li>
+ *   <li>an asynchronous send timeout of one heartbeat but at least {@value #MIN_SEND_TIMEOUT_MS} ms, which
+ *       bounds how long a write to a client that stopped reading may take. The same bound goes into
+ *       Tomcat's {@value #TOMCAT_BLOCKING_SEND_TIMEOUT} user property, which limits its blocking ping and
+ *       close writes (its default is 20 s); other containers ignore that property.</li>
+ * </ul>
+ */
+public final class HeraldEndpoint extends Endpoint {
+    static final long MIN_SEND_TIMEOUT_MS = 5_000;
+    static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HeraldEndpoint.class);
+    private static final ConnectionHandle NOT_OPEN = new ConnectionHandle() {
+        @Override
+        public String connectionId() {
+            return "";
+        }
+
+        @Override
+        public void onText(String message) {
+        }
+
+        @Override
+        public void onBinary(byte[] message) {
+        }
+
+        @Override
+        public void onActivity() {
+        }
+
+        @Override
+        public void onClosed(int code, String reason) {
+        }
+    };
+
+    private final Hub hub;
+    private final ControlThreads control;
+    private volatile ConnectionHandle handle = NOT_OPEN;
+
+    HeraldEndpoint(Hub hub, ControlThreads control) {
+        this.hub = hub;
+        this.control = control;
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        applyLimits(session);
+        Object verdict = config.getUserProperties().get(HeraldConfigurator.ADMISSION);
+        if (verdict == null) {
+            verdict = session.getUserProperties().get(HeraldConfigurator.ADMISSION);
+        }
+        if (!(verdict instanceof Admission admission)) {
+            LOG.error("no admission for session {}: the endpoint was not created by Herald's configurator",
+                    session.getId());
+            WebSocketTransport.closeSession(session, CloseReason.INTERNAL.code(), CloseReason.INTERNAL.reason());
+            return;
+        }
+        if (!admission.accepted()) {
+            WebSocketTransport.closeSession(session, admission.closeCode(), admission.reason());
+            return;
+        }
+        WebSocketTransport transport = new WebSocketTransport(session, control);
+        ConnectionHandle h = hub.gateway().open(admission, transport);
+        handle = h;
+        int maxFrame = hub.maxFrameBytes();
+        session.addMessageHandler(String.class, text -> {
+            if (FrameSize.exceeds(text, maxFrame)) {
+                transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
+            } else {
+                h.onText(text);
+            }
+        });
+        session.addMessageHandler(byte[].class, bytes -> {
+            if (bytes.length > maxFrame) {
+                transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
+            } else {
+                h.onBinary(bytes);
+            }
+        });
+        session.addMessageHandler(PongMessage.class, pong -> h.onActivity());
+    }
+
+    private void applyLimits(Session session) {
+        int maxFrame = hub.maxFrameBytes();
+        long heartbeat = hub.heartbeat().toMillis();
+        long sendTimeout = Math.max(heartbeat, MIN_SEND_TIMEOUT_MS);
+        session.setMaxTextMessageBufferSize(maxFrame);
+        session.setMaxBinaryMessageBufferSize(maxFrame);
+        long idle = saturatedMultiply(heartbeat, 4);
+        long current = session.getMaxIdleTimeout();
+        if (current > 0 && current < idle) {
+            session.setMaxIdleTimeout(idle);
+        }
+        session.getAsyncRemote().setSendTimeout(sendTimeout);
+        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeout);
+    }
+
+    private static long saturatedMultiply(long a, int b) {
+        long r = a * b;
+        return r / b == a ? r : Long.MAX_VALUE;
+    }
+
+    @Override
+    public void onClose(Session session, jakarta.websocket.CloseReason closeReason) {
+        handle.onClosed(closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
+    }
+
+    /**
+     * An error the container reports: usually a broken connection or a protocol violation, after which
+     * the container closes the session itself and calls {@link #onClose} with the real code. As a safety
+     * net a control thread then closes the session (1011 {@code internal}) if it is still open, and tells
+     * the hub that the connection ended abnormally (1006, never sent on the wire); the hub ignores that if
+     * {@code onClose} came first.
+     */
+    @Override
+    public void onError(Session session, Throwable cause) {
+        LOG.debug("WebSocket error on {}", session.getId(), cause);
+        ConnectionHandle h = handle;
+        Runnable task = () -> {
+            WebSocketTransport.closeSession(session, CloseReason.INTERNAL.code(), CloseReason.INTERNAL.reason());
+            h.onClosed(1006, "transport-error");
+        };
+        try {
+            control.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+}

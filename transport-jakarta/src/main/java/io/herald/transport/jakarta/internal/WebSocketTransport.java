@@ -1,0 +1,235 @@
+package io.herald.transport.jakarta.internal;
+
+import io.herald.spi.Framing;
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.SendCallback;
+import io.herald.spi.Transport;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket session as a Herald {@link Transport}: writes the hub's frames with the session's
+ * asynchronous remote, one container send at a time, and closes it.
+ *
+ * <p>A batch is written frame by frame: each message goes out with {@code sendText(text, this)} and the
+ * next one is started from this {@link SendHandler}. A completion that arrives on the sending thread, before
+ * {@code sendText} returns (Tomcat and Tyrus do this when the socket takes the bytes at once), is noticed
+ * and continued in a loop rather than by recursion. A keep-alive goes out with {@code sendPing} on a
+ * {@link ControlThreads} thread, because Jetty and Tomcat block in it until the ping is written. The hub's
+ * callback is told once per batch, after the last frame, or once on the first failure.
+ *
+ * <p>{@link #close} hands {@code Session.close} to a control thread too (Tomcat writes the close frame with a
+ * blocking send). Nothing here holds a lock while calling the container or the hub.
+ */
+final class WebSocketTransport implements Transport, SendHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
+    private static final int IDLE = 0;
+    private static final int SENDING = 1;
+    private static final int COMPLETED_ELSEWHERE = 2;
+    private static final int MAX_REASON_BYTES = 123;
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(WebSocketTransport.class, "phase", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Session session;
+    private final RemoteEndpoint.Async remote;
+    private final Executor control;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Writer only (published to a completion thread by {@link #phase}): the batch being written. */
+    private OutboundFrame[] frames = new OutboundFrame[8];
+    private int count;
+    private int next;
+    private SendCallback callback;
+    private Thread sender;
+    private boolean completedOnSender;
+    private Throwable error;
+    /** {@link #IDLE}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}. */
+    private volatile int phase;
+
+    WebSocketTransport(Session session, Executor control) {
+        this.session = session;
+        this.remote = session.getAsyncRemote();
+        this.control = control;
+    }
+
+    @Override
+    public Framing framing() {
+        return Framing.WEBSOCKET;
+    }
+
+    @Override
+    public void send(List<OutboundFrame> batch, SendCallback done) {
+        int n = batch.size();
+        if (frames.length < n) {
+            frames = new OutboundFrame[Math.max(n, frames.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            frames[i] = batch.get(i);
+        }
+        count = n;
+        next = 0;
+        error = null;
+        callback = done;
+        pump();
+    }
+
+    /** Writes frames until one completes on another thread, a ping is handed off, or the batch is done. */
+    private void pump() {
+        while (true) {
+            if (next == count) {
+                finish(null);
+                return;
+            }
+            OutboundFrame frame = frames[next];
+            frames[next++] = null;
+            if (frame.kind() == OutboundFrame.Kind.PING) {
+                pingOnControlThread();
+                return;
+            }
+            sender = Thread.currentThread();
+            completedOnSender = false;
+            PHASE.setRelease(this, SENDING);
+            try {
+                remote.sendText(frame.text(), this);
+            } catch (RuntimeException e) {
+                phase = IDLE;
+                finish(e);
+                return;
+            }
+            sender = null;
+            if (!completedOnSender && PHASE.compareAndSet(this, SENDING, IDLE)) {
+                return;
+            }
+            phase = IDLE;
+            if (error != null) {
+                finish(error);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onResult(SendResult result) {
+        if (!result.isOK()) {
+            error = result.getException() != null ? result.getException() : new IOException("send failed");
+        }
+        if (sender == Thread.currentThread() && phase == SENDING) {
+            completedOnSender = true;
+            return;
+        }
+        if (PHASE.compareAndSet(this, SENDING, COMPLETED_ELSEWHERE)) {
+            return;
+        }
+        if (error != null) {
+            finish(error);
+        } else {
+            pump();
+        }
+    }
+
+    private void pingOnControlThread() {
+        try {
+            control.execute(this::pingAndContinue);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("control threads saturated; skipping a keep-alive to {}", session.getId());
+            pump();
+        }
+    }
+
+    private void pingAndContinue() {
+        try {
+            remote.sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            finish(e);
+            return;
+        }
+        pump();
+    }
+
+    /** Ends the batch: resets the writer first, since the callback may start the next batch at once. */
+    private void finish(Throwable failure) {
+        for (int i = next; i < count; i++) {
+            frames[i] = null;
+        }
+        count = 0;
+        next = 0;
+        error = null;
+        SendCallback done = callback;
+        callback = null;
+        if (done == null) {
+            return;
+        }
+        if (failure == null) {
+            done.completed();
+        } else {
+            LOG.debug("send to {} failed", session.getId(), failure);
+            done.failed(failure);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Runnable task = () -> closeSession(session, code, reason);
+        try {
+            control.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    /**
+     * Closes a session with a code and reason, ignoring a session that is already closed.
+     *
+     * @param session the session
+     * @param code a close code that may go on the wire (1000–4999, not 1005, 1006 or 1015)
+     * @param reason a short word; cut to the 123 bytes a close frame allows
+     */
+    static void closeSession(Session session, int code, String reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), fit(reason)));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing {} with {} failed", session.getId(), code, e);
+        }
+    }
+
+    private static String fit(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_REASON_BYTES;
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(utf8, 0, end, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,133 @@
+package io.herald.transport.jakarta.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.herald.Hub;
+import io.herald.HubBuilder;
+import java.net.URI;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * What every container's test class provides, and the plumbing the contract's tests share: one hub and one
+ * server per test, every client closed afterwards, and the two ways a refused handshake may look.
+ */
+public abstract class ContractSupport {
+    /** The path every container mounts the endpoint on. */
+    public static final String PATH = "/ws";
+
+    /** A container running the endpoint for one hub. */
+    public interface RunningServer extends AutoCloseable {
+        /** @return the endpoint's address, {@code ws://127.0.0.1:<port>/ws} */
+        URI uri();
+
+        /** Stops the container. */
+        @Override
+        void close() throws Exception;
+    }
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    /** The hub of the current test. */
+    protected Hub hub;
+    /** The server of the current test. */
+    protected RunningServer server;
+
+    /**
+     * Starts the container with Herald's endpoint at {@link #PATH} (and, where the container has servlets,
+     * Herald's handshake filter in front of it) on an ephemeral loopback port.
+     *
+     * @param hub the hub to serve
+     * @return the running server
+     * @throws Exception if it cannot start
+     */
+    protected abstract RunningServer start(Hub hub) throws Exception;
+
+    /** @return whether a refused handshake is answered with an HTTP status (else: upgraded, then closed) */
+    protected abstract boolean refusesBeforeUpgrade();
+
+    /**
+     * @return whether the container, refusing an oversized frame itself, drops TCP right after its 1009
+     *     close frame, so that a client may see an abnormal end (1006) instead of the close
+     */
+    protected boolean dropsTheConnectionAfterRefusingAFrame() {
+        return false;
+    }
+
+    /**
+     * Builds a hub from defaults suited to tests plus the test's own settings, and starts the server.
+     *
+     * @param settings changes to the builder
+     */
+    protected void serve(UnaryOperator<HubBuilder> settings) throws Exception {
+        hub = settings.apply(Hub.builder().node("it").drainTimeout(Duration.ofSeconds(5))).build();
+        server = start(hub);
+    }
+
+    /** @return a client that offers {@code herald.v1}, already past its {@code connected} frame */
+    protected JdkClient client() {
+        JdkClient c;
+        try {
+            c = track(JdkClient.connect(server.uri(), Map.of(), "herald.v1"));
+        } catch (WebSocketHandshakeException e) {
+            throw new AssertionError("handshake refused with " + e.getResponse().statusCode(), e);
+        }
+        assertThat(c.next().path("type").asText()).isEqualTo("connected");
+        return c;
+    }
+
+    /**
+     * @param resource closed after the test, in reverse order
+     * @param <T> its type
+     * @return the resource
+     */
+    protected <T extends AutoCloseable> T track(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** @return the endpoint address with a query string */
+    protected URI uri(String query) {
+        return URI.create(server.uri() + "?" + query);
+    }
+
+    /**
+     * Asserts that the handshake is refused: by HTTP status where the container answers before the upgrade,
+     * otherwise by a close with the given code and reason before any frame.
+     */
+    protected void assertRefused(URI uri, Map<String, String> headers, int status, int closeCode, String reason) {
+        if (refusesBeforeUpgrade()) {
+            WebSocketHandshakeException e = catchThrowableOfType(WebSocketHandshakeException.class,
+                    () -> track(JdkClient.connect(uri, headers)));
+            assertThat(e).as("handshake refused").isNotNull();
+            assertThat(e.getResponse().statusCode()).isEqualTo(status);
+        } else {
+            JdkClient c;
+            try {
+                c = track(JdkClient.connect(uri, headers));
+            } catch (WebSocketHandshakeException e) {
+                throw new AssertionError("expected an upgrade and a close, got HTTP " + e.getResponse().statusCode(), e);
+            }
+            assertThat(c.awaitClose()).isEqualTo(new JdkClient.Close(closeCode, reason));
+            assertThat(c.frames()).as("frames before the close").isEmpty();
+        }
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        while (!resources.isEmpty()) {
+            resources.pop().close();
+        }
+        if (hub != null) {
+            hub.close(Duration.ZERO);
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.herald.transport.jakarta.contract;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A WebSocket client on a plain socket (RFC 6455, client side only), for what the JDK client cannot do: it
+ * never answers pings, it reads only when told to (so a test can stop reading and let TCP push back), and it
+ * shows the raw HTTP status of a refused handshake. Masks with a seeded {@link Random}.
+ */
+public final class RawClient implements AutoCloseable {
+    /** Text frame opcode. */
+    public static final int TEXT = 0x1;
+    /** Close frame opcode. */
+    public static final int CLOSE = 0x8;
+    /** Ping frame opcode. */
+    public static final int PING = 0x9;
+
+    /**
+     * One frame as received.
+     *
+     * @param opcode the opcode
+     * @param payload the unmasked payload
+     */
+    public record Frame(int opcode, byte[] payload) {
+        /** @return the payload as UTF-8 text */
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /** @return the close code of a close frame; 1005 when it carries none */
+        public int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+        }
+
+        /** @return the close reason of a close frame */
+        public String closeReason() {
+            return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final Random random = new Random(42);
+    private final int status;
+
+    private RawClient(Socket socket, DataInputStream in, int status) throws IOException {
+        this.socket = socket;
+        this.in = in;
+        this.out = socket.getOutputStream();
+        this.status = status;
+    }
+
+    /**
+     * Opens the connection and performs the handshake.
+     *
+     * @param uri a {@code ws://} address
+     * @param headers extra request headers
+     * @param receiveBuffer the socket's receive buffer in bytes (set before connecting); 0 for the default
+     * @return the client; check {@link #status()} for 101
+     * @throws IOException if the connection fails
+     */
+    public static RawClient connect(URI uri, Map<String, String> headers, int receiveBuffer) throws IOException {
+        Socket s = new Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
+        s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) JdkClient.TIMEOUT.toMillis());
+        s.setSoTimeout((int) JdkClient.TIMEOUT.toMillis());
+        byte[] nonce = new byte[16];
+        new Random(7).nextBytes(nonce);
+        StringBuilder req = new StringBuilder()
+                .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                .append(" HTTP/1.1\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort())
+                .append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")
+                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n");
+        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        req.append("\r\n");
+        s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+        String head = readHead(in);
+        int status = Integer.parseInt(head.split(" ", 3)[1]);
+        return new RawClient(s, in, status);
+    }
+
+    private static String readHead(DataInputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed during the handshake");
+            }
+            head.write(b);
+            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+                    ? matched + 1 : 0;
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** @return the HTTP status of the handshake answer (101 when upgraded) */
+    public int status() {
+        return status;
+    }
+
+    /** @param text sent as one masked text frame */
+    public void sendText(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
+        f.write(0x80 | TEXT);
+        if (payload.length < 126) {
+            f.write(0x80 | payload.length);
+        } else if (payload.length < 65_536) {
+            f.write(0x80 | 126);
+            f.write(payload.length >>> 8);
+            f.write(payload.length & 0xFF);
+        } else {
+            f.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                f.write((int) ((long) payload.length >>> shift) & 0xFF);
+            }
+        }
+        byte[] mask = new byte[4];
+        random.nextBytes(mask);
+        f.write(mask);
+        for (int i = 0; i < payload.length; i++) {
+            f.write(payload[i] ^ mask[i & 3]);
+        }
+        out.write(f.toByteArray());
+        out.flush();
+    }
+
+    /**
+     * @param timeout how long to wait for the frame to start
+     * @return the next frame, or {@code null} if none started in time
+     * @throws EOFException when the server dropped the connection
+     */
+    public Frame read(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        int b0;
+        try {
+            b0 = in.read();
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        if (b0 < 0) {
+            throw new EOFException("server dropped the connection");
+        }
+        socket.setSoTimeout((int) JdkClient.TIMEOUT.toMillis());
+        int b1 = in.readUnsignedByte();
+        long len = b1 & 0x7F;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        byte[] payload = new byte[(int) len];
+        in.readFully(payload);
+        return new Frame(b0 & 0x0F, payload);
+    }
+
+    /**
+     * Reads and discards frames until the server's close frame.
+     *
+     * @param timeout how long to keep reading in all
+     * @return the close frame, or {@code null} when the connection ended without one
+     */
+    public Frame readUntilClose(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Frame f;
+            try {
+                f = read(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            } catch (EOFException | java.net.SocketException e) {
+                return null;
+            }
+            if (f != null && f.opcode() == CLOSE) {
+                return f;
+            }
+        }
+        throw new AssertionError("no close within " + timeout);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

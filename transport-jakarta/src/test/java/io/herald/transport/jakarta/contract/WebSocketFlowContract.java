@@ -1,0 +1,165 @@
+package io.herald.transport.jakarta.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.CloseReason;
+import io.herald.ConnectionInfo;
+import io.herald.HubListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+
+/**
+ * The contract's time-dependent half: heartbeats and idle timeouts, a client that stops reading, graceful
+ * shutdown and resume. Container test classes extend this class (and so the whole contract).
+ */
+public abstract class WebSocketFlowContract extends WebSocketTransportContract {
+    private static final Duration LONG = Duration.ofSeconds(30);
+
+    @Test
+    void aClientThatAnswersNoPingIsClosedForIdlenessWhileOneThatPongsStays() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(300)));
+        JdkClient ponging = client();
+        RawClient silent = track(RawClient.connect(server.uri(), Map.of(), 0));
+        assertThat(silent.status()).isEqualTo(101);
+        int pings = 0;
+        RawClient.Frame f;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        do {
+            f = silent.read(Duration.ofSeconds(5));
+            if (f != null && f.opcode() == RawClient.PING) {
+                pings++;
+            }
+        } while ((f == null || f.opcode() != RawClient.CLOSE) && System.nanoTime() < deadline);
+        assertThat(f).isNotNull();
+        assertThat(f.closeCode()).isEqualTo(1000);
+        assertThat(f.closeReason()).isEqualTo("idle-timeout");
+        assertThat(pings).as("keep-alives before the close").isPositive();
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).until(() -> !ponging.isClosed());
+        ponging.send("{\"type\":\"ping\",\"ref\":\"still-here\"}");
+        assertThat(ponging.next("pong").path("ref").asText()).isEqualTo("still-here");
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutWhileAFastOneGetsEveryEvent(TestReporter reporter) throws Exception {
+        List<CloseReason> closes = new CopyOnWriteArrayList<>();
+        serve(b -> b.outboundQueue(64, 64 * 1024).listener(new HubListener() {
+            @Override
+            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                closes.add(reason);
+            }
+        }));
+        RawClient slow = track(RawClient.connect(server.uri(), Map.of(), 4_096));
+        assertThat(slow.read(JdkClient.TIMEOUT).text()).contains("connected");
+        slow.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
+        assertThat(slow.read(JdkClient.TIMEOUT).text()).contains("subscribed");
+        JdkClient fast = client();
+        fast.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
+        fast.next("subscribed");
+
+        String payload = "p".repeat(1_000);
+        List<Integer> received = new ArrayList<>();
+        int published = 0;
+        long maxQueued = 0;
+        long deadline = System.nanoTime() + LONG.toNanos();
+        while (hub.metrics().slowConsumerDisconnects() == 0 && published < 50_000 && System.nanoTime() < deadline) {
+            for (int i = 0; i < 32; i++) {
+                hub.publish("feed.tick", Map.of("n", published++, "p", payload));
+            }
+            maxQueued = Math.max(maxQueued, hub.metrics().queuedFrames());
+            while (received.size() < published) {
+                received.add(fast.next("event").path("data").path("n").asInt());
+            }
+        }
+        assertThat(hub.metrics().slowConsumerDisconnects()).as("slow consumers cut").isEqualTo(1);
+        assertThat(maxQueued).as("frames queued in the hub at once").isLessThanOrEqualTo(2L * 64 + 2);
+        for (int chunk = 0; chunk < 3; chunk++) {
+            for (int i = 0; i < 32; i++) {
+                hub.publish("feed.tick", Map.of("n", published++, "p", payload));
+            }
+            while (received.size() < published) {
+                received.add(fast.next("event").path("data").path("n").asInt());
+            }
+        }
+        for (int i = 0; i < received.size(); i++) {
+            assertThat(received.get(i)).as("event %d", i).isEqualTo(i);
+        }
+        assertThat(fast.isClosed()).isFalse();
+        assertThat(closes).containsExactly(CloseReason.SLOW_CONSUMER);
+        assertThat(hub.admin().connectionCount()).isEqualTo(1);
+
+        RawClient.Frame close = slow.readUntilClose(LONG);
+        reporter.publishEntry("slowClientSaw", close == null ? "connection ended without a close frame"
+                : close.closeCode() + " " + close.closeReason());
+        if (close != null) {
+            assertThat(close.closeCode()).isEqualTo(1013);
+            assertThat(close.closeReason()).isEqualTo("slow-consumer");
+        }
+    }
+
+    @Test
+    void shutdownDeliversQueuedEventsThenCloses1001() throws Exception {
+        serve(b -> b);
+        JdkClient c = client();
+        c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"news.*\"]}");
+        c.next("subscribed");
+        for (int i = 0; i < 200; i++) {
+            hub.publish("news.item", Map.of("n", i));
+        }
+        hub.close(Duration.ofSeconds(5));
+        for (int i = 0; i < 200; i++) {
+            assertThat(c.next("event").path("data").path("n").asInt()).isEqualTo(i);
+        }
+        assertThat(c.awaitClose()).isEqualTo(new JdkClient.Close(1001, "shutdown"));
+    }
+
+    @Test
+    void aClientResumingWithSinceGetsWhatItMissedWithoutGapOrDuplicate() throws Exception {
+        serve(b -> b);
+        JdkClient first = client();
+        first.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"task.*\"]}");
+        first.next("subscribed");
+        String lastId = null;
+        for (int i = 1; i <= 3; i++) {
+            hub.publish("task.step", Map.of("n", i));
+            lastId = first.next("event").path("id").asText();
+        }
+        first.abort();
+        for (int i = 4; i <= 6; i++) {
+            hub.publish("task.step", Map.of("n", i));
+        }
+        JdkClient again = client();
+        again.send("{\"type\":\"subscribe\",\"ref\":\"r\",\"topics\":[\"task.*\"],\"since\":\"" + lastId + "\"}");
+        assertThat(again.next("subscribed").path("recovered").asBoolean()).isTrue();
+        hub.publish("task.step", Map.of("n", 7));
+        List<Integer> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            seen.add(again.next("event").path("data").path("n").asInt());
+        }
+        assertThat(seen).containsExactly(4, 5, 6, 7);
+        assertThat(again.poll(Duration.ofMillis(200))).as("nothing more").isNull();
+    }
+
+    @Test
+    void aNodeWsClientSubscribesWithAPatternAndResumes() throws Exception {
+        NodeClient node = NodeClient.locate();
+        serve(b -> b);
+        try (NodeClient.Run run = node.run("herald-client.mjs", server.uri().toString())) {
+            run.expect("SUBSCRIBED");
+            String id = hub.publish("news.tech.java", Map.of("n", 1));
+            assertThat(run.expect("EVENT")).isEqualTo("EVENT " + id + " 1");
+            run.expect("CLOSED");
+            hub.publish("news.tech.kotlin", Map.of("n", 2));
+            hub.publish("sports.results", Map.of("n", 99));
+            hub.publish("news.world", Map.of("n", 3));
+            run.send("GO");
+            assertThat(run.expect("RESUMED")).isEqualTo("RESUMED recovered=true n=2,3");
+            assertThat(run.exitCode()).isZero();
+        }
+    }
+}
