@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs a Node.js script from the test resources against a server, with the npm {@code ws} package
- * installed into {@code target/node-client}. Without {@code node} on the {@code PATH} the test is skipped,
- * unless {@code CI=true}, where it fails ({@code .ci/run} installs Node.js first).
+ * installed into {@code target/node-client}. Without {@code node} on the {@code PATH} the test is skipped
+ * with a message saying how to enable it, unless {@code CI=true}: then the harness installs Debian's
+ * {@code nodejs} and {@code npm} with {@code apt-get}, and fails if that does not give it a working node.
  */
 public final class NodeClient {
     private static final Path DIR = Path.of("target", "node-client");
@@ -31,11 +32,16 @@ public final class NodeClient {
     /** @return a runner whose directory has {@code ws} installed; skips or fails the test when it cannot */
     public static synchronized NodeClient locate() throws IOException, InterruptedException {
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        if (ci && (exec(List.of("node", "--version"), Path.of("."), 20) != 0
+                || exec(List.of("npm", "--version"), Path.of("."), 20) != 0)) {
+            exec(List.of("apt-get", "update", "-qq"), Path.of("."), INSTALL_SECONDS);
+            exec(List.of("apt-get", "install", "-y", "-qq", "nodejs", "npm"), Path.of("."), INSTALL_SECONDS);
+        }
         if (exec(List.of("node", "--version"), Path.of("."), 20) != 0) {
             String how = "node is not on the PATH; install Node.js 18+ (for example apt-get install -y nodejs npm)"
                     + " to run the Node client test";
             if (ci) {
-                throw new AssertionError(how + " — it is required when CI=true");
+                throw new AssertionError(how + " — it is required when CI=true, and apt-get could not install it");
             }
             Assumptions.abort(how);
         }
