@@ -47,6 +47,12 @@ final class Connection {
     private volatile long lastActivityNanos;
     private volatile CloseReason closeReason;
     final Outbound outbound;
+    /**
+     * Serializes control requests (SSE's HTTP subscribe and unsubscribe), which may arrive on several
+     * container threads at once; WebSocket messages are already delivered one at a time. Taken before
+     * the control lock.
+     */
+    final Object requestLock = new Object();
     final int batchMs;
 
     /** Control lock. */

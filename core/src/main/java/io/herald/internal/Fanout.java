@@ -178,11 +178,12 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * held meanwhile (each once), then lets live events flow again.
      *
      * @param c the connection
-     * @param answer the {@code subscribed} answer
+     * @param answer the answer to queue before the replay ({@code subscribed}, or {@code connected} for a
+     *     subscription made when opening), or {@code null} when the answer goes elsewhere
      * @param replay the history read for a resume, or {@code null}
      * @return {@code false} when the held events overflowed and the connection was closed as a slow consumer
      */
-    boolean release(Connection c, ServerMessage.Subscribed answer, Replay replay) {
+    boolean release(Connection c, ServerMessage answer, Replay replay) {
         Deliveries d = Deliveries.acquire();
         boolean overflow;
         lock.lock();
@@ -192,7 +193,9 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             c.outbound.held = null;
             overflow = c.outbound.heldOverflow;
             if (!overflow) {
-                d.offer(c.outbound, frameOf(c, answer), false);
+                if (answer != null) {
+                    d.offer(c.outbound, frameOf(c, answer), false);
+                }
                 List<StoredEvent> replayed = replay == null ? List.of() : replay.events();
                 int r = 0;
                 int h = 0;

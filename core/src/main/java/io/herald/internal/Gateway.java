@@ -1,6 +1,8 @@
 package io.herald.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.CloseReason;
+import io.herald.ErrorCode;
 import io.herald.Principal;
 import io.herald.spi.Admission;
 import io.herald.spi.AuthenticationException;
@@ -8,10 +10,18 @@ import io.herald.spi.ConnectionGateway;
 import io.herald.spi.ConnectionHandle;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
+import io.herald.spi.InitialSubscription;
+import io.herald.spi.ProtocolException;
+import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
 import io.herald.spi.Transport;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -94,6 +104,46 @@ final class Gateway implements ConnectionGateway {
 
     @Override
     public ConnectionHandle open(Admission admission, Transport transport) {
+        return openChecked(admission, transport, null, null);
+    }
+
+    @Override
+    public ConnectionHandle open(Admission admission, Transport transport, InitialSubscription initial)
+            throws ProtocolException {
+        if (admission == null || !admission.accepted()) {
+            throw new IllegalArgumentException("open needs an accepted admission, got " + admission);
+        }
+        if (initial == null || (initial.topics().isEmpty() && initial.rooms().isEmpty())) {
+            return openChecked(admission, transport, null, null);
+        }
+        Principal p = admission.principal();
+        List<String> patterns = initial.topics().isEmpty() ? List.of()
+                : hub.subscriptions.check(p, initial.topics(), null);
+        Filter filter = SubscriptionRequests.filter(initial.filter(), null);
+        List<String> rooms = new ArrayList<>(new LinkedHashSet<>(initial.rooms()));
+        int maxRooms = config.singleRoomPerConnection() ? 1 : config.maxRoomsPerConnection();
+        if (rooms.size() > maxRooms) {
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most " + maxRooms + " rooms per connection",
+                    null);
+        }
+        for (String room : rooms) {
+            String problem = Topics.roomProblem(room);
+            if (problem != null) {
+                throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, null);
+            }
+            if (!hub.authorizer.mayJoin(p, room)) {
+                throw new ProtocolException(ErrorCode.FORBIDDEN, "may not join room '" + room + "'", null);
+            }
+        }
+        return openChecked(admission, transport, new Initial(patterns, filter, initial.since()), rooms);
+    }
+
+    /** A checked initial subscription. */
+    private record Initial(List<String> patterns, Filter filter, String since) {
+    }
+
+    private ConnectionHandle openChecked(Admission admission, Transport transport, Initial initial,
+            List<String> rooms) {
         if (admission == null || !admission.accepted()) {
             throw new IllegalArgumentException("open needs an accepted admission, got " + admission);
         }
@@ -119,8 +169,22 @@ final class Gateway implements ConnectionGateway {
             transport.close(CloseReason.CAPACITY.code(), CloseReason.CAPACITY.reason());
             return new Handle(null);
         }
-        hub.reply(c, new ServerMessage.Connected(id, PROTOCOL, config.heartbeat().toMillis(), config.node(),
-                c.user(), controlToken, null));
+        Answers queue = new Answers.Queue(hub, c);
+        if (initial == null || initial.patterns().isEmpty()) {
+            queue.answer(connected(c, null));
+        } else {
+            try {
+                hub.subscriptions.subscribe(c, initial.patterns(), initial.filter(), initial.since(), null,
+                        replay -> connected(c, replay == null ? null : replay.recovered()), queue);
+            } catch (ProtocolException e) {
+                throw new IllegalStateException("checked subscription refused: " + e.getMessage(), e);
+            }
+        }
+        if (rooms != null) {
+            for (String room : rooms) {
+                hub.requests.handle(c, new Request.Join(null, room, null), queue);
+            }
+        }
         if (pending) {
             hub.scheduler.schedule(() -> {
                 if (!c.authenticated() && c.isOpen()) {
@@ -130,6 +194,54 @@ final class Gateway implements ConnectionGateway {
         }
         hub.listeners.connected(c.info());
         return new Handle(c);
+    }
+
+    private ServerMessage connected(Connection c, Boolean recovered) {
+        return new ServerMessage.Connected(c.id(), PROTOCOL, config.heartbeat().toMillis(), config.node(), c.user(),
+                c.controlToken(), recovered);
+    }
+
+    @Override
+    public ServerMessage control(String connectionId, String controlToken, Request request) {
+        Connection c = connectionId == null ? null : hub.registry.get(connectionId);
+        if (c == null || !c.isOpen()) {
+            return new ServerMessage.Error(request.ref(), ErrorCode.NOT_FOUND, "no open connection '"
+                    + connectionId + "'", 0);
+        }
+        if (c.controlToken() == null || controlToken == null || !MessageDigest.isEqual(
+                c.controlToken().getBytes(StandardCharsets.UTF_8), controlToken.getBytes(StandardCharsets.UTF_8))) {
+            return new ServerMessage.Error(request.ref(), ErrorCode.FORBIDDEN, "wrong control token", 0);
+        }
+        Answers.Capture answer = new Answers.Capture();
+        synchronized (c.requestLock) {
+            hub.requests.handle(c, request, answer);
+        }
+        return answer.answer() != null ? answer.answer()
+                : new ServerMessage.Error(request.ref(), ErrorCode.NOT_FOUND, "the connection closed", 0);
+    }
+
+    @Override
+    public ServerMessage publish(Admission admission, String topic, JsonNode data) {
+        if (admission == null || !admission.accepted()) {
+            throw new IllegalArgumentException("publish needs an accepted admission, got " + admission);
+        }
+        try {
+            long wait = hub.requests.checkPublish(admission.principal(), topic, true,
+                    "address:" + admission.handshake().remoteAddress(), null);
+            if (wait > 0) {
+                hub.metrics.rateLimited.increment();
+                return new ServerMessage.Error(null, ErrorCode.RATE_LIMITED, RequestHandler.retryMessage(wait),
+                        RequestHandler.retryMillis(wait));
+            }
+            byte[] json = JsonCodec.writeTree(data);
+            if (json.length > config.maxFrameBytes()) {
+                return new ServerMessage.Error(null, ErrorCode.TOO_LARGE, "data of " + json.length
+                        + " bytes exceeds the limit of " + config.maxFrameBytes() + " bytes", 0);
+            }
+            return new ServerMessage.Published(null, hub.fanout.publish(topic, json, null).id());
+        } catch (ProtocolException e) {
+            return new ServerMessage.Error(null, e.code(), e.getMessage(), 0);
+        }
     }
 
     private int batchMs(Handshake h) {

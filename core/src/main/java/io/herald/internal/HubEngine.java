@@ -45,6 +45,7 @@ public final class HubEngine implements Hub {
     final Listeners listeners;
     final Fanout fanout;
     final RequestHandler requests;
+    final SubscriptionRequests subscriptions;
     final KeyedRateLimiter publishLimiter;
     final ScheduledThreadPoolExecutor scheduler;
     private final Gateway gateway;
@@ -68,6 +69,7 @@ public final class HubEngine implements Hub {
         this.fanout = new Fanout(index, rooms, history, codec, authorizer, metrics, config.clock(),
                 config.outboundQueueFrames(), this::slowConsumer);
         this.requests = new RequestHandler(this);
+        this.subscriptions = new SubscriptionRequests(this);
         this.publishLimiter = new KeyedRateLimiter(config.publishRate(), MAX_RATE_LIMIT_KEYS, this::nanos);
         this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "herald-scheduler-" + config.node());

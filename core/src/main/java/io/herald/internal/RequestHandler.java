@@ -64,168 +64,90 @@ final class RequestHandler {
         try {
             r = decoding.decode();
         } catch (ProtocolException e) {
-            error(c, e.ref(), e.code(), e.getMessage(), 0);
+            error(new Answers.Queue(hub, c), e.ref(), e.code(), e.getMessage(), 0);
             return;
         }
         handle(c, r);
     }
 
     private void tooLarge(Connection c, int size) {
-        error(c, null, ErrorCode.TOO_LARGE,
+        error(new Answers.Queue(hub, c), null, ErrorCode.TOO_LARGE,
                 "message of " + size + " bytes exceeds the limit of " + config.maxFrameBytes() + " bytes", 0);
     }
 
     void handle(Connection c, Request r) {
+        handle(c, r, new Answers.Queue(hub, c));
+    }
+
+    /**
+     * Executes one request; its answer (or error) goes to {@code out}.
+     *
+     * @param c the connection
+     * @param r the request
+     * @param out where the answer goes: the connection's queue, or the caller of a control request
+     */
+    void handle(Connection c, Request r, Answers out) {
         long wait = c.inboundBucket().tryAcquire();
         if (wait > 0) {
-            rateLimited(c, r.ref(), wait);
+            rateLimited(c, r.ref(), wait, out);
             return;
         }
         c.consecutiveRejections = 0;
         if (!c.authenticated() && !(r instanceof Request.Auth) && !(r instanceof Request.Ping)) {
-            error(c, r.ref(), ErrorCode.UNAUTHORIZED, "authenticate first with an auth frame", 0);
+            error(out, r.ref(), ErrorCode.UNAUTHORIZED, "authenticate first with an auth frame", 0);
             return;
         }
         try {
             if (r instanceof Request.Subscribe s) {
-                subscribe(c, s);
+                hub.subscriptions.subscribe(c, s, out);
             } else if (r instanceof Request.Unsubscribe u) {
-                unsubscribe(c, u);
+                hub.subscriptions.unsubscribe(c, u, out);
             } else if (r instanceof Request.Publish p) {
-                publish(c, p);
+                publish(c, p, out);
             } else if (r instanceof Request.Join j) {
-                join(c, j);
+                join(c, j, out);
             } else if (r instanceof Request.Leave l) {
-                leave(c, l);
+                leave(c, l, out);
             } else if (r instanceof Request.Send s) {
-                send(c, s);
+                send(c, s, out);
             } else if (r instanceof Request.Ping p) {
-                hub.reply(c, new ServerMessage.Pong(p.ref(), config.clock().millis()));
+                out.answer(new ServerMessage.Pong(p.ref(), config.clock().millis()));
             } else if (r instanceof Request.Auth a) {
-                auth(c, a);
+                auth(c, a, out);
             }
         } catch (ProtocolException e) {
-            error(c, r.ref(), e.code(), e.getMessage(), 0);
+            error(out, r.ref(), e.code(), e.getMessage(), 0);
         } catch (RuntimeException e) {
             LOG.warn("{} failed on {}", r.type(), c, e);
             hub.listeners.error(c.id(), e);
-            error(c, r.ref(), ErrorCode.INTERNAL, "internal error", 0);
+            error(out, r.ref(), ErrorCode.INTERNAL, "internal error", 0);
         }
     }
 
-    private void rateLimited(Connection c, String ref, long waitNanos) {
+    private void rateLimited(Connection c, String ref, long waitNanos, Answers out) {
         hub.metrics.rateLimited.increment();
         if (++c.consecutiveRejections >= config.abuseThreshold()) {
             hub.closeNow(c, CloseReason.ABUSE);
             return;
         }
-        long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999));
-        error(c, ref, ErrorCode.RATE_LIMITED, "too many requests; retry after " + ms + " ms", ms);
+        error(out, ref, ErrorCode.RATE_LIMITED, retryMessage(waitNanos), retryMillis(waitNanos));
     }
 
-    private void subscribe(Connection c, Request.Subscribe s) throws ProtocolException {
-        List<String> patterns = new ArrayList<>(new LinkedHashSet<>(s.topics()));
-        if (patterns.isEmpty()) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'topics' must not be empty", s.ref());
-        }
-        Principal p = c.principal();
-        for (String pattern : patterns) {
-            String problem = Topics.patternProblem(pattern);
-            if (problem != null) {
-                throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, s.ref());
-            }
-            boolean allowed = hub.authorizer.maySubscribe(p, pattern)
-                    && (Topics.hasWildcard(pattern) || hub.authorizer.mayReceive(p, pattern));
-            if (!allowed) {
-                throw new ProtocolException(ErrorCode.FORBIDDEN, "may not subscribe to '" + pattern + "'", s.ref());
-            }
-        }
-        Filter filter = s.filter() == null ? null : Filter.compile(s.filter());
-        List<String> others;
-        synchronized (c) {
-            if (!c.isOpen()) {
-                return;
-            }
-            long added = patterns.stream().filter(x -> !c.subscriptions.containsKey(x)).count();
-            if (c.subscriptions.size() + added > config.maxSubscriptionsPerConnection()) {
-                throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most "
-                        + config.maxSubscriptionsPerConnection() + " subscriptions per connection", s.ref());
-            }
-            others = new ArrayList<>(c.subscriptions.keySet());
-            others.removeAll(patterns);
-            hub.fanout.hold(c);
-            for (String pattern : patterns) {
-                Subscription sub = new Subscription(c, pattern, filter);
-                Subscription old = c.subscriptions.put(pattern, sub);
-                hub.index.add(pattern, sub);
-                if (old != null) {
-                    hub.index.remove(pattern, old);
-                } else {
-                    hub.metrics.subscriptionCount.increment();
-                }
-            }
-        }
-        Replay replay = s.since() == null ? null : readHistory(c, s.since(), patterns, others, filter);
-        hub.fanout.release(c, new ServerMessage.Subscribed(s.ref(), patterns,
-                replay == null ? null : replay.recovered()), replay);
+    static long retryMillis(long waitNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999));
     }
 
-    private Replay readHistory(Connection c, String since, List<String> patterns, List<String> others,
-            Filter filter) {
-        Principal p = c.principal();
-        try {
-            return hub.history.readAfter(since, e -> e.isTopicEvent() && matchesAny(patterns, e.topic())
-                    && !matchesAny(others, e.topic()) && (filter == null || filter.test(JsonCodec.readTree(e.data())))
-                    && hub.authorizer.mayReceive(p, e.topic()), config.maxReplay());
-        } catch (RuntimeException e) {
-            LOG.warn("history read after {} failed for {}; answering recovered=false", since, c, e);
-            return new Replay(false, List.of());
-        }
+    static String retryMessage(long waitNanos) {
+        return "too many requests; retry after " + retryMillis(waitNanos) + " ms";
     }
 
-    private static boolean matchesAny(List<String> patterns, String topic) {
-        for (String pattern : patterns) {
-            if (Topics.matches(pattern, topic)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void unsubscribe(Connection c, Request.Unsubscribe u) throws ProtocolException {
-        List<String> patterns = new ArrayList<>(new LinkedHashSet<>(u.topics()));
-        for (String pattern : patterns) {
-            String problem = Topics.patternProblem(pattern);
-            if (problem != null) {
-                throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, u.ref());
-            }
-        }
-        synchronized (c) {
-            for (String pattern : patterns) {
-                Subscription sub = c.subscriptions.remove(pattern);
-                if (sub != null) {
-                    hub.index.remove(pattern, sub);
-                    hub.metrics.subscriptionCount.decrement();
-                }
-            }
-        }
-        hub.reply(c, new ServerMessage.Unsubscribed(u.ref(), patterns));
-    }
-
-    private void publish(Connection c, Request.Publish r) throws ProtocolException {
-        String problem = Topics.topicProblem(r.topic());
-        if (problem == null && r.room() != null) {
-            problem = Topics.roomProblem(r.room());
-        }
+    private void publish(Connection c, Request.Publish r, Answers out) throws ProtocolException {
+        String problem = r.room() == null ? null : Topics.roomProblem(r.room());
         if (problem != null) {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, r.ref());
         }
         Principal p = c.principal();
-        if (r.room() == null) {
-            if (!hub.authorizer.mayPublish(p, r.topic())) {
-                throw new ProtocolException(ErrorCode.FORBIDDEN, "may not publish to '" + r.topic() + "'", r.ref());
-            }
-        } else {
+        if (r.room() != null) {
             boolean member;
             synchronized (c) {
                 member = c.rooms.contains(r.room());
@@ -238,18 +160,38 @@ final class RequestHandler {
                 throw new ProtocolException(ErrorCode.FORBIDDEN, "may not publish to room '" + r.room() + "'", r.ref());
             }
         }
-        long wait = hub.publishLimiter.tryAcquire(p.user() != null ? p.user() : "connection:" + c.id());
+        long wait = checkPublish(p, r.topic(), r.room() == null, "connection:" + c.id(), r.ref());
         if (wait > 0) {
-            rateLimited(c, r.ref(), wait);
+            rateLimited(c, r.ref(), wait, out);
             return;
         }
         byte[] data = JsonCodec.writeTree(r.data());
         StoredEvent e = r.room() == null ? hub.fanout.publish(r.topic(), data, c.id())
                 : hub.fanout.emit(r.room(), r.topic(), data, c.id(), r.echo() ? null : c.id());
-        hub.reply(c, new ServerMessage.Published(r.ref(), e.id()));
+        out.answer(new ServerMessage.Published(r.ref(), e.id()));
     }
 
-    private void join(Connection c, Request.Join j) throws ProtocolException {
+    /**
+     * The checks every client publish passes, over WebSocket or over HTTP: a valid topic, the authorizer's
+     * permission (for topic publishes), and the per-user publish rate.
+     *
+     * @param anonymousKey the rate-limit key when the principal has no user
+     * @return 0 when allowed, else nanoseconds until the rate limit allows it
+     * @throws ProtocolException for an invalid topic or a refusal
+     */
+    long checkPublish(Principal p, String topic, boolean toTopic, String anonymousKey, String ref)
+            throws ProtocolException {
+        String problem = Topics.topicProblem(topic);
+        if (problem != null) {
+            throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, ref);
+        }
+        if (toTopic && !hub.authorizer.mayPublish(p, topic)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "may not publish to '" + topic + "'", ref);
+        }
+        return hub.publishLimiter.tryAcquire(p.user() != null ? p.user() : anonymousKey);
+    }
+
+    private void join(Connection c, Request.Join j, Answers out) throws ProtocolException {
         String problem = Topics.roomProblem(j.room());
         if (problem != null) {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, j.ref());
@@ -289,15 +231,18 @@ final class RequestHandler {
                     }
                     c.rooms.add(j.room());
                     hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
-                            new ServerMessage.Joined(j.ref(), j.room(), List.of()), d);
+                            out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d);
                 }
             }
         } finally {
             hub.fanout.finishMembership(d);
         }
         if (again) {
-            hub.reply(c, new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
+            out.answer(new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
             return;
+        }
+        if (!out.queued()) {
+            out.answer(new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
         }
         for (int i = 0; i < left.size(); i++) {
             hub.listeners.leave(leftRooms.get(i), left.get(i).member());
@@ -305,7 +250,7 @@ final class RequestHandler {
         hub.listeners.join(j.room(), member);
     }
 
-    private void leave(Connection c, Request.Leave l) throws ProtocolException {
+    private void leave(Connection c, Request.Leave l, Answers out) throws ProtocolException {
         String problem = Topics.roomProblem(l.room());
         if (problem != null) {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, l.ref());
@@ -318,17 +263,21 @@ final class RequestHandler {
                     throw new ProtocolException(ErrorCode.NOT_FOUND, "not a member of room '" + l.room() + "'",
                             l.ref());
                 }
-                gone = hub.fanout.membership(l.room(), null, c, new ServerMessage.Left(l.ref(), l.room()), d);
+                gone = hub.fanout.membership(l.room(), null, c,
+                        out.queued() ? new ServerMessage.Left(l.ref(), l.room()) : null, d);
             }
         } finally {
             hub.fanout.finishMembership(d);
+        }
+        if (!out.queued()) {
+            out.answer(new ServerMessage.Left(l.ref(), l.room()));
         }
         if (gone != null) {
             hub.listeners.leave(l.room(), gone.member());
         }
     }
 
-    private void send(Connection c, Request.Send s) throws ProtocolException {
+    private void send(Connection c, Request.Send s, Answers out) throws ProtocolException {
         RouteHandler handler = config.routes().get(s.route());
         if (handler == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no route '" + shorten(s.route()) + "'", s.ref());
@@ -350,10 +299,10 @@ final class RequestHandler {
             hub.listeners.error(c.id(), e);
             throw new ProtocolException(ErrorCode.HANDLER_ERROR, "the route's reply cannot be serialized", s.ref());
         }
-        hub.reply(c, new ServerMessage.Reply(s.ref(), data));
+        out.answer(new ServerMessage.Reply(s.ref(), data));
     }
 
-    private void auth(Connection c, Request.Auth a) throws ProtocolException {
+    private void auth(Connection c, Request.Auth a, Answers out) throws ProtocolException {
         if (config.authFrameDeadline().isZero()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST,
                     "this server authenticates at the handshake; auth frames are not enabled", a.ref());
@@ -365,27 +314,27 @@ final class RequestHandler {
         try {
             p = config.authenticator().authenticate(a.token(), c.handshake());
         } catch (AuthenticationException e) {
-            error(c, a.ref(), ErrorCode.UNAUTHORIZED, e.getMessage(), 0);
+            error(out, a.ref(), ErrorCode.UNAUTHORIZED, e.getMessage(), 0);
             hub.closeAfterFlush(c, CloseReason.UNAUTHORIZED);
             return;
         }
         if (p == null || p.isAnonymous()) {
-            error(c, a.ref(), ErrorCode.UNAUTHORIZED, "credentials were not accepted", 0);
+            error(out, a.ref(), ErrorCode.UNAUTHORIZED, "credentials were not accepted", 0);
             hub.closeAfterFlush(c, CloseReason.UNAUTHORIZED);
             return;
         }
         if (!hub.registry.addUser(c, p.user())) {
-            error(c, a.ref(), ErrorCode.LIMIT_EXCEEDED, "too many connections for user " + p.user(), 0);
+            error(out, a.ref(), ErrorCode.LIMIT_EXCEEDED, "too many connections for user " + p.user(), 0);
             hub.closeAfterFlush(c, CloseReason.CAPACITY);
             return;
         }
         c.authenticate(p);
-        hub.reply(c, new ServerMessage.Authenticated(a.ref(), p.user()));
+        out.answer(new ServerMessage.Authenticated(a.ref(), p.user()));
     }
 
-    void error(Connection c, String ref, ErrorCode code, String message, long retryAfterMs) {
+    void error(Answers out, String ref, ErrorCode code, String message, long retryAfterMs) {
         hub.metrics.errors.increment();
-        hub.reply(c, new ServerMessage.Error(ref, code, message, retryAfterMs));
+        out.answer(new ServerMessage.Error(ref, code, message, retryAfterMs));
     }
 
     private static String shorten(String s) {

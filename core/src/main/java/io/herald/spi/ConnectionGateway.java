@@ -1,5 +1,7 @@
 package io.herald.spi;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * The hub's door for transport adapters: first judge a handshake, then open the connection.
  * Obtained from {@link io.herald.Hub#gateway()}. Thread-safe; both methods return quickly and do not
@@ -26,4 +28,48 @@ public interface ConnectionGateway {
      * @throws IllegalArgumentException if the admission was a rejection
      */
     ConnectionHandle open(Admission admission, Transport transport);
+
+    /**
+     * Opens a connection that starts with subscriptions and rooms. Everything is checked first: when a
+     * pattern, the filter or a room is invalid, forbidden or over a limit, nothing is opened and the
+     * exception says why (an SSE adapter answers it with HTTP 400 or 403 before the stream starts). With
+     * {@code since}, the {@code connected} frame carries {@code recovered} and is followed by the replayed
+     * events, then live ones.
+     *
+     * @param admission an accepted admission from {@link #admit}
+     * @param transport the new connection's transport
+     * @param initial what the connection starts with
+     * @return the handle for inbound traffic and close notifications
+     * @throws ProtocolException when the initial subscription cannot be made; the connection is not opened
+     * @throws IllegalArgumentException if the admission was a rejection
+     */
+    ConnectionHandle open(Admission admission, Transport transport, InitialSubscription initial)
+            throws ProtocolException;
+
+    /**
+     * Executes a request on an open connection on behalf of an HTTP caller that proves ownership with the
+     * connection's control token (an SSE stream's {@code /subscribe} and {@code /unsubscribe}). The answer
+     * is returned instead of being sent on the connection. Requests for one connection are executed one at
+     * a time. Called on a container thread; does not block on I/O except for a history read on resume.
+     *
+     * @param connectionId the connection
+     * @param controlToken the token from its {@code connected} frame
+     * @param request the request
+     * @return the answer: {@code subscribed}, {@code unsubscribed} … or an {@code error} —
+     *     {@code NOT_FOUND} for an unknown connection, {@code FORBIDDEN} for a wrong token
+     */
+    ServerMessage control(String connectionId, String controlToken, Request request);
+
+    /**
+     * Publishes on behalf of an HTTP caller (an SSE client's {@code POST /publish}), authorized and rate
+     * limited exactly like a WebSocket client's {@code publish}.
+     *
+     * @param admission the caller's accepted admission (its credentials)
+     * @param topic the topic
+     * @param data the payload
+     * @return {@code published} with the event id, or an {@code error} ({@code INVALID_TOPIC},
+     *     {@code FORBIDDEN}, {@code RATE_LIMITED} with {@code retryAfterMs}, {@code TOO_LARGE})
+     * @throws IllegalArgumentException if the admission was a rejection
+     */
+    ServerMessage publish(Admission admission, String topic, JsonNode data);
 }

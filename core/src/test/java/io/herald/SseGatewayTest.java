@@ -1,0 +1,144 @@
+package io.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.spi.Admission;
+import io.herald.spi.Authorizer;
+import io.herald.spi.ConnectionHandle;
+import io.herald.spi.Framing;
+import io.herald.spi.Handshake;
+import io.herald.spi.InitialSubscription;
+import io.herald.spi.ProtocolException;
+import io.herald.spi.Request;
+import io.herald.spi.ServerMessage;
+import io.herald.testing.RecordingTransport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What an SSE adapter relies on: opening with subscriptions and a resume point, control requests, HTTP publish. */
+class SseGatewayTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private Hub hub;
+
+    @AfterEach
+    void close() {
+        hub.close(Duration.ofSeconds(1));
+    }
+
+    private static Handshake client() {
+        return Handshake.builder("127.0.0.1").build();
+    }
+
+    private static String next(RecordingTransport t) throws InterruptedException {
+        String frame = t.frames().poll(10, TimeUnit.SECONDS);
+        assertThat(frame).as("a frame within 10 s").isNotNull();
+        return frame;
+    }
+
+    private static JsonNode data(String sseBlock) throws Exception {
+        String line = sseBlock.lines().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow();
+        return JSON.readTree(line.substring(6));
+    }
+
+    @Test
+    void streamOpenedWithLastEventIdSaysRecoveredInConnectedThenReplaysThenGoesLive() throws Exception {
+        hub = Hub.builder().build();
+        String seen = hub.publish("task.created", Map.of("n", 1));
+        String missed = hub.publish("task.assigned", Map.of("n", 2));
+        hub.publish("other.thing", Map.of("n", 3));
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of("task.*"), null, seen, List.of()));
+
+        String connected = next(t);
+        assertThat(connected).startsWith("event: connected\n");
+        JsonNode c = data(connected);
+        assertThat(c.path("recovered").asBoolean()).isTrue();
+        assertThat(c.path("controlToken").asText()).hasSizeGreaterThan(20);
+        String replayed = next(t);
+        assertThat(replayed).startsWith("id: " + missed + "\n").doesNotContain("event:");
+        assertThat(data(replayed).path("topic").asText()).isEqualTo("task.assigned");
+        String live = hub.publish("task.completed", Map.of("n", 4));
+        assertThat(next(t)).startsWith("id: " + live + "\n");
+    }
+
+    @Test
+    void anInvalidOrForbiddenInitialSubscriptionOpensNothing() {
+        hub = Hub.builder().authorizer(new Authorizer() {
+            @Override
+            public boolean mayJoin(Principal principal, String room) {
+                return !room.equals("vip");
+            }
+        }).build();
+        Admission a = hub.gateway().admit(client());
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        assertThatThrownBy(() -> hub.gateway().open(a, t, new InitialSubscription(List.of("ok", "bad..topic"), null,
+                null, List.of()))).isInstanceOfSatisfying(ProtocolException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TOPIC));
+        assertThatThrownBy(() -> hub.gateway().open(a, t, new InitialSubscription(List.of("ok"),
+                JSON.valueToTree(Map.of("x", Map.of("near", 1))), null, List.of())))
+                .isInstanceOfSatisfying(ProtocolException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        assertThatThrownBy(() -> hub.gateway().open(a, t, new InitialSubscription(List.of(), null, null,
+                List.of("vip")))).isInstanceOfSatisfying(ProtocolException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+        assertThat(hub.admin().connectionCount()).isZero();
+        assertThat(t.frames()).isEmpty();
+    }
+
+    @Test
+    void controlRequestsNeedTheStreamsTokenAndReturnTheirAnswerToTheCaller() throws Exception {
+        hub = Hub.builder().build();
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of(), null, null, List.of("lobby")));
+        String token = data(next(t)).path("controlToken").asText();
+
+        ServerMessage ok = hub.gateway().control(h.connectionId(), token,
+                new Request.Subscribe("r1", List.of("news.*"), null, null));
+        assertThat(ok).isEqualTo(new ServerMessage.Subscribed("r1", List.of("news.*"), null));
+        assertThat(hub.admin().connection(h.connectionId()).orElseThrow().rooms()).containsExactly("lobby");
+        String id = hub.publish("news.today", "hello");
+        assertThat(next(t)).startsWith("id: " + id + "\n");
+
+        assertThat(hub.gateway().control(h.connectionId(), "forged", new Request.Unsubscribe(null, List.of("news.*"))))
+                .isInstanceOfSatisfying(ServerMessage.Error.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+        assertThat(hub.gateway().control("nobody", token, new Request.Unsubscribe(null, List.of("news.*"))))
+                .isInstanceOfSatisfying(ServerMessage.Error.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(hub.gateway().control(h.connectionId(), token, new Request.Subscribe(null, List.of("a..b"), null,
+                null))).isInstanceOfSatisfying(ServerMessage.Error.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TOPIC));
+        assertThat(hub.gateway().control(h.connectionId(), token, new Request.Unsubscribe("u", List.of("news.*"))))
+                .isEqualTo(new ServerMessage.Unsubscribed("u", List.of("news.*")));
+        assertThat(t.frames()).as("answers travel to the caller, not down the stream").isEmpty();
+    }
+
+    @Test
+    void httpPublishIsAuthorizedAndRateLimitedLikeAClientPublish() {
+        hub = Hub.builder().publishRate(RateLimit.of(1, 2)).authorizer(new Authorizer() {
+            @Override
+            public boolean mayPublish(Principal p, String topic) {
+                return topic.startsWith("open.");
+            }
+        }).build();
+        Admission a = hub.gateway().admit(client());
+        JsonNode data = JSON.valueToTree(Map.of("k", 1));
+        assertThat(hub.gateway().publish(a, "open.x", data)).isInstanceOf(ServerMessage.Published.class);
+        assertThat(hub.gateway().publish(a, "closed.x", data)).isInstanceOfSatisfying(ServerMessage.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+        assertThat(hub.gateway().publish(a, "bad..x", data)).isInstanceOfSatisfying(ServerMessage.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TOPIC));
+        assertThat(hub.gateway().publish(a, "open.y", data)).isInstanceOf(ServerMessage.Published.class);
+        assertThat(hub.gateway().publish(a, "open.z", data)).isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+            assertThat(e.retryAfterMs()).isPositive();
+        });
+    }
+}
