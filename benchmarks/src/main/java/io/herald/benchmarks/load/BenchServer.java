@@ -1,0 +1,63 @@
+package io.herald.benchmarks.load;
+
+import io.herald.Hub;
+import io.herald.RateLimit;
+import io.herald.spi.Authorizer;
+import io.herald.transport.jakarta.HeraldWebSocket;
+import java.time.Duration;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The server side of the end-to-end benchmarks: Herald's WebSocket endpoint on embedded Jetty 12, open
+ * policy (clients may publish), limits lifted so the load generator measures delivery, not refusals. Run as
+ * its own JVM so the load generator can read this process's CPU time; prints {@code READY <port>} when up.
+ *
+ * <p>Usage: {@code BenchServer [port]} (0 or none: a free port).
+ */
+public final class BenchServer {
+    private BenchServer() {
+    }
+
+    /**
+     * @param args optional port
+     * @throws Exception if the server cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        Hub hub = Hub.builder()
+                .node("bench")
+                .authorizer(Authorizer.OPEN)
+                .maxConnections(0, 0, 0)
+                .handshakeRate(RateLimit.UNLIMITED)
+                .inboundRate(RateLimit.UNLIMITED)
+                .publishRate(RateLimit.UNLIMITED)
+                .heartbeat(Duration.ofMinutes(10))
+                .historySize(100_000)
+                .build();
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setAcceptQueueSize(4_096);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        server.setHandler(context);
+        JakartaWebSocketServletContainerInitializer.configure(context,
+                (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            hub.close(Duration.ofSeconds(2));
+            try {
+                server.stop();
+            } catch (Exception e) {
+                System.err.println("stopping Jetty failed: " + e);
+            }
+        }, "bench-server-shutdown"));
+        System.out.println("READY " + connector.getLocalPort());
+        System.out.flush();
+        server.join();
+    }
+}
