@@ -34,6 +34,8 @@ public final class HubEngine implements Hub {
     private static final int MAX_RATE_LIMIT_KEYS = 100_000;
 
     final HubConfig config;
+    /** Whether the clock is the system's, so monotonic time can come from {@link System#nanoTime()}. */
+    private final boolean systemClock;
     final Codec codec;
     final ObjectMapper mapper;
     final HistoryLog history;
@@ -57,6 +59,7 @@ public final class HubEngine implements Hub {
     /** @param config validated settings from {@link io.herald.HubBuilder} */
     public HubEngine(HubConfig config) {
         this.config = config;
+        this.systemClock = config.clock().equals(Clock.systemUTC());
         this.codec = config.codec() != null ? config.codec() : new JsonCodec();
         this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
         this.history = config.historyLog() != null ? config.historyLog()
@@ -86,8 +89,7 @@ public final class HubEngine implements Hub {
 
     /** @return monotonic nanoseconds from the configured clock (the system's nano timer for the default clock) */
     long nanos() {
-        Clock clock = config.clock();
-        return clock.equals(Clock.systemUTC()) ? System.nanoTime() : TimeUnit.MILLISECONDS.toNanos(clock.millis());
+        return systemClock ? System.nanoTime() : TimeUnit.MILLISECONDS.toNanos(config.clock().millis());
     }
 
     boolean isClosed() {
