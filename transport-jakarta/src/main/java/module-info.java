@@ -7,6 +7,9 @@ module io.herald.transport.jakarta {
     requires transitive io.herald.core;
     requires transitive jakarta.websocket;
     requires static jakarta.servlet;
+    requires static org.eclipse.jetty.ee10.websocket.jakarta.common;
+    requires static org.eclipse.jetty.websocket.core.common;
+    requires static org.eclipse.jetty.util;
     requires org.slf4j;
 
     exports io.herald.transport.jakarta;

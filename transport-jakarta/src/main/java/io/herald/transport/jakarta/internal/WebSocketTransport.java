@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@link ControlThreads} thread, because Jetty and Tomcat block in it until the ping is written. The hub's
  * callback is told once per batch, after the last frame, or once on the first failure.
  *
+ * <p>On Jetty 12 the batch goes through {@link JettyFrameWriter} instead, which sends the hub's bytes
+ * without re-encoding them and lets Jetty write the batch in as few socket writes as it can.
+ *
  * <p>{@link #close} hands {@code Session.close} to a control thread too (Tomcat writes the close frame with a
  * blocking send). Nothing here holds a lock while calling the container or the hub.
  */
@@ -55,6 +58,8 @@ final class WebSocketTransport implements Transport, SendHandler {
     private final RemoteEndpoint.Async remote;
     private final Executor control;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Jetty's byte path when the container is Jetty 12, else {@code null} (the Jakarta API path below). */
+    private final JettyFrameWriter jetty;
 
     /** Writer only (published to a completion thread by {@link #phase}): the batch being written. */
     private OutboundFrame[] frames = new OutboundFrame[8];
@@ -71,6 +76,23 @@ final class WebSocketTransport implements Transport, SendHandler {
         this.session = session;
         this.remote = session.getAsyncRemote();
         this.control = control;
+        this.jetty = jettyWriter(session);
+    }
+
+    /**
+     * The Jetty path, checked by class name first: {@link JettyFrameWriter} refers to Jetty's types, so it
+     * must not even be loaded where Jetty is absent.
+     */
+    private static JettyFrameWriter jettyWriter(Session session) {
+        if (!session.getClass().getName().startsWith(JettyFrameWriter.JETTY_PACKAGE)) {
+            return null;
+        }
+        try {
+            return JettyFrameWriter.forSession(session);
+        } catch (LinkageError e) {
+            LOG.debug("Jetty's core session is not usable here; using the Jakarta API", e);
+            return null;
+        }
     }
 
     @Override
@@ -80,6 +102,10 @@ final class WebSocketTransport implements Transport, SendHandler {
 
     @Override
     public void send(List<OutboundFrame> batch, SendCallback done) {
+        if (jetty != null) {
+            jetty.send(batch, done);
+            return;
+        }
         int n = batch.size();
         if (frames.length < n) {
             frames = new OutboundFrame[Math.max(n, frames.length * 2)];

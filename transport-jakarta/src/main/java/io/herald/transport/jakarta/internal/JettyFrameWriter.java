@@ -1,0 +1,87 @@
+package io.herald.transport.jakarta.internal;
+
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.SendCallback;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
+
+/**
+ * The write path on Jetty 12 (ee10). The Jakarta API only takes a {@code String} for a text frame, so the
+ * container encodes every recipient's copy of an already-encoded event again; Jetty's core session takes
+ * bytes. Each frame goes out as its own {@link ByteBuffer} view of the hub's shared array (Jetty only
+ * reads it), and every frame of a batch but the last is sent in Jetty's batch mode, so the batch leaves in
+ * as few socket writes as Jetty can make of it. Pings go the same way, without blocking. Nothing here
+ * blocks: the core session queues the frames and completes their callbacks from its flusher.
+ *
+ * <p>Loaded only after the session's class name says it is Jetty's; other containers never load it.
+ */
+final class JettyFrameWriter {
+    /** The package of Jetty 12 ee10's Jakarta session; a compile-time constant, so callers can test a
+     *  session's class name without loading this class. */
+    static final String JETTY_PACKAGE = "org.eclipse.jetty.ee10.websocket.jakarta.common.";
+
+    private final CoreSession core;
+
+    private JettyFrameWriter(CoreSession core) {
+        this.core = core;
+    }
+
+    /**
+     * @param session a container session
+     * @return a writer for it when it is a Jetty 12 ee10 session, else {@code null}
+     */
+    static JettyFrameWriter forSession(Session session) {
+        return session instanceof JakartaWebSocketSession jetty ? new JettyFrameWriter(jetty.getCoreSession()) : null;
+    }
+
+    /**
+     * Sends a batch; {@code done} is told once, when Jetty has written every frame or on the first failure.
+     *
+     * @param batch the hub's frames, only valid during this call
+     * @param done the hub's callback
+     */
+    void send(List<OutboundFrame> batch, SendCallback done) {
+        int n = batch.size();
+        BatchCallback callback = new BatchCallback(n, done);
+        for (int i = 0; i < n; i++) {
+            OutboundFrame f = batch.get(i);
+            Frame frame = f.kind() == OutboundFrame.Kind.PING ? new Frame(OpCode.PING)
+                    : new Frame(OpCode.TEXT, ByteBuffer.wrap(f.bytes()));
+            core.sendFrame(frame, callback, i < n - 1);
+        }
+    }
+
+    /** Counts a batch's frames out; reports the batch once. */
+    private static final class BatchCallback implements Callback {
+        private final AtomicInteger remaining;
+        private final AtomicBoolean reported = new AtomicBoolean();
+        private final SendCallback done;
+
+        BatchCallback(int frames, SendCallback done) {
+            this.remaining = new AtomicInteger(frames);
+            this.done = done;
+        }
+
+        @Override
+        public void succeeded() {
+            if (remaining.decrementAndGet() == 0 && reported.compareAndSet(false, true)) {
+                done.completed();
+            }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            if (reported.compareAndSet(false, true)) {
+                done.failed(cause);
+            }
+        }
+    }
+}
