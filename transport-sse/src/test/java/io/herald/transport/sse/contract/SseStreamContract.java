@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.herald.CloseReason;
 import io.herald.ConnectionInfo;
 import io.herald.HubListener;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +103,31 @@ public abstract class SseStreamContract extends SseEndpointsContract {
         assertThat(closes).doesNotContainKey(fast.id());
         String after = hub.publish("big", Map.of("n", n, "pad", "small"));
         assertThat(fast.client().next().id()).isEqualTo(after);
+    }
+
+    @Test
+    void aClientThatGoesAwayIsForgottenByTheNextHeartbeat() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(200)));
+        Opened s = connect("topics=t");
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.admin().connectionCount() == 1);
+        s.client().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.admin().connectionCount() == 0);
+    }
+
+    @Test
+    void aStreamStartsWithItsFilterAndResumesFromTheLastEventIdQueryParameter() throws Exception {
+        serve(b -> b);
+        String seen = hub.publish("job.done", Map.of("priority", "high", "n", 0));
+        hub.publish("job.done", Map.of("priority", "low", "n", 1));
+        String missed = hub.publish("job.done", Map.of("priority", "high", "n", 2));
+        String filter = URLEncoder.encode("{\"priority\":[\"high\"]}", StandardCharsets.UTF_8);
+        SseClient c = open("topics=job.*&filter=" + filter + "&lastEventId=" + seen, Map.of());
+        SseClient.Event connected = c.next();
+        assertThat(connected.json().path("recovered").asBoolean()).isTrue();
+        assertThat(c.next().id()).isEqualTo(missed);
+        hub.publish("job.done", Map.of("priority", "low", "n", 3));
+        String live = hub.publish("job.done", Map.of("priority", "high", "n", 4));
+        assertThat(c.next().id()).isEqualTo(live);
     }
 
     @Test
