@@ -1,7 +1,7 @@
 package io.herald.transport.sse.jetty;
 
 import io.herald.transport.sse.HeraldSse;
-import io.herald.transport.sse.contract.SseStreamContract;
+import io.herald.transport.sse.contract.SseBrowserContract;
 import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -12,7 +12,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * The SSE contract on embedded Jetty 12 (ee10), with the servlet from {@link HeraldSse#servlet()} mounted
  * the way a framework that owns routing would, driven by the JDK client and Node's {@code eventsource}.
  */
-class JettySseIT extends SseStreamContract {
+class JettySseIT extends SseBrowserContract {
     @Override
     protected RunningServer start(HeraldSse sse) throws Exception {
         Server server = new Server();

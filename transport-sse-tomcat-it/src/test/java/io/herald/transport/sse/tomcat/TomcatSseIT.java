@@ -1,7 +1,7 @@
 package io.herald.transport.sse.tomcat;
 
 import io.herald.transport.sse.HeraldSse;
-import io.herald.transport.sse.contract.SseStreamContract;
+import io.herald.transport.sse.contract.SseBrowserContract;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -16,7 +16,7 @@ import org.apache.catalina.startup.Tomcat;
  * {@link HeraldSse#register(jakarta.servlet.ServletContext, String)} from a container initializer, driven
  * by the JDK client and Node's {@code eventsource}.
  */
-class TomcatSseIT extends SseStreamContract {
+class TomcatSseIT extends SseBrowserContract {
     @Override
     protected RunningServer start(HeraldSse sse) throws Exception {
         Path base = Files.createTempDirectory("herald-sse-tomcat");

@@ -56,8 +56,13 @@ public abstract class SseContractSupport {
      * {@link #ALLOWED_ORIGIN} and credentials, and a 1.5 s retry.
      */
     protected void serve(UnaryOperator<HubBuilder> settings) throws Exception {
+        serve(settings, ALLOWED_ORIGIN);
+    }
+
+    /** Like {@link #serve(UnaryOperator)} with other CORS origins. */
+    protected void serve(UnaryOperator<HubBuilder> settings, String... origins) throws Exception {
         hub = settings.apply(Hub.builder().node("it").drainTimeout(Duration.ofSeconds(5))).build();
-        server = start(HeraldSse.builder(hub).allowedOrigins(ALLOWED_ORIGIN).allowCredentials(true)
+        server = start(HeraldSse.builder(hub).allowedOrigins(origins).allowCredentials(true)
                 .retry(Duration.ofMillis(1500)).maxBodyBytes(4096).build());
     }
 
