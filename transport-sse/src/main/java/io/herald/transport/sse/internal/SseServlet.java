@@ -63,6 +63,14 @@ public final class SseServlet extends HttpServlet {
         cors.preflight(request, response);
     }
 
+    /** A {@code HEAD} would open a stream with no body to write it to: answered 405. */
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        cors.apply(request, response);
+        response.setHeader("Allow", "GET, POST, OPTIONS");
+        response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         cors.apply(request, response);

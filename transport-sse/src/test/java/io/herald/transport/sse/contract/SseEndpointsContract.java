@@ -163,6 +163,21 @@ public abstract class SseEndpointsContract extends SseContractSupport {
     }
 
     @Test
+    void wrongMethodsAreRefusedWithoutOpeningAStream() throws Exception {
+        serve(b -> b);
+        HttpResponse<Void> head = SseClient.HTTP.send(HttpRequest.newBuilder(stream("topics=a"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(405);
+        assertThat(open("", Map.of()).status()).isEqualTo(200);
+        HttpResponse<Void> getPublish = SseClient.HTTP.send(HttpRequest.newBuilder(stream("").resolve(BASE + "/publish"))
+                .GET().build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(getPublish.statusCode()).isEqualTo(405);
+        assertThat(getPublish.headers().firstValue("Allow").orElseThrow()).contains("POST");
+        assertThat(post("", Map.of("topic", "a", "data", 1)).statusCode()).isEqualTo(405);
+        assertThat(hub.admin().connectionCount()).isEqualTo(1);
+    }
+
+    @Test
     void corsAllowsTheConfiguredOriginWithCredentialsAndAnswersPreflights() throws Exception {
         serve(b -> b);
         SseClient s = open("topics=a", Map.of("Origin", ALLOWED_ORIGIN));
