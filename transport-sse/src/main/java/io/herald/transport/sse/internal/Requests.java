@@ -6,9 +6,7 @@ import io.herald.spi.Handshake;
 import io.herald.spi.InitialSubscription;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -91,29 +89,18 @@ final class Requests {
     }
 
     /**
-     * Reads a POST body as a JSON object, blocking, at most {@code maxBytes}.
-     *
-     * @throws BadInput when it is larger, not JSON or not an object
+     * @param body a POST body
+     * @return it as a JSON object
+     * @throws BadInput when it is not JSON or not an object
      */
-    static JsonNode body(HttpServletRequest request, int maxBytes) throws BadInput, IOException {
-        if (request.getContentLengthLong() > maxBytes) {
-            throw new BadInput("body larger than " + maxBytes + " bytes", true);
-        }
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        try (InputStream in = request.getInputStream()) {
-            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-                if (buffer.size() + n > maxBytes) {
-                    throw new BadInput("body larger than " + maxBytes + " bytes", true);
-                }
-                buffer.write(chunk, 0, n);
-            }
-        }
+    static JsonNode object(byte[] body) throws BadInput {
         JsonNode node;
         try {
-            node = HttpAnswers.JSON.readTree(buffer.toByteArray());
+            node = HttpAnswers.JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new BadInput("body is not valid JSON: " + e.getOriginalMessage(), false);
+        } catch (IOException e) {
+            throw new BadInput("body could not be read: " + e.getMessage(), false);
         }
         if (node == null || !node.isObject()) {
             throw new BadInput("body must be a JSON object", false);

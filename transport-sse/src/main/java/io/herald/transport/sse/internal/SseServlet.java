@@ -25,7 +25,7 @@ import java.util.Locale;
  * The SSE endpoints of one hub: the stream ({@code GET} at the mapping's root), {@code POST /subscribe},
  * {@code /unsubscribe} and {@code /publish}, and CORS preflights. Every method runs on the container thread
  * of its request and returns without waiting for a client: the stream continues asynchronously in its
- * {@link SseTransport}. POST bodies (at most the configured size) are read with blocking I/O.
+ * {@link SseTransport}; POST bodies are read with non-blocking input ({@link BodyReader}).
  */
 public final class SseServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -159,29 +159,37 @@ public final class SseServlet extends HttpServlet {
                     "Content-Type must be application/json", 0);
             return;
         }
-        try {
-            if (path.equals("/publish")) {
-                publish(request, response);
-            } else {
-                control(request, response, path.equals("/subscribe"));
-            }
-        } catch (Requests.BadInput e) {
-            if (e.tooLarge()) {
-                HttpAnswers.error(response, ErrorCode.TOO_LARGE, e.getMessage(), 0);
-            } else {
-                HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
-            }
-        }
-    }
-
-    private void publish(HttpServletRequest request, HttpServletResponse response)
-            throws IOException, Requests.BadInput {
-        Admission admission = gateway().admit(Requests.handshake(request));
-        if (!admission.accepted()) {
-            HttpAnswers.refuse(response, admission);
+        if (request.getContentLengthLong() > maxBodyBytes) {
+            HttpAnswers.error(response, ErrorCode.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes", 0);
             return;
         }
-        JsonNode body = Requests.body(request, maxBodyBytes);
+        boolean publish = path.equals("/publish");
+        Admission admission = null;
+        if (publish) {
+            admission = gateway().admit(Requests.handshake(request));
+            if (!admission.accepted()) {
+                HttpAnswers.refuse(response, admission);
+                return;
+            }
+        }
+        Admission caller = admission;
+        BodyReader.read(request.startAsync(), response, maxBodyBytes, body -> {
+            try {
+                JsonNode json = Requests.object(body);
+                if (publish) {
+                    publish(caller, json, response);
+                } else {
+                    control(json, response, path.equals("/subscribe"));
+                }
+            } catch (Requests.BadInput e) {
+                HttpAnswers.error(response, e.tooLarge() ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
+                        e.getMessage(), 0);
+            }
+        });
+    }
+
+    private void publish(Admission admission, JsonNode body, HttpServletResponse response)
+            throws IOException, Requests.BadInput {
         String topic = Requests.text(body, "topic");
         if (!body.has("data")) {
             throw new Requests.BadInput("field 'data' is missing", false);
@@ -195,9 +203,8 @@ public final class SseServlet extends HttpServlet {
         }
     }
 
-    private void control(HttpServletRequest request, HttpServletResponse response, boolean subscribe)
+    private void control(JsonNode body, HttpServletResponse response, boolean subscribe)
             throws IOException, Requests.BadInput {
-        JsonNode body = Requests.body(request, maxBodyBytes);
         String connectionId = Requests.text(body, "connectionId");
         String token = Requests.text(body, "controlToken");
         List<String> topics = Requests.topics(body);

@@ -99,6 +99,18 @@ public abstract class SseContractSupport {
         return new Opened(c, connected.json());
     }
 
+    /**
+     * @return the client's next event; when none comes within 10 s, fails with what the hub holds for each
+     *     connection (queued frames and bytes), which tells a stuck transport from an event never queued
+     */
+    protected SseClient.Event next(SseClient client) throws InterruptedException {
+        SseClient.Event e = client.poll(Duration.ofSeconds(10));
+        if (e == null) {
+            throw new AssertionError("no event within 10 s; hub connections: " + hub.admin().connections());
+        }
+        return e;
+    }
+
     /** A stream past its {@code connected} event. */
     public record Opened(SseClient client, JsonNode connected) {
         /** @return its connection id */

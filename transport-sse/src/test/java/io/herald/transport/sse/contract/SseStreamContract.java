@@ -50,7 +50,7 @@ public abstract class SseStreamContract extends SseEndpointsContract {
         List<Integer> seen = new ArrayList<>();
         String lastId = null;
         while (seen.size() < 50) {
-            SseClient.Event e = first.client().next();
+            SseClient.Event e = next(first.client());
             seen.add(e.json().path("data").path("n").asInt());
             lastId = e.id();
         }
@@ -60,13 +60,13 @@ public abstract class SseStreamContract extends SseEndpointsContract {
         assertThat(connected.event()).isEqualTo("connected");
         assertThat(connected.json().path("recovered").asBoolean()).isTrue();
         for (int i = 0; i < 100; i++) {
-            seen.add(second.next().json().path("data").path("n").asInt());
+            seen.add(next(second).json().path("data").path("n").asInt());
         }
         stop.set(true);
         publisher.join(10_000);
         int total = published.get();
         while (seen.size() < total) {
-            seen.add(second.next().json().path("data").path("n").asInt());
+            seen.add(next(second).json().path("data").path("n").asInt());
         }
         List<Integer> expected = new ArrayList<>();
         for (int n = 0; n < total; n++) {
