@@ -206,7 +206,9 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
 
     /**
      * Parks the callback before asking {@code isReady()}: when it says no, the container calls
-     * {@link #onWritePossible} later (possibly at once, on another thread), which finds it there.
+     * {@link #onWritePossible} later (possibly at once, on another thread), which finds it there. Should a
+     * container call {@code onWritePossible} unasked and take the callback meanwhile, this thread stops, so
+     * the callback still completes once.
      *
      * @return whether the writer may go on now
      */
@@ -219,6 +221,9 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
             return false;
         }
         synchronized (lock) {
+            if (parked != callback) {
+                return false;
+            }
             parked = null;
             parkedNext = null;
         }

@@ -35,7 +35,9 @@ public abstract class SseStreamContract extends SseEndpointsContract {
 
     @Test
     void aStreamResumedWithLastEventIdWhileEventsKeepComingMissesNoneAndRepeatsNone() throws Exception {
-        serve(b -> b.historySize(100_000));
+        // Large queue and replay bounds: on a loaded machine the reconnect may take long enough for the replay
+        // to outgrow the defaults (1,000 events, 1,024 frames), which this test is not about.
+        serve(b -> b.historySize(100_000).maxReplay(100_000).outboundQueue(100_000, 256L << 20));
         Opened first = connect("topics=seq");
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger published = new AtomicInteger();
@@ -43,7 +45,7 @@ public abstract class SseStreamContract extends SseEndpointsContract {
             for (int n = 0; n < 20_000 && !stop.get(); n++) {
                 hub.publish("seq", Map.of("n", n));
                 published.set(n + 1);
-                LockSupport.parkNanos(200_000);
+                LockSupport.parkNanos(500_000);
             }
         }, "sse-it-publisher");
         publisher.start();
