@@ -6,6 +6,7 @@ import io.herald.Principal;
 import io.herald.RateLimit;
 import io.herald.spi.AuthenticationException;
 import io.herald.spi.Authorizer;
+import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -154,6 +155,12 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         assertThat(post("/publish", "{}", Map.of("Content-Type", "text/plain")).statusCode()).isEqualTo(415);
         assertThat(post("/publish", "{\"topic\":\"open.x\",\"data\":\"" + "x".repeat(5000) + "\"}", Map.of())
                 .statusCode()).isEqualTo(413);
+        byte[] chunked = ("{\"topic\":\"open.x\",\"data\":\"" + "x".repeat(5000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> unannounced = SseClient.HTTP.send(HttpRequest.newBuilder(stream("").resolve(BASE + "/publish"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(chunked))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unannounced.statusCode()).as("a chunked body over the limit").isEqualTo(413);
         assertThat(post("/publish", Map.of("topic", "open.y", "data", 2)).statusCode()).isEqualTo(202);
         HttpResponse<String> limited = post("/publish", Map.of("topic", "open.z", "data", 3));
         assertThat(limited.statusCode()).isEqualTo(429);
