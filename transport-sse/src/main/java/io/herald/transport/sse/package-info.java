@@ -1,2 +1,4 @@
-/** Filled by its own issue; present so the reactor builds. */
+/**
+ * Server-Sent Events for a Herald hub: {@link io.herald.transport.sse.HeraldSse} is the whole API.
+ */
 package io.herald.transport.sse;

@@ -1,0 +1,135 @@
+package io.herald.transport.sse.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.spi.Handshake;
+import io.herald.spi.InitialSubscription;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Reads what the endpoints need from a servlet request. Stateless and thread-safe. */
+final class Requests {
+    /** What a client sent that cannot be used; answered with 400 (or 413) and this message. */
+    static final class BadInput extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean tooLarge;
+
+        BadInput(String message, boolean tooLarge) {
+            super(message, null, false, false);
+            this.tooLarge = tooLarge;
+        }
+
+        boolean tooLarge() {
+            return tooLarge;
+        }
+    }
+
+    private Requests() {
+    }
+
+    /** @return the handshake: remote address, every header, query parameters and cookies */
+    static Handshake handshake(HttpServletRequest request) {
+        String address = request.getRemoteAddr();
+        Handshake.Builder b = Handshake.builder(address == null || address.isEmpty() ? "unknown" : address);
+        for (String name : Collections.list(request.getHeaderNames())) {
+            b.header(name, Collections.list(request.getHeaders(name)));
+        }
+        if (request.getCookies() != null) {
+            for (Cookie c : request.getCookies()) {
+                b.cookie(c.getName(), c.getValue());
+            }
+        }
+        request.getParameterMap().forEach((name, values) -> b.query(name, List.of(values)));
+        return b.build();
+    }
+
+    /**
+     * @return the stream's subscriptions from {@code topics}, {@code rooms} (comma-separated, repeatable),
+     *     {@code filter} (JSON object) and {@code Last-Event-ID} / {@code lastEventId}
+     * @throws BadInput when the filter is not a JSON object
+     */
+    static InitialSubscription initial(HttpServletRequest request) throws BadInput {
+        JsonNode filter = null;
+        String f = request.getParameter("filter");
+        if (f != null && !f.isBlank()) {
+            try {
+                filter = HttpAnswers.JSON.readTree(f);
+            } catch (JsonProcessingException e) {
+                throw new BadInput("filter is not valid JSON: " + e.getOriginalMessage(), false);
+            }
+            if (!filter.isObject()) {
+                throw new BadInput("filter must be a JSON object", false);
+            }
+        }
+        String since = request.getHeader("Last-Event-ID");
+        if (since == null || since.isBlank()) {
+            since = request.getParameter("lastEventId");
+        }
+        return new InitialSubscription(list(request, "topics"), filter,
+                since == null || since.isBlank() ? null : since.trim(), list(request, "rooms"));
+    }
+
+    private static List<String> list(HttpServletRequest request, String name) {
+        List<String> out = new ArrayList<>();
+        String[] values = request.getParameterValues(name);
+        if (values != null) {
+            for (String v : values) {
+                for (String part : v.split(",")) {
+                    if (!part.isBlank()) {
+                        out.add(part.trim());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param body a POST body
+     * @return it as a JSON object
+     * @throws BadInput when it is not JSON or not an object
+     */
+    static JsonNode object(byte[] body) throws BadInput {
+        JsonNode node;
+        try {
+            node = HttpAnswers.JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadInput("body is not valid JSON: " + e.getOriginalMessage(), false);
+        } catch (IOException e) {
+            throw new BadInput("body could not be read: " + e.getMessage(), false);
+        }
+        if (node == null || !node.isObject()) {
+            throw new BadInput("body must be a JSON object", false);
+        }
+        return node;
+    }
+
+    /** @return a required string field */
+    static String text(JsonNode body, String field) throws BadInput {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw new BadInput("field '" + field + "' must be a non-empty string", false);
+        }
+        return v.asText();
+    }
+
+    /** @return a required array of strings, one at least */
+    static List<String> topics(JsonNode body) throws BadInput {
+        JsonNode v = body.get("topics");
+        if (v == null || !v.isArray() || v.isEmpty()) {
+            throw new BadInput("field 'topics' must be a non-empty array of strings", false);
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : v) {
+            if (!t.isTextual()) {
+                throw new BadInput("field 'topics' must hold strings only", false);
+            }
+            out.add(t.asText());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,251 @@
+package io.herald.transport.sse.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.CloseReason;
+import io.herald.ErrorCode;
+import io.herald.Hub;
+import io.herald.spi.Admission;
+import io.herald.spi.ConnectionGateway;
+import io.herald.spi.ConnectionHandle;
+import io.herald.spi.InitialSubscription;
+import io.herald.spi.ProtocolException;
+import io.herald.spi.Request;
+import io.herald.spi.ServerMessage;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The SSE endpoints of one hub: the stream ({@code GET} at the mapping's root), {@code POST /subscribe},
+ * {@code /unsubscribe} and {@code /publish}, and CORS preflights. Every method runs on the container thread
+ * of its request and returns without waiting for a client: the stream continues asynchronously in its
+ * {@link SseTransport}; POST bodies are read with non-blocking input ({@link BodyReader}).
+ */
+public final class SseServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final List<String> POST_PATHS = List.of("/subscribe", "/unsubscribe", "/publish");
+
+    private final transient Hub hub;
+    private final transient Cors cors;
+    private final long retryMs;
+    private final int maxBodyBytes;
+
+    /**
+     * @param hub the hub
+     * @param cors the cross-origin rules
+     * @param retryMs the reconnection delay sent first on every stream, milliseconds
+     * @param maxBodyBytes the largest POST body accepted
+     */
+    public SseServlet(Hub hub, Cors cors, long retryMs, int maxBodyBytes) {
+        this.hub = hub;
+        this.cors = cors;
+        this.retryMs = retryMs;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    private ConnectionGateway gateway() {
+        return hub.gateway();
+    }
+
+    private static String path(HttpServletRequest request) {
+        String p = request.getPathInfo();
+        return p == null || p.equals("/") ? "" : p;
+    }
+
+    @Override
+    protected void doOptions(HttpServletRequest request, HttpServletResponse response) {
+        cors.preflight(request, response);
+    }
+
+    /** A {@code HEAD} would open a stream with no body to write it to: answered 405. */
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        cors.apply(request, response);
+        response.setHeader("Allow", "GET, POST, OPTIONS");
+        response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        cors.apply(request, response);
+        String path = path(request);
+        if (!path.isEmpty()) {
+            notHere(response, "GET", path);
+            return;
+        }
+        Admission admission = gateway().admit(Requests.handshake(request));
+        if (!admission.accepted()) {
+            HttpAnswers.refuse(response, admission);
+            return;
+        }
+        InitialSubscription initial;
+        try {
+            initial = Requests.initial(request);
+        } catch (Requests.BadInput e) {
+            HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
+            return;
+        }
+        SseTransport transport = new SseTransport(
+                ("retry: " + retryMs + "\n\n").getBytes(StandardCharsets.US_ASCII));
+        ConnectionHandle handle;
+        try {
+            handle = gateway().open(admission, transport, initial);
+        } catch (ProtocolException e) {
+            HttpAnswers.error(response, e.code(), e.getMessage(), 0);
+            return;
+        }
+        if (transport.closeCode() != 0) {
+            closedBeforeStart(request, response, transport);
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        AsyncContext context = request.startAsync();
+        context.setTimeout(0);
+        context.addListener(transport);
+        if (!transport.start(handle, context, response.getOutputStream())) {
+            closedBeforeStart(request, response, transport);
+            context.complete();
+        }
+    }
+
+    /** The hub closed the connection inside {@code open} (over a connection limit) or right after. */
+    private void closedBeforeStart(HttpServletRequest request, HttpServletResponse response, SseTransport transport)
+            throws IOException {
+        response.reset();
+        cors.apply(request, response);
+        boolean capacity = transport.closeCode() == CloseReason.TRY_AGAIN_LATER
+                && CloseReason.CAPACITY.reason().equals(transport.closeReason());
+        HttpAnswers.error(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                capacity ? ErrorCode.LIMIT_EXCEEDED.name() : ErrorCode.INTERNAL.name(),
+                "stream closed before it started: " + transport.closeCode() + " " + transport.closeReason(),
+                Math.max(retryMs, 1000));
+    }
+
+    private static void notHere(HttpServletResponse response, String method, String path) throws IOException {
+        if (method.equals("GET") && POST_PATHS.contains(path)) {
+            response.setHeader("Allow", "POST, OPTIONS");
+            HttpAnswers.error(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST.name(),
+                    path + " takes POST", 0);
+        } else if (method.equals("POST") && path.isEmpty()) {
+            response.setHeader("Allow", "GET, OPTIONS");
+            HttpAnswers.error(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST.name(),
+                    "the stream takes GET", 0);
+        } else {
+            HttpAnswers.error(response, ErrorCode.NOT_FOUND, "no endpoint " + method + " " + path, 0);
+        }
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        cors.apply(request, response);
+        String path = path(request);
+        if (!POST_PATHS.contains(path)) {
+            notHere(response, "POST", path);
+            return;
+        }
+        String type = request.getContentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            HttpAnswers.error(response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, ErrorCode.BAD_REQUEST.name(),
+                    "Content-Type must be application/json", 0);
+            return;
+        }
+        if (request.getContentLengthLong() > maxBodyBytes) {
+            HttpAnswers.error(response, ErrorCode.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes", 0);
+            return;
+        }
+        boolean publish = path.equals("/publish");
+        Admission admission = null;
+        if (publish) {
+            admission = gateway().admit(Requests.handshake(request));
+            if (!admission.accepted()) {
+                HttpAnswers.refuse(response, admission);
+                return;
+            }
+        }
+        Admission caller = admission;
+        BodyReader.read(request.startAsync(), response, maxBodyBytes, body -> {
+            try {
+                JsonNode json = Requests.object(body);
+                if (publish) {
+                    publish(caller, json, response);
+                } else {
+                    control(json, response, path.equals("/subscribe"));
+                }
+            } catch (Requests.BadInput e) {
+                HttpAnswers.error(response, e.tooLarge() ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
+                        e.getMessage(), 0);
+            }
+        });
+    }
+
+    private void publish(Admission admission, JsonNode body, HttpServletResponse response)
+            throws IOException, Requests.BadInput {
+        String topic = Requests.text(body, "topic");
+        if (!body.has("data")) {
+            throw new Requests.BadInput("field 'data' is missing", false);
+        }
+        ServerMessage answer = gateway().publish(admission, topic, body.get("data"));
+        if (answer instanceof ServerMessage.Published p) {
+            HttpAnswers.json(response, HttpServletResponse.SC_ACCEPTED, HttpAnswers.JSON.createObjectNode()
+                    .put("id", p.id()));
+        } else {
+            answerError(response, answer);
+        }
+    }
+
+    private void control(JsonNode body, HttpServletResponse response, boolean subscribe)
+            throws IOException, Requests.BadInput {
+        String connectionId = Requests.text(body, "connectionId");
+        String token = Requests.text(body, "controlToken");
+        List<String> topics = Requests.topics(body);
+        Request r;
+        if (subscribe) {
+            JsonNode filter = body.get("filter");
+            if (filter != null && !filter.isNull() && !filter.isObject()) {
+                throw new Requests.BadInput("field 'filter' must be a JSON object", false);
+            }
+            JsonNode since = body.get("since");
+            if (since != null && !since.isNull() && !since.isTextual()) {
+                throw new Requests.BadInput("field 'since' must be a string", false);
+            }
+            r = new Request.Subscribe(null, topics, filter == null || filter.isNull() ? null : filter,
+                    since == null || since.isNull() ? null : since.asText());
+        } else {
+            r = new Request.Unsubscribe(null, topics);
+        }
+        ServerMessage answer = gateway().control(connectionId, token, r);
+        ObjectNode out = HttpAnswers.JSON.createObjectNode();
+        if (answer instanceof ServerMessage.Subscribed s) {
+            out.put("type", "subscribed");
+            s.topics().forEach(out.putArray("topics")::add);
+            if (s.recovered() != null) {
+                out.put("recovered", s.recovered());
+            }
+            HttpAnswers.json(response, HttpServletResponse.SC_OK, out);
+        } else if (answer instanceof ServerMessage.Unsubscribed u) {
+            out.put("type", "unsubscribed");
+            u.topics().forEach(out.putArray("topics")::add);
+            HttpAnswers.json(response, HttpServletResponse.SC_OK, out);
+        } else {
+            answerError(response, answer);
+        }
+    }
+
+    private static void answerError(HttpServletResponse response, ServerMessage answer) throws IOException {
+        if (answer instanceof ServerMessage.Error e) {
+            HttpAnswers.error(response, e.code(), e.message(), e.retryAfterMs());
+        } else {
+            HttpAnswers.error(response, ErrorCode.INTERNAL, "unexpected answer " + answer.getClass().getSimpleName(), 0);
+        }
+    }
+}

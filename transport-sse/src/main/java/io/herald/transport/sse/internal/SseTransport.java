@@ -1,0 +1,313 @@
+package io.herald.transport.sse.internal;
+
+import io.herald.CloseReason;
+import io.herald.spi.ConnectionHandle;
+import io.herald.spi.Framing;
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.SendCallback;
+import io.herald.spi.Transport;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SSE stream as a {@link Transport}: writes each batch with the servlet's non-blocking output, as one
+ * {@code write} and one {@code flush}, and completes the hub's callback once the container has taken the
+ * bytes (at once, or from {@link #onWritePossible} after {@code isReady()} said no).
+ *
+ * <p>Threads: {@link #send} runs on hub threads (publishers, the scheduler, the thread that completed the
+ * previous send); {@link #onWritePossible} and the {@link AsyncListener} methods on container threads;
+ * {@link #close} on any. The hub keeps one send in flight, so this class holds at most one batch. One
+ * thread at a time writes: a thread becomes the writer by taking {@code writable} (or a parked callback)
+ * under {@code lock}, which guards state only and is never held during I/O or callbacks.
+ */
+final class SseTransport implements Transport, WriteListener, AsyncListener {
+    private static final Logger LOG = LoggerFactory.getLogger(SseTransport.class);
+    private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** What the writer does when {@code onWritePossible} wakes it. */
+    private enum Next { FLUSH, COMPLETE }
+
+    private final Object lock = new Object();
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private final AtomicBoolean notified = new AtomicBoolean();
+    private byte[] preamble;
+    private volatile ConnectionHandle handle;
+    private volatile AsyncContext context;
+    private volatile ServletOutputStream out;
+
+    private boolean started;
+    private boolean writable;
+    private boolean closeRequested;
+    private int pendingCloseCode;
+    private String pendingCloseReason;
+    private byte[] pending;
+    private SendCallback pendingCallback;
+    private SendCallback parked;
+    private Next parkedNext;
+
+    /** @param preamble bytes written before the first batch (the {@code retry:} line) */
+    SseTransport(byte[] preamble) {
+        this.preamble = preamble;
+    }
+
+    @Override
+    public Framing framing() {
+        return Framing.SSE;
+    }
+
+    @Override
+    public void send(List<OutboundFrame> frames, SendCallback callback) {
+        byte[] bytes = concat(frames);
+        boolean closed;
+        synchronized (lock) {
+            closed = closeRequested || completed.get();
+            if (!closed && !writable) {
+                pending = bytes;
+                pendingCallback = callback;
+                return;
+            }
+            writable = false;
+        }
+        if (closed) {
+            callback.failed(new IOException("stream closed"));
+            return;
+        }
+        write(bytes, callback);
+    }
+
+    private static byte[] concat(List<OutboundFrame> frames) {
+        int size = 0;
+        for (OutboundFrame f : frames) {
+            size += f.kind() == OutboundFrame.Kind.PING ? PING.length : f.length();
+        }
+        byte[] bytes = new byte[size];
+        int at = 0;
+        for (OutboundFrame f : frames) {
+            byte[] b = f.kind() == OutboundFrame.Kind.PING ? PING : f.bytes();
+            System.arraycopy(b, 0, bytes, at, b.length);
+            at += b.length;
+        }
+        return bytes;
+    }
+
+    /**
+     * Attaches the started async request. Called once on the container thread of the GET, after the hub
+     * opened the connection.
+     *
+     * @return {@code false} when the hub closed the connection before (over a limit, shutting down): the
+     *     caller answers with a status instead, and {@link #closeCode()} says why
+     */
+    boolean start(ConnectionHandle handle, AsyncContext context, ServletOutputStream out) {
+        this.handle = handle;
+        this.context = context;
+        this.out = out;
+        synchronized (lock) {
+            if (closeRequested) {
+                return false;
+            }
+            started = true;
+        }
+        out.setWriteListener(this);
+        return true;
+    }
+
+    /**
+     * @return the code of a close the hub asked for before the stream started; 0 if none
+     */
+    int closeCode() {
+        synchronized (lock) {
+            return closeRequested ? pendingCloseCode : 0;
+        }
+    }
+
+    /** @return the reason of a close the hub asked for before the stream started */
+    String closeReason() {
+        synchronized (lock) {
+            return pendingCloseReason;
+        }
+    }
+
+    @Override
+    public void onWritePossible() {
+        SendCallback callback;
+        Next next;
+        byte[] bytes = null;
+        synchronized (lock) {
+            if (parked != null) {
+                callback = parked;
+                next = parkedNext;
+                parked = null;
+                parkedNext = null;
+            } else if (pending != null) {
+                callback = pendingCallback;
+                next = null;
+                bytes = pending;
+                pending = null;
+                pendingCallback = null;
+            } else {
+                writable = true;
+                return;
+            }
+        }
+        if (bytes != null) {
+            write(bytes, callback);
+            return;
+        }
+        try {
+            if (next == Next.FLUSH) {
+                out.flush();
+            }
+            afterFlush(callback);
+        } catch (IOException | RuntimeException e) {
+            fail(callback, e);
+        }
+    }
+
+    private void write(byte[] bytes, SendCallback callback) {
+        try {
+            ServletOutputStream o = out;
+            byte[] first = preamble;
+            if (first != null) {
+                preamble = null;
+                byte[] joined = new byte[first.length + bytes.length];
+                System.arraycopy(first, 0, joined, 0, first.length);
+                System.arraycopy(bytes, 0, joined, first.length, bytes.length);
+                bytes = joined;
+            }
+            o.write(bytes);
+            if (!ready(callback, Next.FLUSH)) {
+                return;
+            }
+            o.flush();
+            afterFlush(callback);
+        } catch (IOException | RuntimeException e) {
+            fail(callback, e);
+        }
+    }
+
+    private void afterFlush(SendCallback callback) {
+        if (!ready(callback, Next.COMPLETE)) {
+            return;
+        }
+        synchronized (lock) {
+            writable = true;
+        }
+        callback.completed();
+    }
+
+    /**
+     * Parks the callback before asking {@code isReady()}: when it says no, the container calls
+     * {@link #onWritePossible} later (possibly at once, on another thread), which finds it there. Should a
+     * container call {@code onWritePossible} unasked and take the callback meanwhile, this thread stops, so
+     * the callback still completes once.
+     *
+     * @return whether the writer may go on now
+     */
+    private boolean ready(SendCallback callback, Next next) {
+        synchronized (lock) {
+            parked = callback;
+            parkedNext = next;
+        }
+        if (!out.isReady()) {
+            return false;
+        }
+        synchronized (lock) {
+            if (parked != callback) {
+                return false;
+            }
+            parked = null;
+            parkedNext = null;
+        }
+        return true;
+    }
+
+    private void fail(SendCallback callback, Throwable cause) {
+        LOG.debug("SSE write failed", cause);
+        synchronized (lock) {
+            writable = false;
+            parked = null;
+            pending = null;
+            pendingCallback = null;
+        }
+        if (callback != null) {
+            callback.failed(cause);
+        }
+        complete();
+        notifyClosed(CloseReason.NORMAL, "write-failed");
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        SendCallback callback;
+        synchronized (lock) {
+            callback = parked != null ? parked : pendingCallback;
+        }
+        fail(callback, t);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        synchronized (lock) {
+            if (closeRequested) {
+                return;
+            }
+            closeRequested = true;
+            pendingCloseCode = code;
+            pendingCloseReason = reason;
+            if (!started) {
+                return;
+            }
+        }
+        complete();
+    }
+
+    private void complete() {
+        AsyncContext c = context;
+        if (c != null && completed.compareAndSet(false, true)) {
+            try {
+                c.complete();
+            } catch (IllegalStateException e) {
+                LOG.debug("async context already completed by the container", e);
+            }
+        }
+    }
+
+    private void notifyClosed(int code, String reason) {
+        ConnectionHandle h = handle;
+        if (h != null && notified.compareAndSet(false, true)) {
+            h.onClosed(code, reason);
+        }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        completed.set(true);
+        notifyClosed(CloseReason.NORMAL, "disconnected");
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        complete();
+        notifyClosed(CloseReason.NORMAL, "idle-timeout");
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        Throwable t = event.getThrowable();
+        onError(t != null ? t : new IOException("async request failed"));
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // The stream starts async once; nothing to re-register.
+    }
+}

@@ -1,0 +1,39 @@
+package io.herald.transport.sse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.Hub;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HeraldSseTest {
+    private final Hub hub = Hub.builder().build();
+
+    @AfterEach
+    void close() {
+        hub.close(Duration.ZERO);
+    }
+
+    @Test
+    void invalidSettingsAreRejectedWithTheirName() {
+        assertThatThrownBy(() -> HeraldSse.builder(null)).hasMessageContaining("hub");
+        assertThatThrownBy(() -> HeraldSse.builder(hub).retry(Duration.ofMillis(-1))).hasMessageContaining("retry");
+        assertThatThrownBy(() -> HeraldSse.builder(hub).maxBodyBytes(0)).hasMessageContaining("maxBodyBytes");
+        assertThatThrownBy(() -> HeraldSse.builder(hub).allowedOrigins(" ")).hasMessageContaining("allowedOrigins");
+    }
+
+    @Test
+    void registerRejectsAMissingContext() {
+        HeraldSse sse = HeraldSse.builder(hub).build();
+        assertThatThrownBy(() -> sse.register(null, "/events")).hasMessageContaining("context");
+        assertThatThrownBy(() -> HeraldSse.register(null, hub, "/events")).hasMessageContaining("context");
+    }
+
+    @Test
+    void eachCallToServletGivesANewServlet() {
+        HeraldSse sse = HeraldSse.builder(hub).allowedOrigins("https://a.example").allowCredentials(true).build();
+        assertThat(sse.servlet()).isNotSameAs(sse.servlet());
+    }
+}

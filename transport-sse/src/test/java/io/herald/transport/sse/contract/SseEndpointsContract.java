@@ -1,0 +1,215 @@
+package io.herald.transport.sse.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.Principal;
+import io.herald.RateLimit;
+import io.herald.spi.AuthenticationException;
+import io.herald.spi.Authorizer;
+import java.io.ByteArrayInputStream;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SSE endpoints' HTTP contract: headers, the stream's first lines, every status of the stream, control
+ * and publish endpoints, and CORS. Subclassed once per container.
+ */
+public abstract class SseEndpointsContract extends SseContractSupport {
+    private static final Authorizer RESTRICTED = new Authorizer() {
+        @Override
+        public boolean mayJoin(Principal principal, String room) {
+            return !room.equals("vip");
+        }
+
+        @Override
+        public boolean mayPublish(Principal principal, String topic) {
+            return !topic.startsWith("secret.");
+        }
+    };
+
+    @Test
+    void aStreamStartsWithItsHeadersARetryLineAndAConnectedEventCarryingAControlToken() throws Exception {
+        serve(b -> b);
+        SseClient c = open("topics=task.*", Map.of());
+        assertThat(c.status()).isEqualTo(200);
+        assertThat(c.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
+        assertThat(c.headers().firstValue("Cache-Control")).contains("no-cache");
+        assertThat(c.headers().firstValue("X-Accel-Buffering")).contains("no");
+        SseClient.Event connected = c.next();
+        assertThat(connected.event()).isEqualTo("connected");
+        assertThat(connected.json().path("type").asText()).isEqualTo("connected");
+        assertThat(connected.json().path("controlToken").asText()).hasSizeGreaterThan(20);
+        assertThat(c.firstLines().get(0)).isEqualTo("retry: 1500");
+        assertThat(c.firstLines().get(1)).isEmpty();
+        assertThat(c.firstLines().get(2)).isEqualTo("event: connected");
+    }
+
+    @Test
+    void eventsCarryTheirIdAndNoEventLineWhilePresenceIsANamedEvent() throws Exception {
+        serve(b -> b);
+        Opened a = connect("topics=task.*&rooms=lobby");
+        String id = hub.publish("task.created", Map.of("n", 1));
+        SseClient.Event e = a.client().next();
+        assertThat(e.id()).isEqualTo(id);
+        assertThat(e.event()).isNull();
+        assertThat(e.json().path("topic").asText()).isEqualTo("task.created");
+        assertThat(e.json().path("data").path("n").asInt()).isEqualTo(1);
+
+        Opened b = connect("rooms=lobby");
+        SseClient.Event presence = a.client().next();
+        assertThat(presence.event()).isEqualTo("presence");
+        assertThat(presence.id()).isNull();
+        assertThat(presence.json().path("action").asText()).isEqualTo("join");
+        assertThat(presence.json().path("member").path("connectionId").asText()).isEqualTo(b.id());
+    }
+
+    @Test
+    void invalidOrForbiddenStreamRequestsAreAnsweredWithStatusAndJsonError() throws Exception {
+        serve(b -> b.authorizer(RESTRICTED));
+        SseClient badTopic = open("topics=a..b", Map.of());
+        assertThat(badTopic.status()).isEqualTo(400);
+        assertThat(badTopic.json().path("code").asText()).isEqualTo("INVALID_TOPIC");
+        assertThat(badTopic.json().path("message").asText()).isNotEmpty();
+        SseClient badFilter = open("topics=a&filter=" + URLEncoder.encode("{nope", StandardCharsets.UTF_8), Map.of());
+        assertThat(badFilter.status()).isEqualTo(400);
+        assertThat(badFilter.json().path("message").asText()).contains("filter");
+        SseClient forbidden = open("rooms=vip", Map.of());
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.json().path("code").asText()).isEqualTo("FORBIDDEN");
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    @Test
+    void refusedHandshakesGetTheirStatusAndRetryAfter() throws Exception {
+        serve(b -> b.authenticator((token, handshake) -> {
+            if (!"good".equals(token)) {
+                throw new AuthenticationException("a good token is required");
+            }
+            return Principal.of("alice");
+        }).handshakeRate(RateLimit.of(0.01, 3)).maxConnections(1, 0, 0));
+        SseClient anonymous = open("topics=a", Map.of());
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(anonymous.json().path("code").asText()).isEqualTo("UNAUTHORIZED");
+
+        connect("topics=a&token=good");
+        SseClient overCapacity = open("topics=a", Map.of("Authorization", "Bearer good"));
+        assertThat(overCapacity.status()).isEqualTo(503);
+        assertThat(overCapacity.headers().firstValue("Retry-After")).isPresent();
+        assertThat(overCapacity.json().path("code").asText()).isEqualTo("LIMIT_EXCEEDED");
+
+        SseClient tooOften = open("topics=a&token=good", Map.of());
+        assertThat(tooOften.status()).isEqualTo(429);
+        assertThat(Long.parseLong(tooOften.headers().firstValue("Retry-After").orElseThrow())).isPositive();
+    }
+
+    @Test
+    void controlRequestsChangeALiveStreamAndAnswerWrongTokensAndUnknownStreams() throws Exception {
+        serve(b -> b);
+        Opened s = connect("");
+        HttpResponse<String> ok = post("/subscribe", Map.of("connectionId", s.id(), "controlToken", s.token(),
+                "topics", List.of("news.*")));
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(json(ok).path("topics").get(0).asText()).isEqualTo("news.*");
+        String id = hub.publish("news.today", "hello");
+        assertThat(s.client().next().id()).isEqualTo(id);
+
+        assertThat(post("/subscribe", Map.of("connectionId", s.id(), "controlToken", "forged",
+                "topics", List.of("x"))).statusCode()).isEqualTo(403);
+        HttpResponse<String> unknown = post("/unsubscribe", Map.of("connectionId", "nobody",
+                "controlToken", s.token(), "topics", List.of("x")));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).path("code").asText()).isEqualTo("NOT_FOUND");
+        HttpResponse<String> invalid = post("/subscribe", Map.of("connectionId", s.id(), "controlToken", s.token(),
+                "topics", List.of("a..b")));
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(json(invalid).path("code").asText()).isEqualTo("INVALID_TOPIC");
+        HttpResponse<String> notJson = post("/subscribe", "{\"connectionId\":", Map.of());
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson).path("message").asText()).contains("JSON");
+        HttpResponse<String> noTopics = post("/subscribe", Map.of("connectionId", s.id(), "controlToken", s.token()));
+        assertThat(json(noTopics).path("message").asText()).contains("topics");
+
+        HttpResponse<String> gone = post("/unsubscribe", Map.of("connectionId", s.id(), "controlToken", s.token(),
+                "topics", List.of("news.*")));
+        assertThat(gone.statusCode()).isEqualTo(200);
+        assertThat(json(gone).path("type").asText()).isEqualTo("unsubscribed");
+    }
+
+    @Test
+    void publishAnswers202WithTheIdOrTheStatusOfItsError() throws Exception {
+        serve(b -> b.authorizer(RESTRICTED).publishRate(RateLimit.of(0.01, 2)));
+        Opened s = connect("topics=open.*");
+        HttpResponse<String> ok = post("/publish", Map.of("topic", "open.x", "data", Map.of("k", 1)));
+        assertThat(ok.statusCode()).isEqualTo(202);
+        String id = json(ok).path("id").asText();
+        assertThat(s.client().next().id()).isEqualTo(id);
+
+        assertThat(post("/publish", Map.of("topic", "secret.x", "data", 1)).statusCode()).isEqualTo(403);
+        assertThat(post("/publish", "[1,2]", Map.of()).statusCode()).isEqualTo(400);
+        assertThat(post("/publish", "{}", Map.of("Content-Type", "text/plain")).statusCode()).isEqualTo(415);
+        assertThat(post("/publish", "{\"topic\":\"open.x\",\"data\":\"" + "x".repeat(5000) + "\"}", Map.of())
+                .statusCode()).isEqualTo(413);
+        byte[] chunked = ("{\"topic\":\"open.x\",\"data\":\"" + "x".repeat(5000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> unannounced = SseClient.HTTP.send(HttpRequest.newBuilder(stream("").resolve(BASE + "/publish"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(chunked))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unannounced.statusCode()).as("a chunked body over the limit").isEqualTo(413);
+        assertThat(post("/publish", Map.of("topic", "open.y", "data", 2)).statusCode()).isEqualTo(202);
+        HttpResponse<String> limited = post("/publish", Map.of("topic", "open.z", "data", 3));
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(limited).path("retryAfterMs").asLong()).isPositive();
+        assertThat(post("/nothing", Map.of("topic", "a", "data", 1)).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void wrongMethodsAreRefusedWithoutOpeningAStream() throws Exception {
+        serve(b -> b);
+        HttpResponse<Void> head = SseClient.HTTP.send(HttpRequest.newBuilder(stream("topics=a"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(405);
+        assertThat(open("", Map.of()).status()).isEqualTo(200);
+        HttpResponse<Void> getPublish = SseClient.HTTP.send(HttpRequest.newBuilder(stream("").resolve(BASE + "/publish"))
+                .GET().build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(getPublish.statusCode()).isEqualTo(405);
+        assertThat(getPublish.headers().firstValue("Allow").orElseThrow()).contains("POST");
+        assertThat(post("", Map.of("topic", "a", "data", 1)).statusCode()).isEqualTo(405);
+        assertThat(hub.admin().connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void corsAllowsTheConfiguredOriginWithCredentialsAndAnswersPreflights() throws Exception {
+        serve(b -> b);
+        SseClient s = open("topics=a", Map.of("Origin", ALLOWED_ORIGIN));
+        assertThat(s.headers().firstValue("Access-Control-Allow-Origin")).contains(ALLOWED_ORIGIN);
+        assertThat(s.headers().firstValue("Access-Control-Allow-Credentials")).contains("true");
+        assertThat(s.headers().allValues("Vary")).anySatisfy(v -> assertThat(v).contains("Origin"));
+
+        HttpResponse<String> preflight = SseClient.HTTP.send(HttpRequest.newBuilder(stream("").resolve(BASE + "/publish"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", ALLOWED_ORIGIN).header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains(ALLOWED_ORIGIN);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElseThrow()).contains("POST");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElseThrow())
+                .containsIgnoringCase("content-type");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).contains("true");
+
+        HttpResponse<String> foreign = SseClient.HTTP.send(HttpRequest.newBuilder(stream("").resolve(BASE + "/publish"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        HttpResponse<String> post = post("/publish", "{\"topic\":\"a\",\"data\":1}", Map.of("Origin", "https://evil.example"));
+        assertThat(post.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+}

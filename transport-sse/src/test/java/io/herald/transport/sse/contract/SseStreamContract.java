@@ -1,0 +1,164 @@
+package io.herald.transport.sse.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.CloseReason;
+import io.herald.ConnectionInfo;
+import io.herald.HubListener;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+
+/**
+ * The SSE stream's behaviour over time: heartbeats, resume with {@code Last-Event-ID} under load, a client
+ * that stops reading, shutdown, and a Node {@code eventsource} client. Subclassed once per container.
+ */
+public abstract class SseStreamContract extends SseEndpointsContract {
+    @Test
+    void anIdleStreamReceivesPingCommentsEveryHeartbeat() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(200)));
+        Opened s = connect("topics=quiet");
+        assertThat(s.client().comments().poll(5, TimeUnit.SECONDS)).isEqualTo("ping");
+        assertThat(s.client().comments().poll(5, TimeUnit.SECONDS)).isEqualTo("ping");
+    }
+
+    @Test
+    void aStreamResumedWithLastEventIdWhileEventsKeepComingMissesNoneAndRepeatsNone() throws Exception {
+        // Large queue and replay bounds: on a loaded machine the reconnect may take long enough for the replay
+        // to outgrow the defaults (1,000 events, 1,024 frames), which this test is not about.
+        serve(b -> b.historySize(100_000).maxReplay(100_000).outboundQueue(100_000, 256L << 20));
+        Opened first = connect("topics=seq");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger published = new AtomicInteger();
+        Thread publisher = new Thread(() -> {
+            for (int n = 0; n < 20_000 && !stop.get(); n++) {
+                hub.publish("seq", Map.of("n", n));
+                published.set(n + 1);
+                LockSupport.parkNanos(500_000);
+            }
+        }, "sse-it-publisher");
+        publisher.start();
+        List<Integer> seen = new ArrayList<>();
+        String lastId = null;
+        while (seen.size() < 50) {
+            SseClient.Event e = next(first.client());
+            seen.add(e.json().path("data").path("n").asInt());
+            lastId = e.id();
+        }
+        first.client().close();
+        SseClient second = open("topics=seq", Map.of("Last-Event-ID", lastId));
+        SseClient.Event connected = second.next();
+        assertThat(connected.event()).isEqualTo("connected");
+        assertThat(connected.json().path("recovered").asBoolean()).isTrue();
+        for (int i = 0; i < 100; i++) {
+            seen.add(next(second).json().path("data").path("n").asInt());
+        }
+        stop.set(true);
+        publisher.join(10_000);
+        int total = published.get();
+        while (seen.size() < total) {
+            seen.add(next(second).json().path("data").path("n").asInt());
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int n = 0; n < total; n++) {
+            expected.add(n);
+        }
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(second.poll(Duration.ofMillis(200))).isNull();
+    }
+
+    @Test
+    void aStalledReaderIsCutAsASlowConsumerWhileAnotherStreamKeepsReceiving(TestReporter reporter) throws Exception {
+        Map<String, CloseReason> closes = new ConcurrentHashMap<>();
+        serve(b -> b.outboundQueue(16, 256 * 1024).listener(new HubListener() {
+            @Override
+            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                closes.put(connection.connectionId(), reason);
+            }
+        }));
+        Opened fast = connect("topics=big");
+        track(StalledReader.open(stream("topics=big")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 2);
+        String slowId = hub.admin().connections().stream().map(ConnectionInfo::connectionId)
+                .filter(id -> !id.equals(fast.id())).findFirst().orElseThrow();
+        String payload = "x".repeat(32 * 1024);
+        long start = System.nanoTime();
+        int n = 0;
+        while (!closes.containsKey(slowId) && n < 2_000 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+            hub.publish("big", Map.of("n", n, "pad", payload));
+            assertThat(fast.client().next().json().path("data").path("n").asInt()).isEqualTo(n);
+            n++;
+        }
+        reporter.publishEntry("events until the stalled reader was cut", Integer.toString(n));
+        assertThat(closes.get(slowId)).isEqualTo(CloseReason.SLOW_CONSUMER);
+        assertThat(closes).doesNotContainKey(fast.id());
+        String after = hub.publish("big", Map.of("n", n, "pad", "small"));
+        assertThat(fast.client().next().id()).isEqualTo(after);
+    }
+
+    @Test
+    void aClientThatGoesAwayIsForgottenByTheNextHeartbeat() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(200)));
+        Opened s = connect("topics=t");
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.admin().connectionCount() == 1);
+        s.client().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.admin().connectionCount() == 0);
+    }
+
+    @Test
+    void aStreamStartsWithItsFilterAndResumesFromTheLastEventIdQueryParameter() throws Exception {
+        serve(b -> b);
+        String seen = hub.publish("job.done", Map.of("priority", "high", "n", 0));
+        hub.publish("job.done", Map.of("priority", "low", "n", 1));
+        String missed = hub.publish("job.done", Map.of("priority", "high", "n", 2));
+        String filter = URLEncoder.encode("{\"priority\":[\"high\"]}", StandardCharsets.UTF_8);
+        SseClient c = open("topics=job.*&filter=" + filter + "&lastEventId=" + seen, Map.of());
+        SseClient.Event connected = c.next();
+        assertThat(connected.json().path("recovered").asBoolean()).isTrue();
+        assertThat(c.next().id()).isEqualTo(missed);
+        hub.publish("job.done", Map.of("priority", "low", "n", 3));
+        String live = hub.publish("job.done", Map.of("priority", "high", "n", 4));
+        assertThat(c.next().id()).isEqualTo(live);
+    }
+
+    @Test
+    void hubShutdownDeliversWhatIsQueuedThenEndsEveryStream() throws Exception {
+        serve(b -> b);
+        Opened a = connect("topics=t");
+        Opened b = connect("topics=t");
+        String id = hub.publish("t", Map.of("last", true));
+        hub.close(Duration.ofSeconds(5));
+        assertThat(a.client().next().id()).isEqualTo(id);
+        assertThat(b.client().next().id()).isEqualTo(id);
+        assertThat(a.client().awaitEnd(Duration.ofSeconds(10))).as("stream a ended").isTrue();
+        assertThat(b.client().awaitEnd(Duration.ofSeconds(10))).as("stream b ended").isTrue();
+    }
+
+    @Test
+    void aNodeEventSourceClientReceivesEventsAndResumesWithLastEventId() throws Exception {
+        NodeClient node = NodeClient.locate();
+        serve(b -> b);
+        try (NodeClient.Run run = node.run("herald-sse-client.mjs", stream("topics=node.*").toString())) {
+            run.expect("CONNECTED");
+            String first = hub.publish("node.one", Map.of("n", 1));
+            assertThat(run.expect("EVENT ")).isEqualTo("EVENT " + first + " node.one");
+            run.expect("CLOSED");
+            String missed = hub.publish("node.two", Map.of("n", 2));
+            run.send("GO");
+            assertThat(run.expect("RECOVERED ")).isEqualTo("RECOVERED true");
+            assertThat(run.expect("EVENT ")).isEqualTo("EVENT " + missed + " node.two");
+            assertThat(run.exitCode()).isZero();
+        }
+    }
+}
