@@ -1,0 +1,89 @@
+package io.herald.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in a real headless Chromium against the demo server on an ephemeral port.
+ *
+ * <p>"Server restarted" here means the HTTP server: Jetty is stopped (every socket dropped, the port
+ * refusing connections) and a new Jetty is started on the same port in front of the same hub, whose
+ * history keeps running — what a browser sees when a node restarts over a persistent history log. The
+ * page must notice, reconnect by itself and resume with {@code since}.
+ */
+class DashboardBrowserIT {
+    private DemoServer server;
+    private Chromium browser;
+
+    @BeforeEach
+    void start() throws Exception {
+        Chromium.requireInstalled();
+        server = new DemoServer(new DemoOptions(0, false, null, false), false);
+        server.start();
+        browser = Chromium.open("http://127.0.0.1:" + server.port() + "/?user=tester&backoffMs=100");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void thePageShowsEveryEventExactlyOnceInOrderAcrossAServerRestart() throws Exception {
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.subscribed === true").asBoolean());
+        assertThat(page("window.heraldDemo.client.state").asText()).isEqualTo("open");
+
+        List<String> published = new ArrayList<>();
+        publish(published, 10);
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() == 10);
+
+        server.stopHttp();
+        await().until(() -> !page("window.heraldDemo.client.state").asText().equals("open"));
+        publish(published, 10);
+        server.startHttp();
+        await().until(() -> page("window.heraldDemo.client.state").asText().equals("open"));
+        publish(published, 10);
+
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() >= published.size());
+        assertThat(ids("window.heraldDemo.taskIds")).containsExactlyElementsOf(published);
+        assertThat(ids("[...document.querySelectorAll('#events li[data-id]')].map(li => li.dataset.id).reverse()"))
+                .containsExactlyElementsOf(published);
+        assertThat(page("window.heraldDemo.errors.length").asInt()).isZero();
+    }
+
+    private void publish(List<String> published, int count) {
+        for (int i = 0; i < count; i++) {
+            int n = published.size() + 1;
+            published.add(server.hub().publish("task.created", Map.of("taskId", n, "title", "Task " + n)));
+        }
+    }
+
+    private List<String> ids(String expression) throws Exception {
+        List<String> ids = new ArrayList<>();
+        page(expression).forEach(n -> ids.add(n.asText()));
+        return ids;
+    }
+
+    private JsonNode page(String expression) throws Exception {
+        return browser.evaluate(expression);
+    }
+
+    private static ConditionFactory await() {
+        return Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100));
+    }
+}
