@@ -139,21 +139,34 @@ final class Chromium implements AutoCloseable {
      * @return the value, {@code MissingNode} for {@code undefined}
      */
     JsonNode evaluate(String expression) throws Exception {
-        int id = nextId.getAndIncrement();
-        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-        calls.put(id, answer);
-        ObjectNode call = JSON.createObjectNode().put("id", id).put("method", "Runtime.evaluate");
-        call.putObject("params").put("expression", expression).put("returnByValue", true).put("awaitPromise", true);
-        page.sendText(JSON.writeValueAsString(call), true).get(10, TimeUnit.SECONDS);
-        JsonNode message = answer.get(10, TimeUnit.SECONDS);
-        if (message.has("error")) {
-            throw new AssertionError("DevTools refused Runtime.evaluate: " + message.get("error"));
-        }
-        JsonNode result = message.path("result");
+        ObjectNode params = JSON.createObjectNode().put("expression", expression).put("returnByValue", true)
+                .put("awaitPromise", true);
+        JsonNode result = call("Runtime.evaluate", params);
         if (result.has("exceptionDetails")) {
             throw new AssertionError("page threw: " + result.get("exceptionDetails"));
         }
         return result.path("result").path("value");
+    }
+
+    /**
+     * Calls a DevTools method on the page and waits up to 10 seconds for its result.
+     *
+     * @param method such as {@code Page.captureScreenshot}
+     * @param params the method's parameters
+     * @return the result object
+     */
+    JsonNode call(String method, ObjectNode params) throws Exception {
+        int id = nextId.getAndIncrement();
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        calls.put(id, answer);
+        ObjectNode call = JSON.createObjectNode().put("id", id).put("method", method);
+        call.set("params", params);
+        page.sendText(JSON.writeValueAsString(call), true).get(10, TimeUnit.SECONDS);
+        JsonNode message = answer.get(10, TimeUnit.SECONDS);
+        if (message.has("error")) {
+            throw new AssertionError("DevTools refused " + method + ": " + message.get("error"));
+        }
+        return message.path("result");
     }
 
     /** Ends the browser and every process it started, by PID, and removes its profile. */
