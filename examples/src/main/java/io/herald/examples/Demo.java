@@ -35,6 +35,7 @@ public final class Demo {
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "herald-demo-shutdown"));
         printBanner(System.out, options, server.port());
+        server.app().printHelp(System.out, server.port());
     }
 
     private static void stop(DemoServer server) {
@@ -50,7 +51,8 @@ public final class Demo {
         if (options.open()) {
             out.println("WARNING: --open: any client may publish to any topic. Do not expose this server.");
         }
-        out.println("Herald demo is running (one node, in memory).");
+        out.println("Herald demo is running (one node, in memory)"
+                + (options.example() == null ? "." : ": example " + options.example() + "."));
         out.println("  Open      http://localhost:" + port + "/");
         out.println("  WebSocket ws://localhost:" + port + DemoServer.WS_PATH);
         out.println("  SSE       http://localhost:" + port + DemoServer.SSE_PATH + " (not available yet)");

@@ -14,7 +14,7 @@ import java.util.Set;
  */
 record DemoOptions(int port, boolean open, String example, boolean help) {
     /** The seed examples this build contains, in the order {@code --help} lists them. */
-    static final List<String> EXAMPLES = List.of();
+    static final List<String> EXAMPLES = List.copyOf(Examples.SEEDS.keySet());
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar examples/target/herald-demo.jar [options]",
@@ -22,9 +22,16 @@ record DemoOptions(int port, boolean open, String example, boolean help) {
             "  --port N         HTTP port for the page, /ws and /events (default 8080; 0 picks a free port)",
             "  --open           open policy: any client may publish to any topic (printed as a warning)",
             "  --redis URL      run as one node of a Redis-backed cluster (not available yet)",
-            "  --example NAME   run a seed system's example instead of the dashboard"
-                    + (EXAMPLES.isEmpty() ? " (none in this build yet)" : ": " + String.join(", ", EXAMPLES)),
+            "  --example NAME   run a seed system's example instead of the dashboard:",
+            exampleLines(),
             "  --help           print this text");
+
+    private static String exampleLines() {
+        StringBuilder lines = new StringBuilder();
+        Examples.SEEDS.forEach((name, app) -> lines.append(lines.length() == 0 ? "" : "\n")
+                .append(String.format("                     %-9s %s", name, app.get().summary())));
+        return lines.toString();
+    }
 
     private static final Set<String> VALUE_FLAGS = Set.of("--port", "--redis", "--example");
 

@@ -1,7 +1,7 @@
 package io.herald.examples;
 
 import io.herald.Hub;
-import io.herald.Principal;
+import io.herald.HubBuilder;
 import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import jakarta.servlet.DispatcherType;
@@ -36,23 +36,26 @@ final class DemoServer implements AutoCloseable {
     static final String WS_PATH = "/ws";
     static final String SSE_PATH = "/events";
 
+    private final ExampleApp app;
     private final Hub hub;
-    private final DemoTraffic traffic;
+    private final boolean generateTraffic;
+    private AutoCloseable traffic;
     private volatile Server server;
     private volatile int port;
 
     /**
      * @param options the command line
-     * @param generateTraffic whether to publish the demo's tasks and health events
+     * @param generateTraffic whether to publish the example's demo traffic
      */
     DemoServer(DemoOptions options, boolean generateTraffic) {
-        this.hub = Hub.builder()
-                .node("demo")
-                .authenticator(new DemoAuthenticator())
-                .authorizer(options.open() ? Authorizer.OPEN : new DemoAuthorizer())
-                .heartbeat(Duration.ofSeconds(15))
-                .build();
-        this.traffic = generateTraffic ? new DemoTraffic(hub) : null;
+        this.app = Examples.create(options.example());
+        HubBuilder builder = Hub.builder().node("demo");
+        app.configure(builder);
+        if (options.open()) {
+            builder.authorizer(Authorizer.OPEN);
+        }
+        this.hub = builder.build();
+        this.generateTraffic = generateTraffic;
         this.port = options.port();
     }
 
@@ -60,9 +63,13 @@ final class DemoServer implements AutoCloseable {
     void start() throws Exception {
         server = startJetty(port);
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-        if (traffic != null) {
-            traffic.start();
+        if (generateTraffic) {
+            traffic = app.startTraffic(hub);
         }
+    }
+
+    ExampleApp app() {
+        return app;
     }
 
     /** Stops the HTTP server and starts a new one on the same port; the hub and its history stay. */
@@ -155,14 +162,4 @@ final class DemoServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The dashboard's policy: everything the default allows (subscribe to and receive any topic, join
-     * rooms, publish into joined rooms), plus publishing to topics under {@code demo.}.
-     */
-    static final class DemoAuthorizer implements Authorizer {
-        @Override
-        public boolean mayPublish(Principal principal, String topic) {
-            return topic.startsWith("demo.");
-        }
-    }
 }

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes the dashboard's demo traffic on one daemon thread ({@code herald-demo-traffic}): a task
- * life cycle ({@code task.created}, {@code task.assigned}, {@code task.completed}) every 1.5 seconds and
- * {@code system.health} every second.
+ * life cycle ({@code task.created}, {@code task.assigned}, {@code task.completed}) every 1.5 seconds, a
+ * {@code worker.queue.error} with every fifth task, and {@code system.health} every second.
  */
 final class DemoTraffic implements AutoCloseable {
     private static final List<String> PEOPLE = List.of("alice", "bob", "carol", "dave");
@@ -63,6 +63,9 @@ final class DemoTraffic implements AutoCloseable {
                 "assignee", PEOPLE.get(random.nextInt(PEOPLE.size())))), 500, TimeUnit.MILLISECONDS);
         scheduler.schedule(() -> hub.publish("task.completed", Map.of("taskId", id, "title", title)),
                 1000, TimeUnit.MILLISECONDS);
+        if (id % 5 == 0) {
+            hub.publish("worker.queue.error", Map.of("taskId", id, "message", "worker timed out, task requeued"));
+        }
     }
 
     private void health() {
