@@ -53,7 +53,9 @@ public final class Demo {
         }
         out.println("Herald demo is running (one node, in memory)"
                 + (options.example() == null ? "." : ": example " + options.example() + "."));
-        out.println("  Open      http://localhost:" + port + "/");
+        if (options.example() == null) {
+            out.println("  Open      http://localhost:" + port + "/");
+        }
         out.println("  WebSocket ws://localhost:" + port + DemoServer.WS_PATH);
         out.println("  SSE       http://localhost:" + port + DemoServer.SSE_PATH + " (not available yet)");
         out.println("Press Ctrl-C to stop.");

@@ -48,7 +48,16 @@ final class DemoServer implements AutoCloseable {
      * @param generateTraffic whether to publish the example's demo traffic
      */
     DemoServer(DemoOptions options, boolean generateTraffic) {
-        this.app = Examples.create(options.example());
+        this(Examples.create(options.example()), options, generateTraffic);
+    }
+
+    /**
+     * @param app the example to serve, configured as the caller wants it
+     * @param options the command line (its {@code example} is not read)
+     * @param generateTraffic whether to start the example's background work and demo traffic
+     */
+    DemoServer(ExampleApp app, DemoOptions options, boolean generateTraffic) {
+        this.app = app;
         HubBuilder builder = Hub.builder().node("demo");
         app.configure(builder);
         if (options.open()) {

@@ -14,6 +14,7 @@ final class Examples {
     private static Map<String, Supplier<ExampleApp>> seeds() {
         Map<String, Supplier<ExampleApp>> seeds = new LinkedHashMap<>();
         seeds.put("seed000", Seed000App::new);
+        seeds.put("seed002", Seed002App::new);
         return seeds;
     }
 

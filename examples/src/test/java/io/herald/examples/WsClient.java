@@ -7,7 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -17,13 +20,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A JDK WebSocket client that records every text frame as JSON, polled with timeouts. */
+/**
+ * A JDK WebSocket client that records every text frame as JSON, polled with timeouts. Frames passed over
+ * by {@link #until} are held and offered again, in order, to the next {@link #next} or {@link #until}.
+ */
 final class WsClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final Deque<JsonNode> held = new ArrayDeque<>();
     private final WebSocket socket;
 
     private WsClient(URI uri, Map<String, String> headers) throws Exception {
@@ -46,6 +53,9 @@ final class WsClient implements AutoCloseable {
 
     /** @return the next frame; fails after 5 seconds */
     JsonNode next() throws InterruptedException {
+        if (!held.isEmpty()) {
+            return held.poll();
+        }
         JsonNode frame = frames.poll(5, TimeUnit.SECONDS);
         if (frame == null) {
             throw new AssertionError("no frame within 5 s");
@@ -58,14 +68,25 @@ final class WsClient implements AutoCloseable {
      * @return the first frame that matches; the frames skipped before it are in {@code skipped}
      */
     JsonNode until(Predicate<JsonNode> wanted, List<JsonNode> skipped) throws InterruptedException {
+        for (Iterator<JsonNode> it = held.iterator(); it.hasNext();) {
+            JsonNode frame = it.next();
+            if (wanted.test(frame)) {
+                it.remove();
+                return frame;
+            }
+            skipped.add(frame);
+        }
+        List<JsonNode> passed = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             JsonNode frame = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (frame != null && wanted.test(frame)) {
+                held.addAll(passed);
                 return frame;
             }
             if (frame != null) {
                 skipped.add(frame);
+                passed.add(frame);
             }
         }
         throw new AssertionError("no matching frame within 10 s; got " + skipped);
