@@ -14,6 +14,7 @@ final class Examples {
     private static Map<String, Supplier<ExampleApp>> seeds() {
         Map<String, Supplier<ExampleApp>> seeds = new LinkedHashMap<>();
         seeds.put("seed000", Seed000App::new);
+        seeds.put("seed001", Seed001App::new);
         seeds.put("seed002", Seed002App::new);
         seeds.put("seed004", Seed004App::new);
         return seeds;
