@@ -16,6 +16,7 @@ final class Examples {
         seeds.put("seed000", Seed000App::new);
         seeds.put("seed001", Seed001App::new);
         seeds.put("seed002", Seed002App::new);
+        seeds.put("seed003", Seed003App::new);
         seeds.put("seed004", Seed004App::new);
         return seeds;
     }
