@@ -11,11 +11,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.FilterMapping;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketContainer;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSessionListener;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.ee10.websocket.servlet.WebSocketUpgradeFilter;
 import org.eclipse.jetty.server.Server;
@@ -40,6 +44,8 @@ final class DemoServer implements AutoCloseable {
     private final Hub hub;
     private final boolean generateTraffic;
     private AutoCloseable traffic;
+    private final Object socketsClosed = new Object();
+    private volatile JakartaWebSocketContainer sockets;
     private volatile Server server;
     private volatile int port;
 
@@ -115,6 +121,7 @@ final class DemoServer implements AutoCloseable {
         jetty.setHandler(context);
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
             HeraldWebSocket.register(container, hub, WS_PATH);
+            trackSessions(container);
             WebSocketUpgradeFilter.ensureFilter(servletContext);
             FilterHolder holder = new FilterHolder(HeraldWebSocket.handshakeFilter(hub));
             holder.setName("herald-handshake");
@@ -137,6 +144,41 @@ final class DemoServer implements AutoCloseable {
         context.addServlet(files, "/");
         jetty.start();
         return jetty;
+    }
+
+    private void trackSessions(Object container) {
+        if (container instanceof JakartaWebSocketContainer jakarta) {
+            sockets = jakarta;
+            jakarta.addSessionListener(new JakartaWebSocketSessionListener() {
+                @Override
+                public void onJakartaWebSocketSessionClosed(JakartaWebSocketSession session) {
+                    synchronized (socketsClosed) {
+                        socketsClosed.notifyAll();
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Waits until Jetty has finished the close handshakes the hub started, so that stopping Jetty does
+     * not cut them (clients would see 1006 instead of 1001).
+     */
+    private void awaitSocketsClosed(Duration deadline) throws InterruptedException {
+        JakartaWebSocketContainer container = sockets;
+        if (container == null) {
+            return;
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        synchronized (socketsClosed) {
+            while (!container.getOpenSessions().isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+                if (left <= 0) {
+                    return;
+                }
+                socketsClosed.wait(Math.min(left, 50));
+            }
+        }
     }
 
     /**
@@ -165,6 +207,7 @@ final class DemoServer implements AutoCloseable {
             traffic.close();
         }
         hub.close(Duration.ofSeconds(2));
+        awaitSocketsClosed(Duration.ofSeconds(2));
         Server s = server;
         if (s != null) {
             s.stop();
