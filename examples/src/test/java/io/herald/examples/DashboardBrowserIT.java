@@ -66,6 +66,66 @@ class DashboardBrowserIT {
         assertThat(page("window.heraldDemo.errors.length").asInt()).isZero();
     }
 
+    @Test
+    void requestsAnswerByRefWithTypedErrorsAndTimeOutWhileTheServerIsGone() throws Exception {
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.client.state === 'open'").asBoolean());
+
+        assertThat(page("window.heraldDemo.client.publish('demo.note', {n: 1}).then(a => typeof a.id)").asText())
+                .isEqualTo("string");
+        assertThat(page("window.heraldDemo.client.publish('task.created', {}).then(() => 'published',"
+                + " e => e.name + ' ' + e.code)").asText()).isEqualTo("HeraldError FORBIDDEN");
+        assertThat(page("window.heraldDemo.client.subscribe(['task..x']).then(() => 'ok', e => e.code)").asText())
+                .isEqualTo("INVALID_TOPIC");
+
+        server.stopHttp();
+        await().until(() -> !page("window.heraldDemo.client.state").asText().equals("open"));
+        assertThat(page("window.heraldDemo.client.request({type: 'ping'}, {timeoutMs: 300})"
+                + ".then(() => 'answered', e => e.name + ' ' + e.code)").asText())
+                .isEqualTo("HeraldTimeoutError TIMEOUT");
+        server.startHttp();
+        await().until(() -> page("window.heraldDemo.client.state").asText().equals("open"));
+        assertThat(page("window.heraldDemo.client.ping().then(p => typeof p.ts)").asText()).isEqualTo("number");
+    }
+
+    @Test
+    void onPatternsMatchTopicsWithTheServersSemantics() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        String cases = "[['task.*','task.created',true],['task.*','task',false],['task.*','task.a.b',false],"
+                + "['task.**','task',true],['task.**','task.a.b',true],['**.error','error',true],"
+                + "['**.error','db.conn.error',true],['**','x',true],['a.**.z','a.z',true],['a.*.z','a.z',false]]";
+        assertThat(page("import('/herald-client.js').then(m => " + cases
+                + ".filter(([p, t, want]) => m.topicMatches(p, t) !== want).map(c => c.join(' ')))"))
+                .isEmpty();
+    }
+
+    @Test
+    void theChatShowsWhoIsThereAndWhoIsTypingButNeverTheSendersOwnTyping() throws Exception {
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.client.state === 'open'").asBoolean());
+        await().until(() -> page("document.querySelectorAll('#members li').length").asInt() == 1);
+        page("import('/herald-client.js').then(async m => {"
+                + " const bob = new m.HeraldClient('ws://' + location.host + '/ws', {token: 'user:bob'});"
+                + " window.bob = bob; window.bobSaw = [];"
+                + " bob.on('chat.*', e => window.bobSaw.push(e.topic + ':' + e.data.name));"
+                + " await bob.connect(); await bob.join('chat:general', {name: 'bob'}); return true; })");
+        await().until(() -> page("[...document.querySelectorAll('#members li')].map(li => li.textContent).sort().join()")
+                .asText().equals("bob,tester"));
+
+        page("window.bob.publishToRoom('chat:general', 'chat.typing', {name: 'bob'}, {echo: false}).then(() => 1)");
+        await().until(() -> page("document.getElementById('typing').textContent").asText().equals("bob is typing…"));
+
+        page("const i = document.getElementById('chat-input'); i.value = 'h';"
+                + " i.dispatchEvent(new Event('input')); 1");
+        await().until(() -> page("window.bobSaw.join()").asText().equals("chat.typing:tester"));
+        assertThat(page("document.getElementById('typing').textContent").asText()).doesNotContain("tester");
+
+        page("document.getElementById('chat-input').value = 'hello bob';"
+                + " document.getElementById('chat-form').requestSubmit(); 1");
+        await().until(() -> page("window.bobSaw.join()").asText().equals("chat.typing:tester,chat.message:tester"));
+        await().until(() -> page("document.getElementById('messages').textContent").asText().contains("tester: hello bob"));
+        page("window.bob.close(); 1");
+        await().until(() -> page("document.querySelectorAll('#members li').length").asInt() == 1);
+    }
+
     private void publish(List<String> published, int count) {
         for (int i = 0; i < count; i++) {
             int n = published.size() + 1;
