@@ -10,6 +10,8 @@
 // `since` (the last event id it saw, so the server replays what was missed), joins its rooms again and
 // drops any event whose id it has already delivered.
 
+import { openSse, sseRequest } from './herald-sse.js';
+
 /** An error answered by the server (`code` is the protocol's error code) or raised by this client. */
 export class HeraldError extends Error {
   constructor(code, message, frame = null) {
@@ -292,24 +294,20 @@ export class HeraldClient {
   }
 
   _openSse() {
-    const params = new URLSearchParams();
-    const topics = [...this._subscriptions.values()].flatMap((g) => [...g.topics]);
-    if (topics.length) params.set('topics', topics.join(','));
-    if (this._rooms.size) params.set('rooms', [...this._rooms.keys()].join(','));
-    if (this.options.token) params.set('token', this.options.token);
-    const source = new this._EventSource(this.options.sseUrl + '?' + params);
-    this._sse = source;
-    let opened = false;
-    source.addEventListener('connected', (m) => { opened = true; this.transport = 'sse'; this._onFrame(JSON.parse(m.data)); });
-    source.addEventListener('presence', (m) => this._onFrame(JSON.parse(m.data)));
-    source.addEventListener('error', (m) => { if (m.data) this._onFrame(JSON.parse(m.data)); });
-    source.onmessage = (m) => this._onFrame(JSON.parse(m.data));
-    source.onerror = () => {
-      if (source.readyState !== 2 || this._sse !== source) return;
-      this._sse = null;
-      this._failuresBeforeOpen = 0;
-      this._onTransportClosed(1006, 'sse-failed', false);
-    };
+    this._sse = openSse({
+      EventSource: this._EventSource,
+      url: this.options.sseUrl,
+      token: this.options.token,
+      topics: [...this._subscriptions.values()].flatMap((g) => [...g.topics]),
+      rooms: [...this._rooms.keys()],
+      onFrame: (frame) => this._onFrame(frame),
+      onFailed: (source) => {
+        if (this._sse !== source) return;
+        this._sse = null;
+        this._failuresBeforeOpen = 0;
+        this._onTransportClosed(1006, 'sse-failed', false);
+      },
+    });
   }
 
   _transmit(frame) {
@@ -318,30 +316,10 @@ export class HeraldClient {
       return;
     }
     if (this._sse) {
-      this._sseRequest(frame);
+      sseRequest(this.options.sseUrl, this.connection, frame).then((answer) => this._onFrame(answer));
       return;
     }
     throw new HeraldConnectionError('not connected');
-  }
-
-  async _sseRequest(frame) {
-    const base = this.options.sseUrl;
-    const answer = (f) => this._onFrame({ ...f, ref: frame.ref });
-    const post = (path, body) => fetch(base + path, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    });
-    const owner = { connectionId: this.connection.connectionId, controlToken: this.connection.controlToken };
-    if (frame.type === 'subscribe' || frame.type === 'unsubscribe') {
-      const r = await post('/' + frame.type, { ...owner, topics: frame.topics });
-      if (r.ok) answer({ type: frame.type + 'd', topics: frame.topics });
-      else answer({ type: 'error', code: r.status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST', message: `HTTP ${r.status}` });
-    } else if (frame.type === 'publish' && !frame.room) {
-      const r = await post('/publish', { topic: frame.topic, data: frame.data });
-      if (r.ok) answer({ type: 'published', id: (await r.json()).id });
-      else answer({ type: 'error', code: r.status === 429 ? 'RATE_LIMITED' : r.status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST', message: `HTTP ${r.status}` });
-    } else {
-      answer({ type: 'error', code: 'UNSUPPORTED', message: `${frame.type} is not available over SSE` });
-    }
   }
 
   _onText(text) {
@@ -383,7 +361,16 @@ export class HeraldClient {
     this._setState('open');
     this._emit('connected', frame);
     this._openWaiters.splice(0).forEach((w) => { clearTimeout(w.timer); w.resolve(frame); });
-    if (this.transport === 'websocket') this._restore();
+    if (this.transport === 'websocket') {
+      this._restore();
+      return;
+    }
+    for (const group of this._subscriptions.values()) {
+      this._settleRestore(group, { type: 'subscribed', topics: [...group.topics] }, null);
+    }
+    for (const room of this._rooms.keys()) {
+      this._settleRestore('room:' + room, { type: 'joined', room, members: [] }, null);
+    }
   }
 
   _restore() {

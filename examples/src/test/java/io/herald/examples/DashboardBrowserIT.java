@@ -126,6 +126,34 @@ class DashboardBrowserIT {
         await().until(() -> page("document.querySelectorAll('#members li').length").asInt() == 1);
     }
 
+    @Test
+    void afterRepeatedWebSocketFailuresTheClientFallsBackToSseWithItsSubscriptions() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        JsonNode result = page("import('/herald-client.js').then(async m => {"
+                + " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }"
+                + " class FakeEventSource {"
+                + "   constructor(url) { this.url = url; this.readyState = 0; this.named = {}; window.fake = this;"
+                + "     setTimeout(() => { this.readyState = 1;"
+                + "       this.named.connected({data: JSON.stringify({type: 'connected', connectionId: 'sse-1',"
+                + "         protocol: 'herald.v1', heartbeatMs: 25000, node: 'demo', controlToken: 't'})});"
+                + "       const e = JSON.stringify({type: 'event', topic: 'task.created', id: 'e-1', data: {}, ts: 1});"
+                + "       this.onmessage({data: e}); this.onmessage({data: e}); }, 0); }"
+                + "   addEventListener(name, f) { this.named[name] = f; }"
+                + "   close() {} }"
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket,"
+                + "   EventSource: FakeEventSource, sseUrl: '/events', reconnect: {initialDelayMs: 5}});"
+                + " const seen = []; c.on('task.*', e => seen.push(e.id));"
+                + " const opened = c.connect();"
+                + " const subscribed = c.subscribe(['task.*']);"
+                + " await opened; await subscribed;"
+                + " const result = {transport: c.transport, state: c.state, url: window.fake.url, seen};"
+                + " c.close(); return result; })");
+        assertThat(result.get("transport").asText()).isEqualTo("sse");
+        assertThat(result.get("state").asText()).isEqualTo("open");
+        assertThat(result.get("url").asText()).isEqualTo("/events?topics=task.*");
+        assertThat(result.get("seen").toString()).isEqualTo("[\"e-1\"]");
+    }
+
     private void publish(List<String> published, int count) {
         for (int i = 0; i < count; i++) {
             int n = published.size() + 1;

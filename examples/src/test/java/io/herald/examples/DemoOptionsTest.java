@@ -34,6 +34,12 @@ class DemoOptionsTest {
     }
 
     @Test
+    void everySeedExampleIsAcceptedByName() {
+        assertThat(DemoOptions.EXAMPLES).containsExactly("seed000", "seed001", "seed002", "seed003", "seed004");
+        DemoOptions.EXAMPLES.forEach(name -> assertThat(DemoOptions.parse("--example", name).example()).isEqualTo(name));
+    }
+
+    @Test
     void helpListsEveryExampleInThisBuild() {
         DemoOptions.EXAMPLES.forEach(name -> assertThat(DemoOptions.USAGE).contains(name));
     }
