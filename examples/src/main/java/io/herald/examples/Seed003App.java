@@ -27,12 +27,18 @@ import java.util.concurrent.TimeUnit;
  * {@code error} frame with the same {@code ref}; the client bounds the wait ({@code requestTimeoutMs} in
  * {@code herald-client.js}, {@code orTimeout} on a Java future). Binary payloads travel as base64 strings
  * in JSON ({@code binary.echo}). A namespace {@code /admin} becomes the topic prefix {@code admin.} and
- * the room prefix {@code admin:}, guarded by the permission {@value #ADMIN} (an HS256 JWT, as in seed000).
+ * the room prefix {@code admin:}, guarded by the permission {@value #ADMIN} (an HS256 JWT signed with
+ * {@code HERALD_JWT_SECRET} or the demo secret, as in seed000).
  */
 final class Seed003App implements ExampleApp {
     static final String ADMIN = "namespace:admin";
 
-    private final Hs256Jwt jwt = new Hs256Jwt(Seed000App.DEMO_SECRET, Clock.systemUTC());
+    private final Hs256Jwt jwt = new Hs256Jwt(secret(), Clock.systemUTC());
+
+    private static String secret() {
+        String secret = System.getenv("HERALD_JWT_SECRET");
+        return secret == null || secret.isEmpty() ? Seed000App.DEMO_SECRET : secret;
+    }
 
     @Override
     public String name() {
