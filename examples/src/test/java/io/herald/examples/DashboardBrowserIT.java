@@ -3,6 +3,9 @@ package io.herald.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.Hub;
+import io.herald.HubBuilder;
+import io.herald.spi.HistoryLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +19,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The dashboard in a real headless Chromium against the demo server on an ephemeral port.
  *
- * <p>"Server restarted" here means the HTTP server: Jetty is stopped (every socket dropped, the port
- * refusing connections) and a new Jetty is started on the same port in front of the same hub, whose
- * history keeps running — what a browser sees when a node restarts over a persistent history log. The
- * page must notice, reconnect by itself and resume with {@code since}.
+ * <p>Two restarts are checked. The HTTP server alone: Jetty is stopped (every socket dropped, the port
+ * refusing connections) while the hub keeps publishing, and a new Jetty starts on the same port in front
+ * of the same hub. And the whole server: the hub is closed (clients get 1001 {@code shutdown}), Jetty
+ * stopped, and a new hub and Jetty start on the same port over the same {@link RetainedHistoryLog}, as a
+ * restarted node over a persistent history. Either way the page must reconnect by itself, resume with
+ * {@code since} and show every event exactly once, in order.
  */
 class DashboardBrowserIT {
     private DemoServer server;
@@ -44,7 +49,7 @@ class DashboardBrowserIT {
     }
 
     @Test
-    void thePageShowsEveryEventExactlyOnceInOrderAcrossAServerRestart() throws Exception {
+    void thePageShowsEveryEventExactlyOnceInOrderAcrossAnHttpServerRestart() throws Exception {
         await().until(() -> page("window.heraldDemo && window.heraldDemo.subscribed === true").asBoolean());
         assertThat(page("window.heraldDemo.client.state").asText()).isEqualTo("open");
 
@@ -64,6 +69,62 @@ class DashboardBrowserIT {
         assertThat(ids("[...document.querySelectorAll('#events li[data-id]')].map(li => li.dataset.id).reverse()"))
                 .containsExactlyElementsOf(published);
         assertThat(page("window.heraldDemo.errors.length").asInt()).isZero();
+    }
+
+    @Test
+    void thePageShowsEveryEventExactlyOnceAcrossAFullRestartOfHubAndServerOverARetainedHistory() throws Exception {
+        browser.close();
+        browser = null;
+        server.close();
+        RetainedHistoryLog history = new RetainedHistoryLog();
+        server = new DemoServer(withHistory(history), new DemoOptions(0, false, null, false), false);
+        server.start();
+        int port = server.port();
+        browser = Chromium.open("http://127.0.0.1:" + port + "/?user=tester&backoffMs=100");
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.subscribed === true").asBoolean());
+
+        List<String> published = new ArrayList<>();
+        publish(published, 10);
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() == 10);
+
+        server.close();
+        await().until(() -> !page("window.heraldDemo.client.state").asText().equals("open"));
+        server = new DemoServer(withHistory(history), new DemoOptions(port, false, null, false), false);
+        server.start();
+        publish(published, 10);
+        await().until(() -> page("window.heraldDemo.client.state").asText().equals("open"));
+        publish(published, 10);
+
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() >= published.size());
+        assertThat(ids("window.heraldDemo.taskIds")).containsExactlyElementsOf(published);
+        assertThat(page("window.heraldDemo.errors.length").asInt()).isZero();
+    }
+
+    /** The dashboard example, with a history log that survives its hub. */
+    private static ExampleApp withHistory(HistoryLog history) {
+        ExampleApp dashboard = new DashboardApp();
+        return new ExampleApp() {
+            @Override
+            public String name() {
+                return dashboard.name();
+            }
+
+            @Override
+            public String summary() {
+                return dashboard.summary();
+            }
+
+            @Override
+            public void configure(HubBuilder builder) {
+                dashboard.configure(builder);
+                builder.historyLog(history);
+            }
+
+            @Override
+            public AutoCloseable startTraffic(Hub hub) {
+                return dashboard.startTraffic(hub);
+            }
+        };
     }
 
     @Test
