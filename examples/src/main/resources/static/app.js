@@ -42,6 +42,7 @@ function showStatus() {
 }
 client.addListener('state', showStatus);
 client.addListener('connected', showStatus);
+client.addListener('reconnect', showStatus);
 client.addListener('error', (e) => {
   state.errors.push(e.code + ': ' + e.message);
   console.warn('herald', e.code, e.message);

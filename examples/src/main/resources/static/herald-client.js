@@ -92,7 +92,7 @@ export class HeraldClient {
     this._nextRef = 1;
     this._pending = new Map();
     this._handlers = [];
-    this._listeners = { state: [], connected: [], joined: [], presence: [], error: [], gap: [], close: [] };
+    this._listeners = { state: [], connected: [], reconnect: [], joined: [], presence: [], error: [], gap: [], close: [] };
     this._subscriptions = new Map();
     this._rooms = new Map();
     this._seen = new Set();
@@ -108,7 +108,10 @@ export class HeraldClient {
     return () => { this._handlers = this._handlers.filter((h) => h !== entry); };
   }
 
-  /** Listens to `state`, `connected`, `joined`, `presence`, `error`, `gap` or `close`; returns a remover. */
+  /**
+   * Listens to `state`, `connected`, `reconnect` ({attempt, delayMs} before each retry), `joined`,
+   * `presence`, `error`, `gap` or `close`; returns a remover.
+   */
   addListener(kind, listener) {
     this._listeners[kind].push(listener);
     return () => { this._listeners[kind] = this._listeners[kind].filter((l) => l !== listener); };
@@ -132,11 +135,7 @@ export class HeraldClient {
     this._socket = null;
     this._sse = null;
     this._failPending(new HeraldConnectionError('client closed'));
-    for (const w of this._restoreWaiters) {
-      clearTimeout(w.timer);
-      w.reject(new HeraldConnectionError('client closed'));
-    }
-    this._restoreWaiters.clear();
+    this._rejectWaiters(new HeraldConnectionError('client closed'));
     this._setState('closed');
   }
 
@@ -423,7 +422,7 @@ export class HeraldClient {
     if (code === 1008) {
       this._emit('error', new HeraldError('UNAUTHORIZED', `refused by the server: ${reason || code}`));
       this._stopped = true;
-      this._openWaiters.splice(0).forEach((w) => { clearTimeout(w.timer); w.reject(new HeraldConnectionError('refused')); });
+      this._rejectWaiters(new HeraldConnectionError(`refused: ${reason || code}`));
       this._setState('closed');
       return;
     }
@@ -431,16 +430,26 @@ export class HeraldClient {
     const r = this.options.reconnect;
     if (this.attempts >= r.maxAttempts) {
       this._stopped = true;
-      this._openWaiters.splice(0).forEach((w) => { clearTimeout(w.timer); w.reject(new HeraldConnectionError('gave up reconnecting')); });
+      this._rejectWaiters(new HeraldConnectionError('gave up reconnecting'));
       this._setState('closed');
       return;
     }
     const base = Math.min(r.maxDelayMs, r.initialDelayMs * Math.pow(r.factor, this.attempts));
     const delay = Math.round(base * (1 - r.jitter * this._random()));
     this.attempts++;
-    this._setState('reconnecting');
     this.nextRetryMs = delay;
+    this._setState('reconnecting');
+    this._emit('reconnect', { attempt: this.attempts, delayMs: delay });
     this._timer = setTimeout(() => this._open(), delay);
+  }
+
+  _rejectWaiters(error) {
+    for (const w of [...this._openWaiters, ...this._restoreWaiters]) {
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
+    this._openWaiters = [];
+    this._restoreWaiters.clear();
   }
 
   _failPending(error) {

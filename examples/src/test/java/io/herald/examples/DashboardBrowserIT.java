@@ -149,6 +149,20 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void reconnectDelaysGrowExponentiallyUpToTheBoundAndTheClientGivesUpAfterMaxAttempts() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        JsonNode result = page("import('/herald-client.js').then(async m => {"
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {reconnect:"
+                + "   {initialDelayMs: 10, factor: 2, maxDelayMs: 30, jitter: 0, maxAttempts: 4}});"
+                + " const delays = []; c.addListener('reconnect', r => delays.push(r.delayMs));"
+                + " const outcome = await c.connect().then(() => 'connected', e => e.name + ': ' + e.message);"
+                + " return {outcome, delays, state: c.state}; })");
+        assertThat(result.get("outcome").asText()).isEqualTo("HeraldConnectionError: gave up reconnecting");
+        assertThat(result.get("state").asText()).isEqualTo("closed");
+        assertThat(result.get("delays").toString()).isEqualTo("[10,20,30,30]");
+    }
+
+    @Test
     void onPatternsMatchTopicsWithTheServersSemantics() throws Exception {
         await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
         String cases = "[['task.*','task.created',true],['task.*','task',false],['task.*','task.a.b',false],"
