@@ -1,95 +1,63 @@
 package io.herald.examples;
 
-import io.herald.Hub;
-import io.herald.Principal;
-import io.herald.spi.ConnectionHandle;
-import io.herald.spi.Framing;
-import io.herald.spi.Handshake;
-import io.herald.spi.OutboundFrame;
-import io.herald.spi.SendCallback;
-import io.herald.spi.Transport;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.io.PrintStream;
 
 /**
- * A console tour of the core: two in-process clients talk to a hub through the transport SPI and every
- * frame they receive is printed. The network servers (WebSocket, SSE) come with their own modules.
+ * The entry point of {@code herald-demo.jar}: the embedded single-node demo with its live dashboard.
+ * {@code --help} prints the options.
  */
 public final class Demo {
     private Demo() {
     }
 
-    /** A transport that prints what the hub writes to it. */
-    private record ConsoleTransport(String name) implements Transport {
-        @Override
-        public Framing framing() {
-            return Framing.WEBSOCKET;
+    /**
+     * Starts the demo and serves until the process is stopped (Ctrl-C or SIGTERM), then closes the hub —
+     * clients get 1001 {@code shutdown} — and stops the HTTP server.
+     *
+     * @param args the command line, see {@code --help}
+     * @throws Exception if the server cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(args);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("herald-demo: " + e.getMessage());
+            System.err.println(DemoOptions.USAGE);
+            System.exit(2);
+            return;
         }
-
-        @Override
-        public void send(List<OutboundFrame> frames, SendCallback callback) {
-            for (OutboundFrame f : frames) {
-                if (f.kind() == OutboundFrame.Kind.MESSAGE) {
-                    System.out.println("  " + name + " <- " + f.text());
-                }
-            }
-            callback.completed();
+        if (options.help()) {
+            System.out.println(DemoOptions.USAGE);
+            return;
         }
+        DemoServer server = new DemoServer(options, true);
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "herald-demo-shutdown"));
+        printBanner(System.out, options, server.port());
+        server.app().printHelp(System.out, server.port());
+    }
 
-        @Override
-        public void close(int code, String reason) {
-            System.out.println("  " + name + " closed " + code + " " + reason);
+    private static void stop(DemoServer server) {
+        System.out.println("herald-demo: shutting down (clients get 1001 shutdown)");
+        try {
+            server.close();
+        } catch (Exception e) {
+            System.err.println("herald-demo: shutdown failed: " + e);
         }
     }
 
-    /** @param args ignored */
-    public static void main(String[] args) {
-        try (Hub hub = Hub.builder().node("demo")
-                .authenticator((token, h) -> token == null ? Principal.anonymous() : Principal.of(token))
-                .route("echo", r -> Map.of("youSaid", r.data()))
-                .build()) {
-            ConnectionHandle ann = connect(hub, "ann");
-            ConnectionHandle bob = connect(hub, "bob");
-
-            step("ann subscribes to task.* and bob to **.error");
-            ann.onText("{\"type\":\"subscribe\",\"ref\":\"1\",\"topics\":[\"task.*\"]}");
-            bob.onText("{\"type\":\"subscribe\",\"ref\":\"1\",\"topics\":[\"**.error\"]}");
-
-            step("the server publishes task.created and db.conn.error");
-            String first = hub.publish("task.created", Map.of("id", 1, "title", "write docs"));
-            hub.publish("db.conn.error", Map.of("message", "connection refused"));
-
-            step("both join chat:general; ann says hello");
-            ann.onText("{\"type\":\"join\",\"room\":\"chat:general\",\"meta\":{\"name\":\"Ann\"}}");
-            bob.onText("{\"type\":\"join\",\"room\":\"chat:general\",\"meta\":{\"name\":\"Bob\"}}");
-            ann.onText("{\"type\":\"publish\",\"room\":\"chat:general\",\"topic\":\"chat.message\","
-                    + "\"data\":{\"text\":\"hello\"}}");
-
-            step("bob calls a route and sends a bad request");
-            bob.onText("{\"type\":\"send\",\"ref\":\"s1\",\"route\":\"echo\",\"data\":\"ping?\"}");
-            bob.onText("{\"type\":\"subscribe\",\"ref\":\"bad\",\"topics\":[\"task..x\"]}");
-
-            step("ann drops; two tasks happen; she comes back and resumes after " + first);
-            ann.onClosed(1006, "network");
-            hub.publish("task.assigned", Map.of("id", 1, "to", "bob"));
-            hub.publish("task.completed", Map.of("id", 1));
-            ConnectionHandle again = connect(hub, "ann");
-            again.onText("{\"type\":\"subscribe\",\"ref\":\"2\",\"topics\":[\"task.*\"],\"since\":\"" + first + "\"}");
-
-            step("shutdown");
-            hub.close(Duration.ofSeconds(1));
-            System.out.println(hub.metrics());
+    private static void printBanner(PrintStream out, DemoOptions options, int port) {
+        if (options.open()) {
+            out.println("WARNING: --open: any client may publish to any topic. Do not expose this server.");
         }
-    }
-
-    private static ConnectionHandle connect(Hub hub, String user) {
-        return hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").query("token", user).build()),
-                new ConsoleTransport(user));
-    }
-
-    private static void step(String what) {
-        System.out.println();
-        System.out.println("# " + what);
+        out.println("Herald demo is running (one node, in memory)"
+                + (options.example() == null ? "." : ": example " + options.example() + "."));
+        if (options.example() == null) {
+            out.println("  Open      http://localhost:" + port + "/");
+        }
+        out.println("  WebSocket ws://localhost:" + port + DemoServer.WS_PATH);
+        out.println("  SSE       http://localhost:" + port + DemoServer.SSE_PATH + " (not available yet)");
+        out.println("Press Ctrl-C to stop.");
     }
 }

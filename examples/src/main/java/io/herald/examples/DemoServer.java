@@ -1,0 +1,217 @@
+package io.herald.examples;
+
+import io.herald.Hub;
+import io.herald.HubBuilder;
+import io.herald.spi.Authorizer;
+import io.herald.transport.jakarta.HeraldWebSocket;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.FilterMapping;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketContainer;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSessionListener;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.ee10.websocket.servlet.WebSocketUpgradeFilter;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+
+/**
+ * The embedded demo: one hub (in memory, one node) served by an embedded Jetty 12 (ee10) on one port —
+ * the WebSocket endpoint on {@code /ws}, the SSE path {@code /events} (answered {@code 501} until the SSE
+ * transport exists; {@link #mountSse} is where it goes) and the dashboard's static files from the
+ * classpath folder {@code static/} on {@code /}.
+ *
+ * <p>The hub outlives the HTTP server: {@link #restartHttp()} stops Jetty (every socket is dropped and
+ * the port closed) and starts a new one on the same port in front of the same hub and history.
+ */
+final class DemoServer implements AutoCloseable {
+    static final String WS_PATH = "/ws";
+    static final String SSE_PATH = "/events";
+
+    private final ExampleApp app;
+    private final Hub hub;
+    private final boolean generateTraffic;
+    private AutoCloseable traffic;
+    private final Object socketsClosed = new Object();
+    private volatile JakartaWebSocketContainer sockets;
+    private volatile Server server;
+    private volatile int port;
+
+    /**
+     * @param options the command line
+     * @param generateTraffic whether to publish the example's demo traffic
+     */
+    DemoServer(DemoOptions options, boolean generateTraffic) {
+        this(Examples.create(options.example()), options, generateTraffic);
+    }
+
+    /**
+     * @param app the example to serve, configured as the caller wants it
+     * @param options the command line (its {@code example} is not read)
+     * @param generateTraffic whether to start the example's background work and demo traffic
+     */
+    DemoServer(ExampleApp app, DemoOptions options, boolean generateTraffic) {
+        this.app = app;
+        HubBuilder builder = Hub.builder().node("demo");
+        app.configure(builder);
+        if (options.open()) {
+            builder.authorizer(Authorizer.OPEN);
+        }
+        this.hub = builder.build();
+        this.generateTraffic = generateTraffic;
+        this.port = options.port();
+    }
+
+    /** Starts the HTTP server, then the traffic. */
+    void start() throws Exception {
+        server = startJetty(port);
+        port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        if (generateTraffic) {
+            traffic = app.startTraffic(hub);
+        }
+    }
+
+    ExampleApp app() {
+        return app;
+    }
+
+    /** Stops the HTTP server and starts a new one on the same port; the hub and its history stay. */
+    void restartHttp() throws Exception {
+        server.stop();
+        server = startJetty(port);
+    }
+
+    /** Stops only the HTTP server: clients see their connection drop and the port refuse connections. */
+    void stopHttp() throws Exception {
+        server.stop();
+    }
+
+    /** Starts a new HTTP server on the same port after {@link #stopHttp()}. */
+    void startHttp() throws Exception {
+        server = startJetty(port);
+    }
+
+    Hub hub() {
+        return hub;
+    }
+
+    int port() {
+        return port;
+    }
+
+    private Server startJetty(int listenPort) throws Exception {
+        Server jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setPort(listenPort);
+        connector.setReuseAddress(true);
+        jetty.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        jetty.setHandler(context);
+        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            HeraldWebSocket.register(container, hub, WS_PATH);
+            trackSessions(container);
+            WebSocketUpgradeFilter.ensureFilter(servletContext);
+            FilterHolder holder = new FilterHolder(HeraldWebSocket.handshakeFilter(hub));
+            holder.setName("herald-handshake");
+            FilterMapping mapping = new FilterMapping();
+            mapping.setFilterName("herald-handshake");
+            mapping.setPathSpec(WS_PATH);
+            mapping.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
+            context.getServletHandler().prependFilter(holder);
+            context.getServletHandler().prependFilterMapping(mapping);
+        });
+        mountSse(context);
+        Resource statics = ResourceFactory.of(context).newClassLoaderResource("static/");
+        if (statics == null) {
+            throw new IllegalStateException("the dashboard's files (classpath static/) are missing");
+        }
+        context.setBaseResource(statics);
+        context.setWelcomeFiles(new String[] {"index.html"});
+        ServletHolder files = new ServletHolder("default", DefaultServlet.class);
+        files.setInitParameter("dirAllowed", "false");
+        context.addServlet(files, "/");
+        jetty.start();
+        return jetty;
+    }
+
+    private void trackSessions(Object container) {
+        if (container instanceof JakartaWebSocketContainer jakarta) {
+            sockets = jakarta;
+            jakarta.addSessionListener(new JakartaWebSocketSessionListener() {
+                @Override
+                public void onJakartaWebSocketSessionClosed(JakartaWebSocketSession session) {
+                    synchronized (socketsClosed) {
+                        socketsClosed.notifyAll();
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Waits until Jetty has finished the close handshakes the hub started, so that stopping Jetty does
+     * not cut them (clients would see 1006 instead of 1001).
+     */
+    private void awaitSocketsClosed(Duration deadline) throws InterruptedException {
+        JakartaWebSocketContainer container = sockets;
+        if (container == null) {
+            return;
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        synchronized (socketsClosed) {
+            while (!container.getOpenSessions().isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+                if (left <= 0) {
+                    return;
+                }
+                socketsClosed.wait(Math.min(left, 50));
+            }
+        }
+    }
+
+    /**
+     * Where the SSE transport will be mounted. Until {@code herald-transport-sse} has its servlet, the
+     * path answers {@code 501} with a short explanation, and the browser client keeps using WebSocket.
+     */
+    private static void mountSse(ServletContextHandler context) {
+        context.addServlet(new ServletHolder("sse", new NotYetSse()), SSE_PATH + "/*");
+    }
+
+    /** Answers 501 on the SSE path. */
+    private static final class NotYetSse extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.sendError(HttpServletResponse.SC_NOT_IMPLEMENTED,
+                    "SSE is not available in this build yet; use the WebSocket endpoint " + WS_PATH);
+        }
+    }
+
+    /** Closes the hub (1001 {@code shutdown} to every client after flushing), then stops Jetty. */
+    @Override
+    public void close() throws Exception {
+        if (traffic != null) {
+            traffic.close();
+        }
+        hub.close(Duration.ofSeconds(2));
+        awaitSocketsClosed(Duration.ofSeconds(2));
+        Server s = server;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+}

@@ -1,0 +1,478 @@
+// Herald browser client: a plain ES module with no dependencies, speaking the herald.v1 protocol.
+//
+//   import { HeraldClient } from './herald-client.js';
+//   const client = new HeraldClient('ws://localhost:8080/ws', { token: 'user:ann' });
+//   client.on('task.*', (event) => console.log(event.topic, event.data));
+//   await client.connect();
+//   await client.subscribe(['task.*']);
+//
+// After a dropped connection it reconnects with exponential backoff and jitter, subscribes again with
+// `since` (the last event id it saw, so the server replays what was missed), joins its rooms again and
+// drops any event whose id it has already delivered.
+
+import { openSse, sseRequest } from './herald-sse.js';
+
+/** An error answered by the server (`code` is the protocol's error code) or raised by this client. */
+export class HeraldError extends Error {
+  constructor(code, message, frame = null) {
+    super(message);
+    this.name = 'HeraldError';
+    this.code = code;
+    this.frame = frame;
+  }
+}
+
+/** A request whose answer did not arrive in time. */
+export class HeraldTimeoutError extends HeraldError {
+  constructor(message) {
+    super('TIMEOUT', message);
+    this.name = 'HeraldTimeoutError';
+  }
+}
+
+/** A request that could not be answered because the connection is closed or went away. */
+export class HeraldConnectionError extends HeraldError {
+  constructor(message) {
+    super('DISCONNECTED', message);
+    this.name = 'HeraldConnectionError';
+  }
+}
+
+/**
+ * Whether a topic matches a pattern, with the server's semantics: `*` is exactly one segment, `**` is
+ * zero or more segments in any position.
+ */
+export function topicMatches(pattern, topic) {
+  return matchSegments(pattern.split('.'), 0, topic.split('.'), 0);
+}
+
+function matchSegments(p, i, t, j) {
+  while (i < p.length) {
+    if (p[i] === '**') {
+      if (i === p.length - 1) return true;
+      for (let k = j; k <= t.length; k++) {
+        if (matchSegments(p, i + 1, t, k)) return true;
+      }
+      return false;
+    }
+    if (j >= t.length || (p[i] !== '*' && p[i] !== t[j])) return false;
+    i++;
+    j++;
+  }
+  return j === t.length;
+}
+
+const DEFAULTS = {
+  token: null,
+  protocols: ['herald.v1'],
+  reconnect: { initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5, maxAttempts: Infinity },
+  requestTimeoutMs: 10000,
+  dedupeWindow: 5000,
+  sseUrl: null,
+  sseAfterFailures: 3,
+};
+
+/** A connection to a Herald server that survives restarts. States: idle, connecting, open, reconnecting, closed. */
+export class HeraldClient {
+  constructor(url, options = {}) {
+    this.url = url;
+    this.options = { ...DEFAULTS, ...options, reconnect: { ...DEFAULTS.reconnect, ...(options.reconnect || {}) } };
+    this._WebSocket = options.WebSocket || globalThis.WebSocket;
+    this._EventSource = options.EventSource || globalThis.EventSource;
+    this._random = options.random || Math.random;
+    this.state = 'idle';
+    this.connection = null;
+    this.lastEventId = null;
+    this.transport = null;
+    this.attempts = 0;
+    this._failuresBeforeOpen = 0;
+    this._socket = null;
+    this._sse = null;
+    this._timer = null;
+    this._nextRef = 1;
+    this._pending = new Map();
+    this._handlers = [];
+    this._listeners = { state: [], connected: [], reconnect: [], joined: [], presence: [], error: [], gap: [], close: [] };
+    this._subscriptions = new Map();
+    this._rooms = new Map();
+    this._seen = new Set();
+    this._seenOrder = [];
+    this._openWaiters = [];
+    this._restoreWaiters = new Set();
+  }
+
+  /** Registers a handler for events whose topic matches `pattern`; returns a function that removes it. */
+  on(pattern, handler) {
+    const entry = { pattern, handler };
+    this._handlers.push(entry);
+    return () => { this._handlers = this._handlers.filter((h) => h !== entry); };
+  }
+
+  /**
+   * Listens to `state`, `connected`, `reconnect` ({attempt, delayMs} before each retry), `joined`,
+   * `presence`, `error`, `gap` or `close`; returns a remover.
+   */
+  addListener(kind, listener) {
+    this._listeners[kind].push(listener);
+    return () => { this._listeners[kind] = this._listeners[kind].filter((l) => l !== listener); };
+  }
+
+  /** Opens the connection; resolves with the `connected` frame. Reconnects by itself from then on. */
+  connect() {
+    if (this.state === 'idle' || this.state === 'closed') {
+      this._stopped = false;
+      this._open();
+    }
+    return this._whenOpen(this.options.requestTimeoutMs);
+  }
+
+  /** Closes for good: no reconnect; pending requests fail. */
+  close() {
+    this._stopped = true;
+    clearTimeout(this._timer);
+    if (this._socket) this._socket.close(1000, 'normal');
+    if (this._sse) this._sse.close();
+    this._socket = null;
+    this._sse = null;
+    this._failPending(new HeraldConnectionError('client closed'));
+    this._rejectWaiters(new HeraldConnectionError('client closed'));
+    this._setState('closed');
+  }
+
+  /** Subscribes to patterns (remembered across reconnects); resolves with the `subscribed` frame. */
+  subscribe(topics, { filter } = {}) {
+    const key = filter ? JSON.stringify(filter) : '';
+    let group = this._subscriptions.get(key);
+    if (!group) {
+      group = { topics: new Set(), filter: filter || null };
+      this._subscriptions.set(key, group);
+    }
+    topics.forEach((t) => group.topics.add(t));
+    if (this.state !== 'open') return this._afterRestore(group);
+    const frame = { type: 'subscribe', topics };
+    if (filter) frame.filter = filter;
+    return this.request(frame);
+  }
+
+  // Resolves with the answer to the request that restores `target` once connected (subscribe or join).
+  _afterRestore(target) {
+    if (this.state === 'closed' || this.state === 'idle') {
+      return Promise.reject(new HeraldConnectionError(`not connected (${this.state}); call connect() first`));
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      waiter.timer = setTimeout(() => {
+        this._restoreWaiters.delete(waiter);
+        reject(new HeraldTimeoutError(`not connected within ${this.options.requestTimeoutMs} ms`));
+      }, this.options.requestTimeoutMs);
+      waiter.target = target;
+      this._restoreWaiters.add(waiter);
+    });
+  }
+
+  _settleRestore(target, answer, error) {
+    for (const w of this._restoreWaiters) {
+      if (w.target !== target) continue;
+      this._restoreWaiters.delete(w);
+      clearTimeout(w.timer);
+      if (error) w.reject(error);
+      else w.resolve(answer);
+    }
+  }
+
+  /** Removes patterns; resolves with the `unsubscribed` frame. */
+  unsubscribe(topics) {
+    for (const [key, group] of this._subscriptions) {
+      topics.forEach((t) => group.topics.delete(t));
+      if (group.topics.size === 0) this._subscriptions.delete(key);
+    }
+    return this.request({ type: 'unsubscribe', topics });
+  }
+
+  /** Joins a room (rejoined after reconnects); resolves with the `joined` frame and its members. */
+  join(room, meta) {
+    this._rooms.set(room, meta === undefined ? null : meta);
+    if (this.state !== 'open') return this._afterRestore('room:' + room);
+    const frame = { type: 'join', room };
+    if (meta !== undefined) frame.meta = meta;
+    return this.request(frame);
+  }
+
+  /** Leaves a room; resolves with the `left` frame. */
+  leave(room) {
+    this._rooms.delete(room);
+    return this.request({ type: 'leave', room });
+  }
+
+  /** Publishes to a topic; resolves with the `published` frame (its `id`). */
+  publish(topic, data) {
+    return this.request({ type: 'publish', topic, data });
+  }
+
+  /** Publishes into a joined room; `echo: false` leaves the sender out. */
+  publishToRoom(room, topic, data, { echo = true } = {}) {
+    return this.request({ type: 'publish', room, topic, data, echo });
+  }
+
+  /** Sends to a server route; resolves with the handler's reply data. */
+  async send(route, data) {
+    const reply = await this.request({ type: 'send', route, data });
+    return reply.data;
+  }
+
+  /** Resolves with the `pong` frame. */
+  ping() {
+    return this.request({ type: 'ping' });
+  }
+
+  /**
+   * Sends a frame with a fresh `ref` and resolves with the answer carrying the same `ref`; rejects with
+   * a HeraldError (the server's `error` frame), a HeraldTimeoutError or a HeraldConnectionError.
+   * Waits for the connection to be open, within the same timeout.
+   */
+  async request(frame, { timeoutMs = this.options.requestTimeoutMs } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    await this._whenOpen(timeoutMs);
+    const ref = String(this._nextRef++);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this._pending.delete(ref);
+        reject(new HeraldTimeoutError(`no answer to ${frame.type} within ${timeoutMs} ms`));
+      }, Math.max(0, deadline - Date.now()));
+      this._pending.set(ref, { resolve, reject, timer });
+      try {
+        this._transmit({ ...frame, ref });
+      } catch (e) {
+        clearTimeout(timer);
+        this._pending.delete(ref);
+        reject(e instanceof HeraldError ? e : new HeraldConnectionError(String(e)));
+      }
+    });
+  }
+
+  _whenOpen(timeoutMs) {
+    if (this.state === 'open') return Promise.resolve(this.connection);
+    if (this.state === 'closed' || this.state === 'idle') {
+      return Promise.reject(new HeraldConnectionError(`not connected (${this.state})`));
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      waiter.timer = setTimeout(() => {
+        this._openWaiters = this._openWaiters.filter((w) => w !== waiter);
+        reject(new HeraldTimeoutError(`not connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this._openWaiters.push(waiter);
+    });
+  }
+
+  _open() {
+    this._setState(this.attempts === 0 ? 'connecting' : 'reconnecting');
+    const { sseUrl, sseAfterFailures } = this.options;
+    if (sseUrl && this._EventSource && this._failuresBeforeOpen >= sseAfterFailures) {
+      this._openSse();
+      return;
+    }
+    let url = this.url;
+    if (this.options.token) url += (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(this.options.token);
+    let socket;
+    try {
+      socket = new this._WebSocket(url, this.options.protocols);
+    } catch (e) {
+      this._onTransportClosed(1006, String(e), false);
+      return;
+    }
+    this._socket = socket;
+    let opened = false;
+    socket.onopen = () => { opened = true; };
+    socket.onmessage = (m) => this._onText(m.data);
+    socket.onclose = (c) => {
+      if (this._socket !== socket) return;
+      this._socket = null;
+      this._onTransportClosed(c.code, c.reason, opened);
+    };
+  }
+
+  _openSse() {
+    this._sse = openSse({
+      EventSource: this._EventSource,
+      url: this.options.sseUrl,
+      token: this.options.token,
+      topics: [...this._subscriptions.values()].flatMap((g) => [...g.topics]),
+      rooms: [...this._rooms.keys()],
+      onFrame: (frame) => this._onFrame(frame),
+      onFailed: (source) => {
+        if (this._sse !== source) return;
+        this._sse = null;
+        this._failuresBeforeOpen = 0;
+        this._onTransportClosed(1006, 'sse-failed', false);
+      },
+    });
+  }
+
+  _transmit(frame) {
+    if (this._socket && this._socket.readyState === 1) {
+      this._socket.send(JSON.stringify(frame));
+      return;
+    }
+    if (this._sse) {
+      sseRequest(this.options.sseUrl, this.connection, frame).then((answer) => this._onFrame(answer));
+      return;
+    }
+    throw new HeraldConnectionError('not connected');
+  }
+
+  _onText(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch (e) {
+      this._emit('error', new HeraldError('BAD_FRAME', 'the server sent a frame that is not JSON'));
+      return;
+    }
+    this._onFrame(frame);
+  }
+
+  _onFrame(frame) {
+    switch (frame.type) {
+      case 'batch': frame.frames.forEach((f) => this._onFrame(f)); return;
+      case 'connected': this._onConnected(frame); return;
+      case 'event': this._onEvent(frame); return;
+      case 'presence': this._emit('presence', frame); return;
+      default: break;
+    }
+    const pending = frame.ref !== undefined ? this._pending.get(frame.ref) : undefined;
+    if (frame.type === 'joined') this._emit('joined', frame);
+    if (pending) {
+      this._pending.delete(frame.ref);
+      clearTimeout(pending.timer);
+      if (frame.type === 'error') pending.reject(new HeraldError(frame.code, frame.message, frame));
+      else pending.resolve(frame);
+      return;
+    }
+    if (frame.type === 'error') this._emit('error', new HeraldError(frame.code, frame.message, frame));
+  }
+
+  _onConnected(frame) {
+    this.connection = frame;
+    this.transport = this._sse ? 'sse' : 'websocket';
+    this.attempts = 0;
+    this._failuresBeforeOpen = 0;
+    this._setState('open');
+    this._emit('connected', frame);
+    this._openWaiters.splice(0).forEach((w) => { clearTimeout(w.timer); w.resolve(frame); });
+    if (this.transport === 'websocket') {
+      this._restore();
+      return;
+    }
+    for (const group of this._subscriptions.values()) {
+      this._settleRestore(group, { type: 'subscribed', topics: [...group.topics] }, null);
+    }
+    for (const room of this._rooms.keys()) {
+      this._settleRestore('room:' + room, { type: 'joined', room, members: [] }, null);
+    }
+  }
+
+  _restore() {
+    for (const group of this._subscriptions.values()) {
+      if (group.topics.size === 0) continue;
+      const frame = { type: 'subscribe', topics: [...group.topics] };
+      if (group.filter) frame.filter = group.filter;
+      if (this.lastEventId) frame.since = this.lastEventId;
+      this.request(frame).then((answer) => {
+        this._settleRestore(group, answer, null);
+        if (answer.recovered === false) this._emit('gap', answer);
+      }, (e) => {
+        this._settleRestore(group, null, e);
+        this._emit('error', e);
+      });
+    }
+    for (const [room, meta] of this._rooms) {
+      const frame = { type: 'join', room };
+      if (meta !== null) frame.meta = meta;
+      this.request(frame).then((answer) => this._settleRestore('room:' + room, answer, null), (e) => {
+        this._settleRestore('room:' + room, null, e);
+        this._emit('error', e);
+      });
+    }
+  }
+
+  _onEvent(event) {
+    if (event.id !== undefined) {
+      if (this._seen.has(event.id)) return;
+      this._seen.add(event.id);
+      this._seenOrder.push(event.id);
+      if (this._seenOrder.length > this.options.dedupeWindow) this._seen.delete(this._seenOrder.shift());
+      this.lastEventId = event.id;
+    }
+    for (const { pattern, handler } of this._handlers) {
+      if (topicMatches(pattern, event.topic)) {
+        try {
+          handler(event);
+        } catch (e) {
+          this._emit('error', e);
+        }
+      }
+    }
+  }
+
+  _onTransportClosed(code, reason, opened) {
+    this._failPending(new HeraldConnectionError(`connection closed: ${code} ${reason || ''}`.trim()));
+    this._emit('close', { code, reason });
+    if (this._stopped) return;
+    if (code === 1008) {
+      this._emit('error', new HeraldError('UNAUTHORIZED', `refused by the server: ${reason || code}`));
+      this._stopped = true;
+      this._rejectWaiters(new HeraldConnectionError(`refused: ${reason || code}`));
+      this._setState('closed');
+      return;
+    }
+    if (!opened) this._failuresBeforeOpen++;
+    const r = this.options.reconnect;
+    if (this.attempts >= r.maxAttempts) {
+      this._stopped = true;
+      this._rejectWaiters(new HeraldConnectionError('gave up reconnecting'));
+      this._setState('closed');
+      return;
+    }
+    const base = Math.min(r.maxDelayMs, r.initialDelayMs * Math.pow(r.factor, this.attempts));
+    const delay = Math.round(base * (1 - r.jitter * this._random()));
+    this.attempts++;
+    this.nextRetryMs = delay;
+    this._setState('reconnecting');
+    this._emit('reconnect', { attempt: this.attempts, delayMs: delay });
+    this._timer = setTimeout(() => this._open(), delay);
+  }
+
+  _rejectWaiters(error) {
+    for (const w of [...this._openWaiters, ...this._restoreWaiters]) {
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
+    this._openWaiters = [];
+    this._restoreWaiters.clear();
+  }
+
+  _failPending(error) {
+    for (const p of this._pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(error);
+    }
+    this._pending.clear();
+  }
+
+  _setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this._emit('state', state);
+  }
+
+  _emit(kind, value) {
+    for (const l of this._listeners[kind]) {
+      try {
+        l(value);
+      } catch (e) {
+        if (kind !== 'error') this._emit('error', e);
+      }
+    }
+  }
+}

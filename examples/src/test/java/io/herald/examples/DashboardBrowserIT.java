@@ -1,0 +1,252 @@
+package io.herald.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.Hub;
+import io.herald.HubBuilder;
+import io.herald.spi.HistoryLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in a real headless Chromium against the demo server on an ephemeral port.
+ *
+ * <p>Two restarts are checked. The HTTP server alone: Jetty is stopped (every socket dropped, the port
+ * refusing connections) while the hub keeps publishing, and a new Jetty starts on the same port in front
+ * of the same hub. And the whole server: the hub is closed (clients get 1001 {@code shutdown}), Jetty
+ * stopped, and a new hub and Jetty start on the same port over the same {@link RetainedHistoryLog}, as a
+ * restarted node over a persistent history. Either way the page must reconnect by itself, resume with
+ * {@code since} and show every event exactly once, in order.
+ */
+class DashboardBrowserIT {
+    private DemoServer server;
+    private Chromium browser;
+
+    @BeforeEach
+    void start() throws Exception {
+        Chromium.requireInstalled();
+        server = new DemoServer(new DemoOptions(0, false, null, false), false);
+        server.start();
+        browser = Chromium.open("http://127.0.0.1:" + server.port() + "/?user=tester&backoffMs=100");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void thePageShowsEveryEventExactlyOnceInOrderAcrossAnHttpServerRestart() throws Exception {
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.subscribed === true").asBoolean());
+        assertThat(page("window.heraldDemo.client.state").asText()).isEqualTo("open");
+
+        List<String> published = new ArrayList<>();
+        publish(published, 10);
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() == 10);
+
+        server.stopHttp();
+        await().until(() -> !page("window.heraldDemo.client.state").asText().equals("open"));
+        publish(published, 10);
+        server.startHttp();
+        await().until(() -> page("window.heraldDemo.client.state").asText().equals("open"));
+        publish(published, 10);
+
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() >= published.size());
+        assertThat(ids("window.heraldDemo.taskIds")).containsExactlyElementsOf(published);
+        assertThat(ids("[...document.querySelectorAll('#events li[data-id]')].map(li => li.dataset.id).reverse()"))
+                .containsExactlyElementsOf(published);
+        assertThat(page("window.heraldDemo.errors.length").asInt()).isZero();
+    }
+
+    @Test
+    void thePageShowsEveryEventExactlyOnceAcrossAFullRestartOfHubAndServerOverARetainedHistory() throws Exception {
+        browser.close();
+        browser = null;
+        server.close();
+        RetainedHistoryLog history = new RetainedHistoryLog();
+        server = new DemoServer(withHistory(history), new DemoOptions(0, false, null, false), false);
+        server.start();
+        int port = server.port();
+        browser = Chromium.open("http://127.0.0.1:" + port + "/?user=tester&backoffMs=100");
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.subscribed === true").asBoolean());
+
+        List<String> published = new ArrayList<>();
+        publish(published, 10);
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() == 10);
+
+        server.close();
+        await().until(() -> !page("window.heraldDemo.client.state").asText().equals("open"));
+        server = new DemoServer(withHistory(history), new DemoOptions(port, false, null, false), false);
+        server.start();
+        publish(published, 10);
+        await().until(() -> page("window.heraldDemo.client.state").asText().equals("open"));
+        publish(published, 10);
+
+        await().until(() -> page("window.heraldDemo.taskIds.length").asInt() >= published.size());
+        assertThat(ids("window.heraldDemo.taskIds")).containsExactlyElementsOf(published);
+        assertThat(page("window.heraldDemo.errors.length").asInt()).isZero();
+    }
+
+    /** The dashboard example, with a history log that survives its hub. */
+    private static ExampleApp withHistory(HistoryLog history) {
+        ExampleApp dashboard = new DashboardApp();
+        return new ExampleApp() {
+            @Override
+            public String name() {
+                return dashboard.name();
+            }
+
+            @Override
+            public String summary() {
+                return dashboard.summary();
+            }
+
+            @Override
+            public void configure(HubBuilder builder) {
+                dashboard.configure(builder);
+                builder.historyLog(history);
+            }
+
+            @Override
+            public AutoCloseable startTraffic(Hub hub) {
+                return dashboard.startTraffic(hub);
+            }
+        };
+    }
+
+    @Test
+    void requestsAnswerByRefWithTypedErrorsAndTimeOutWhileTheServerIsGone() throws Exception {
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.client.state === 'open'").asBoolean());
+
+        assertThat(page("window.heraldDemo.client.publish('demo.note', {n: 1}).then(a => typeof a.id)").asText())
+                .isEqualTo("string");
+        assertThat(page("window.heraldDemo.client.publish('task.created', {}).then(() => 'published',"
+                + " e => e.name + ' ' + e.code)").asText()).isEqualTo("HeraldError FORBIDDEN");
+        assertThat(page("window.heraldDemo.client.subscribe(['task..x']).then(() => 'ok', e => e.code)").asText())
+                .isEqualTo("INVALID_TOPIC");
+
+        server.stopHttp();
+        await().until(() -> !page("window.heraldDemo.client.state").asText().equals("open"));
+        assertThat(page("window.heraldDemo.client.request({type: 'ping'}, {timeoutMs: 300})"
+                + ".then(() => 'answered', e => e.name + ' ' + e.code)").asText())
+                .isEqualTo("HeraldTimeoutError TIMEOUT");
+        server.startHttp();
+        await().until(() -> page("window.heraldDemo.client.state").asText().equals("open"));
+        assertThat(page("window.heraldDemo.client.ping().then(p => typeof p.ts)").asText()).isEqualTo("number");
+    }
+
+    @Test
+    void reconnectDelaysGrowExponentiallyUpToTheBoundAndTheClientGivesUpAfterMaxAttempts() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        JsonNode result = page("import('/herald-client.js').then(async m => {"
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {reconnect:"
+                + "   {initialDelayMs: 10, factor: 2, maxDelayMs: 30, jitter: 0, maxAttempts: 4}});"
+                + " const delays = []; c.addListener('reconnect', r => delays.push(r.delayMs));"
+                + " const outcome = await c.connect().then(() => 'connected', e => e.name + ': ' + e.message);"
+                + " return {outcome, delays, state: c.state}; })");
+        assertThat(result.get("outcome").asText()).isEqualTo("HeraldConnectionError: gave up reconnecting");
+        assertThat(result.get("state").asText()).isEqualTo("closed");
+        assertThat(result.get("delays").toString()).isEqualTo("[10,20,30,30]");
+    }
+
+    @Test
+    void onPatternsMatchTopicsWithTheServersSemantics() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        String cases = "[['task.*','task.created',true],['task.*','task',false],['task.*','task.a.b',false],"
+                + "['task.**','task',true],['task.**','task.a.b',true],['**.error','error',true],"
+                + "['**.error','db.conn.error',true],['**','x',true],['a.**.z','a.z',true],['a.*.z','a.z',false]]";
+        assertThat(page("import('/herald-client.js').then(m => " + cases
+                + ".filter(([p, t, want]) => m.topicMatches(p, t) !== want).map(c => c.join(' ')))"))
+                .isEmpty();
+    }
+
+    @Test
+    void theChatShowsWhoIsThereAndWhoIsTypingButNeverTheSendersOwnTyping() throws Exception {
+        await().until(() -> page("window.heraldDemo && window.heraldDemo.client.state === 'open'").asBoolean());
+        await().until(() -> page("document.querySelectorAll('#members li').length").asInt() == 1);
+        page("import('/herald-client.js').then(async m => {"
+                + " const bob = new m.HeraldClient('ws://' + location.host + '/ws', {token: 'user:bob'});"
+                + " window.bob = bob; window.bobSaw = [];"
+                + " bob.on('chat.*', e => window.bobSaw.push(e.topic + ':' + e.data.name));"
+                + " await bob.connect(); await bob.join('chat:general', {name: 'bob'}); return true; })");
+        await().until(() -> page("[...document.querySelectorAll('#members li')].map(li => li.textContent).sort().join()")
+                .asText().equals("bob,tester"));
+
+        page("window.bob.publishToRoom('chat:general', 'chat.typing', {name: 'bob'}, {echo: false}).then(() => 1)");
+        await().until(() -> page("document.getElementById('typing').textContent").asText().equals("bob is typing…"));
+
+        page("const i = document.getElementById('chat-input'); i.value = 'h';"
+                + " i.dispatchEvent(new Event('input')); 1");
+        await().until(() -> page("window.bobSaw.join()").asText().equals("chat.typing:tester"));
+        assertThat(page("document.getElementById('typing').textContent").asText()).doesNotContain("tester");
+
+        page("document.getElementById('chat-input').value = 'hello bob';"
+                + " document.getElementById('chat-form').requestSubmit(); 1");
+        await().until(() -> page("window.bobSaw.join()").asText().equals("chat.typing:tester,chat.message:tester"));
+        await().until(() -> page("document.getElementById('messages').textContent").asText().contains("tester: hello bob"));
+        page("window.bob.close(); 1");
+        await().until(() -> page("document.querySelectorAll('#members li').length").asInt() == 1);
+    }
+
+    @Test
+    void afterRepeatedWebSocketFailuresTheClientFallsBackToSseWithItsSubscriptions() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        JsonNode result = page("import('/herald-client.js').then(async m => {"
+                + " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }"
+                + " class FakeEventSource {"
+                + "   constructor(url) { this.url = url; this.readyState = 0; this.named = {}; window.fake = this;"
+                + "     setTimeout(() => { this.readyState = 1;"
+                + "       this.named.connected({data: JSON.stringify({type: 'connected', connectionId: 'sse-1',"
+                + "         protocol: 'herald.v1', heartbeatMs: 25000, node: 'demo', controlToken: 't'})});"
+                + "       const e = JSON.stringify({type: 'event', topic: 'task.created', id: 'e-1', data: {}, ts: 1});"
+                + "       this.onmessage({data: e}); this.onmessage({data: e}); }, 0); }"
+                + "   addEventListener(name, f) { this.named[name] = f; }"
+                + "   close() {} }"
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket,"
+                + "   EventSource: FakeEventSource, sseUrl: '/events', reconnect: {initialDelayMs: 5}});"
+                + " const seen = []; c.on('task.*', e => seen.push(e.id));"
+                + " const opened = c.connect();"
+                + " const subscribed = c.subscribe(['task.*']);"
+                + " await opened; await subscribed;"
+                + " const result = {transport: c.transport, state: c.state, url: window.fake.url, seen};"
+                + " c.close(); return result; })");
+        assertThat(result.get("transport").asText()).isEqualTo("sse");
+        assertThat(result.get("state").asText()).isEqualTo("open");
+        assertThat(result.get("url").asText()).isEqualTo("/events?topics=task.*");
+        assertThat(result.get("seen").toString()).isEqualTo("[\"e-1\"]");
+    }
+
+    private void publish(List<String> published, int count) {
+        for (int i = 0; i < count; i++) {
+            int n = published.size() + 1;
+            published.add(server.hub().publish("task.created", Map.of("taskId", n, "title", "Task " + n)));
+        }
+    }
+
+    private List<String> ids(String expression) throws Exception {
+        List<String> ids = new ArrayList<>();
+        page(expression).forEach(n -> ids.add(n.asText()));
+        return ids;
+    }
+
+    private JsonNode page(String expression) throws Exception {
+        return browser.evaluate(expression);
+    }
+
+    private static ConditionFactory await() {
+        return Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100));
+    }
+}
