@@ -57,7 +57,7 @@ public final class Demo {
             out.println("  Open      http://localhost:" + port + "/");
         }
         out.println("  WebSocket ws://localhost:" + port + DemoServer.WS_PATH);
-        out.println("  SSE       http://localhost:" + port + DemoServer.SSE_PATH + " (not available yet)");
+        out.println("  SSE       http://localhost:" + port + DemoServer.SSE_PATH);
         out.println("Press Ctrl-C to stop.");
     }
 }

@@ -4,10 +4,8 @@ import io.herald.Hub;
 import io.herald.HubBuilder;
 import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldWebSocket;
+import io.herald.transport.sse.HeraldSse;
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -29,9 +27,8 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
 
 /**
  * The embedded demo: one hub (in memory, one node) served by an embedded Jetty 12 (ee10) on one port —
- * the WebSocket endpoint on {@code /ws}, the SSE path {@code /events} (answered {@code 501} until the SSE
- * transport exists; {@link #mountSse} is where it goes) and the dashboard's static files from the
- * classpath folder {@code static/} on {@code /}.
+ * the WebSocket endpoint on {@code /ws}, Server-Sent Events on {@code /events} and the dashboard's static
+ * files from the classpath folder {@code static/} on {@code /}.
  *
  * <p>The hub outlives the HTTP server: {@link #restartHttp()} stops Jetty (every socket is dropped and
  * the port closed) and starts a new one on the same port in front of the same hub and history.
@@ -182,22 +179,12 @@ final class DemoServer implements AutoCloseable {
     }
 
     /**
-     * Where the SSE transport will be mounted. Until {@code herald-transport-sse} has its servlet, the
-     * path answers {@code 501} with a short explanation, and the browser client keeps using WebSocket.
+     * Mounts Herald's SSE transport on {@link #SSE_PATH}: {@code GET} streams, {@code POST} subscribe,
+     * unsubscribe and publish, for clients where WebSocket is not an option (the browser client falls back
+     * to it on its own).
      */
-    private static void mountSse(ServletContextHandler context) {
-        context.addServlet(new ServletHolder("sse", new NotYetSse()), SSE_PATH + "/*");
-    }
-
-    /** Answers 501 on the SSE path. */
-    private static final class NotYetSse extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            resp.sendError(HttpServletResponse.SC_NOT_IMPLEMENTED,
-                    "SSE is not available in this build yet; use the WebSocket endpoint " + WS_PATH);
-        }
+    private void mountSse(ServletContextHandler context) {
+        context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), SSE_PATH + "/*");
     }
 
     /** Closes the hub (1001 {@code shutdown} to every client after flushing), then stops Jetty. */
@@ -213,5 +200,4 @@ final class DemoServer implements AutoCloseable {
             s.stop();
         }
     }
-
 }

@@ -3,6 +3,7 @@ package io.herald.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** Seed 001's room flows against {@code --example seed001}, with JDK WebSocket clients. */
 class Seed001IT {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private DemoServer server;
     private final List<WsClient> clients = new ArrayList<>();
 
@@ -85,10 +87,33 @@ class Seed001IT {
     }
 
     @Test
-    void theSsePathAnswers501UntilTheSseTransportExists() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.port() + DemoServer.SSE_PATH)).timeout(Duration.ofSeconds(5))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(501);
+    void anSseChannelStreamsPublishedEventsAndResumesWithLastEventId() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI stream = URI.create("http://127.0.0.1:" + server.port() + DemoServer.SSE_PATH + "?topics="
+                + Seed001App.CHANNEL);
+        String first;
+        String second;
+        try (SseLines lines = SseLines.open(http, HttpRequest.newBuilder(stream))) {
+            assertThat(lines.next("event: ")).isEqualTo("event: connected");
+            first = publish(http, Map.of("n", 1));
+            second = publish(http, Map.of("n", 2));
+            lines.next("id: " + first);
+            lines.next("id: " + second);
+        }
+        String missed = publish(http, Map.of("n", 3));
+        try (SseLines lines = SseLines.open(http, HttpRequest.newBuilder(stream).header("Last-Event-ID", second))) {
+            assertThat(lines.next("data: ")).contains("\"recovered\":true");
+            assertThat(lines.next("id: ")).isEqualTo("id: " + missed);
+        }
+    }
+
+    private String publish(HttpClient http, Map<String, Object> data) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("topic", Seed001App.CHANNEL, "data", data));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + DemoServer.SSE_PATH + "/publish")).timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return JSON.readTree(r.body()).get("id").asText();
     }
 }
