@@ -189,8 +189,16 @@ public final class HeraldSse {
             return this;
         }
 
-        /** @return the immutable endpoints' settings */
+        /**
+         * @return the immutable endpoints' settings
+         * @throws IllegalArgumentException if credentials are allowed for any origin ({@code *}): that would
+         *     let every website read a logged-in user's streams and publish as them
+         */
         public HeraldSse build() {
+            if (allowCredentials && allowedOrigins.contains("*")) {
+                throw new IllegalArgumentException("allowCredentials(true) needs explicit allowedOrigins, not '*': "
+                        + "any website could otherwise act as the logged-in user");
+            }
             return new HeraldSse(this);
         }
     }

@@ -36,4 +36,16 @@ class HeraldSseTest {
         HeraldSse sse = HeraldSse.builder(hub).allowedOrigins("https://a.example").allowCredentials(true).build();
         assertThat(sse.servlet()).isNotSameAs(sse.servlet());
     }
+
+    @Test
+    void credentialsForAnyOriginAreRefusedAtBuildTime() {
+        Hub hub = Hub.builder().build();
+        try {
+            assertThatThrownBy(() -> HeraldSse.builder(hub).allowedOrigins("*").allowCredentials(true).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowedOrigins");
+            assertThat(HeraldSse.builder(hub).allowedOrigins("*").build()).isNotNull();
+        } finally {
+            hub.close();
+        }
+    }
 }

@@ -18,6 +18,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,6 +30,8 @@ import java.util.Locale;
  * {@link SseTransport}; POST bodies are read with non-blocking input ({@link BodyReader}).
  */
 public final class SseServlet extends HttpServlet {
+    private static final Logger LOG = LoggerFactory.getLogger(SseServlet.class);
+
     private static final long serialVersionUID = 1L;
     private static final List<String> POST_PATHS = List.of("/subscribe", "/unsubscribe", "/publish");
 
@@ -79,6 +83,11 @@ public final class SseServlet extends HttpServlet {
             notHere(response, "GET", path);
             return;
         }
+        if (!request.isAsyncSupported()) {
+            LOG.error("the SSE servlet is mapped without async support; streams cannot be served");
+            HttpAnswers.error(response, ErrorCode.INTERNAL, "the SSE servlet is not async-enabled", 0);
+            return;
+        }
         Admission admission = gateway().admit(Requests.handshake(request));
         if (!admission.accepted()) {
             HttpAnswers.refuse(response, admission);
@@ -109,12 +118,18 @@ public final class SseServlet extends HttpServlet {
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
-        AsyncContext context = request.startAsync();
-        context.setTimeout(0);
-        context.addListener(transport);
-        if (!transport.start(handle, context, response.getOutputStream())) {
-            closedBeforeStart(request, response, transport);
-            context.complete();
+        try {
+            AsyncContext context = request.startAsync();
+            context.setTimeout(0);
+            context.addListener(transport);
+            if (!transport.start(handle, context, response.getOutputStream())) {
+                closedBeforeStart(request, response, transport);
+                context.complete();
+            }
+        } catch (IOException | RuntimeException e) {
+            // the stream never started: release the connection the hub opened for it
+            handle.onClosed(CloseReason.INTERNAL_ERROR, "stream-failed");
+            throw e;
         }
     }
 
@@ -184,6 +199,9 @@ public final class SseServlet extends HttpServlet {
             } catch (Requests.BadInput e) {
                 HttpAnswers.error(response, e.tooLarge() ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
                         e.getMessage(), 0);
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed", path, e);
+                HttpAnswers.error(response, ErrorCode.INTERNAL, "internal error: " + e.getMessage(), 0);
             }
         });
     }

@@ -51,6 +51,15 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
     private String pendingCloseReason;
     private byte[] pending;
     private SendCallback pendingCallback;
+    /**
+     * Guards every call on the output stream against the container's end of the request: once
+     * {@code onComplete} or {@code onError} ran, Tomcat recycles the stream for the next request, so nothing may
+     * touch it afterwards. The calls it covers are non-blocking (the stream is in non-blocking mode), so it
+     * never waits on a client.
+     */
+    private final Object streamGuard = new Object();
+    /** Set under {@link #streamGuard} when the container ended the request. */
+    private boolean dead;
     private SendCallback parked;
     private Next parkedNext;
 
@@ -164,7 +173,7 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
         }
         try {
             if (next == Next.FLUSH) {
-                out.flush();
+                flush(out);
             }
             afterFlush(callback);
         } catch (IOException | RuntimeException e) {
@@ -183,14 +192,47 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
                 System.arraycopy(bytes, 0, joined, first.length, bytes.length);
                 bytes = joined;
             }
-            o.write(bytes);
+            synchronized (streamGuard) {
+                if (dead) {
+                    throw new IOException("stream ended");
+                }
+                o.write(bytes);
+            }
             if (!ready(callback, Next.FLUSH)) {
                 return;
             }
-            o.flush();
+            flush(o);
             afterFlush(callback);
         } catch (IOException | RuntimeException e) {
             fail(callback, e);
+        }
+    }
+
+    private void flush(ServletOutputStream o) throws IOException {
+        synchronized (streamGuard) {
+            if (dead) {
+                throw new IOException("stream ended");
+            }
+            o.flush();
+        }
+    }
+
+    private boolean isReady() {
+        synchronized (streamGuard) {
+            return !dead && out.isReady();
+        }
+    }
+
+    private boolean isDead() {
+        synchronized (streamGuard) {
+            return dead;
+        }
+    }
+
+    /** The container ended the request: from now on nothing touches its stream. */
+    private void markDead() {
+        synchronized (streamGuard) {
+            dead = true;
         }
     }
 
@@ -217,7 +259,22 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
             parked = callback;
             parkedNext = next;
         }
-        if (!out.isReady()) {
+        if (!isReady()) {
+            if (isDead()) {
+                // the container ended the request: whichever of us and onComplete/onError takes the parked
+                // callback fails it, exactly once
+                SendCallback mine = null;
+                synchronized (lock) {
+                    if (parked == callback) {
+                        mine = callback;
+                        parked = null;
+                        parkedNext = null;
+                    }
+                }
+                if (mine != null) {
+                    fail(mine, new IOException("stream ended"));
+                }
+            }
             return false;
         }
         synchronized (lock) {
@@ -247,11 +304,22 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
 
     @Override
     public void onError(Throwable t) {
-        SendCallback callback;
+        fail(takeCallback(), t);
+    }
+
+    /**
+     * Takes the callback of a send that is parked or waiting to start, so exactly one party completes it:
+     * a writer that comes back finds it gone.
+     */
+    private SendCallback takeCallback() {
         synchronized (lock) {
-            callback = parked != null ? parked : pendingCallback;
+            SendCallback callback = parked != null ? parked : pendingCallback;
+            parked = null;
+            parkedNext = null;
+            pending = null;
+            pendingCallback = null;
+            return callback;
         }
-        fail(callback, t);
     }
 
     @Override
@@ -266,6 +334,10 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
             if (!started) {
                 return;
             }
+        }
+        SendCallback stranded = takeCallback();
+        if (stranded != null) {
+            stranded.failed(new IOException("stream closed with a send pending"));
         }
         complete();
     }
@@ -290,7 +362,12 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
 
     @Override
     public void onComplete(AsyncEvent event) {
+        markDead();
         completed.set(true);
+        SendCallback stranded = takeCallback();
+        if (stranded != null) {
+            stranded.failed(new IOException("stream completed with a send pending"));
+        }
         notifyClosed(CloseReason.NORMAL, "disconnected");
     }
 
@@ -302,6 +379,7 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
 
     @Override
     public void onError(AsyncEvent event) {
+        markDead();
         Throwable t = event.getThrowable();
         onError(t != null ? t : new IOException("async request failed"));
     }
