@@ -1,7 +1,6 @@
 package io.herald.transport.jakarta.internal;
 
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -13,35 +12,51 @@ import java.util.concurrent.atomic.AtomicInteger;
  * frame with a blocking send). Both return at once while the client reads; they block only against a
  * client whose socket buffer is full, and then at most the send timeout {@link HeraldEndpoint} sets.
  *
- * <p>One pool per endpoint configuration: {@value #THREADS} daemon threads named
- * {@code herald-ws-control-<node>-<n>}, started on demand and ended after {@value #KEEP_ALIVE_SECONDS}
- * idle seconds, so nothing needs stopping; a bounded queue of {@value #QUEUE} tasks. Each connection has at
- * most one ping and one close here at a time.
+ * <p>Pings and closes run on separate pools, so clients whose closes block cannot hold back anyone's
+ * keep-alives. Each pool per endpoint configuration has {@value #THREADS} daemon threads named
+ * {@code herald-ws-ping-<node>-<n>} / {@code herald-ws-close-<node>-<n>}, started on demand and ended after
+ * {@value #KEEP_ALIVE_SECONDS} idle seconds, so nothing needs stopping, and a bounded queue of
+ * {@value #QUEUE} tasks. Each connection has at most one ping and one close here at a time, and no
+ * connection's writer ever waits for a task here.
  */
-final class ControlThreads implements Executor {
+final class ControlThreads {
     static final int THREADS = 4;
     static final int QUEUE = 65_536;
     static final int KEEP_ALIVE_SECONDS = 30;
 
-    private final ThreadPoolExecutor pool;
+    private final ThreadPoolExecutor pings;
+    private final ThreadPoolExecutor closes;
 
     ControlThreads(String node) {
+        this.pings = pool("herald-ws-ping-" + node + "-");
+        this.closes = pool("herald-ws-close-" + node + "-");
+    }
+
+    private static ThreadPoolExecutor pool(String prefix) {
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(THREADS, THREADS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {
-                    Thread t = new Thread(r, "herald-ws-control-" + node + "-" + n.incrementAndGet());
+                    Thread t = new Thread(r, prefix + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        this.pool.allowCoreThreadTimeOut(true);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
-     * @param task a task that may block for at most the send timeout
+     * @param task a ping that may block for at most the send timeout
      * @throws RejectedExecutionException when the queue is full
      */
-    @Override
-    public void execute(Runnable task) {
-        pool.execute(task);
+    void ping(Runnable task) {
+        pings.execute(task);
+    }
+
+    /**
+     * @param task a close that may block for at most the send timeout
+     * @throws RejectedExecutionException when the queue is full
+     */
+    void close(Runnable task) {
+        closes.execute(task);
     }
 }

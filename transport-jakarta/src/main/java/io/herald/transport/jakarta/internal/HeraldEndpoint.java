@@ -144,14 +144,12 @@ public final class HeraldEndpoint extends Endpoint {
     public void onError(Session session, Throwable cause) {
         LOG.debug("WebSocket error on {}", session.getId(), cause);
         ConnectionHandle h = handle;
-        Runnable task = () -> {
-            WebSocketTransport.closeSession(session, CloseReason.INTERNAL.code(), CloseReason.INTERNAL.reason());
-            h.onClosed(1006, "transport-error");
-        };
+        h.onClosed(1006, "transport-error");
         try {
-            control.execute(task);
+            control.close(() -> WebSocketTransport.closeSession(session, CloseReason.INTERNAL.code(),
+                    CloseReason.INTERNAL.reason()));
         } catch (RejectedExecutionException e) {
-            task.run();
+            LOG.warn("close threads saturated; leaving {} to the container's idle timeout", session.getId());
         }
     }
 }

@@ -50,6 +50,10 @@ final class JettyFrameWriter {
      */
     void send(List<OutboundFrame> batch, SendCallback done) {
         int n = batch.size();
+        if (n == 0) {
+            done.completed();
+            return;
+        }
         BatchCallback callback = new BatchCallback(n, done);
         for (int i = 0; i < n; i++) {
             OutboundFrame f = batch.get(i);

@@ -15,7 +15,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -56,7 +55,9 @@ final class WebSocketTransport implements Transport, SendHandler {
 
     private final Session session;
     private final RemoteEndpoint.Async remote;
-    private final Executor control;
+    private final ControlThreads control;
+    /** Whether a keep-alive is on its way; a heartbeat that finds one is skipped, never queued behind it. */
+    private final AtomicBoolean pingOutstanding = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Jetty's byte path when the container is Jetty 12, else {@code null} (the Jakarta API path below). */
     private final JettyFrameWriter jetty;
@@ -72,7 +73,7 @@ final class WebSocketTransport implements Transport, SendHandler {
     /** {@link #IDLE}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}. */
     private volatile int phase;
 
-    WebSocketTransport(Session session, Executor control) {
+    WebSocketTransport(Session session, ControlThreads control) {
         this.session = session;
         this.remote = session.getAsyncRemote();
         this.control = control;
@@ -131,7 +132,7 @@ final class WebSocketTransport implements Transport, SendHandler {
             frames[next++] = null;
             if (frame.kind() == OutboundFrame.Kind.PING) {
                 pingOnControlThread();
-                return;
+                continue;
             }
             sender = Thread.currentThread();
             completedOnSender = false;
@@ -174,23 +175,29 @@ final class WebSocketTransport implements Transport, SendHandler {
         }
     }
 
+    /**
+     * Hands a keep-alive to a ping thread and lets the batch go on: the writer never waits for it, so a ping
+     * that blocks against one stuck client holds back nobody's data. A ping still on its way makes the next
+     * one redundant; it is skipped.
+     */
     private void pingOnControlThread() {
-        try {
-            control.execute(this::pingAndContinue);
-        } catch (RejectedExecutionException e) {
-            LOG.warn("control threads saturated; skipping a keep-alive to {}", session.getId());
-            pump();
-        }
-    }
-
-    private void pingAndContinue() {
-        try {
-            remote.sendPing(ByteBuffer.allocate(0));
-        } catch (IOException | RuntimeException e) {
-            finish(e);
+        if (!pingOutstanding.compareAndSet(false, true)) {
             return;
         }
-        pump();
+        try {
+            control.ping(() -> {
+                try {
+                    remote.sendPing(ByteBuffer.allocate(0));
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("ping to {} failed", session.getId(), e);
+                } finally {
+                    pingOutstanding.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            pingOutstanding.set(false);
+            LOG.warn("ping threads saturated; skipping a keep-alive to {}", session.getId());
+        }
     }
 
     /** Ends the batch: resets the writer first, since the callback may start the next batch at once. */
@@ -219,11 +226,12 @@ final class WebSocketTransport implements Transport, SendHandler {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        Runnable task = () -> closeSession(session, code, reason);
         try {
-            control.execute(task);
+            control.close(() -> closeSession(session, code, reason));
         } catch (RejectedExecutionException e) {
-            task.run();
+            // never block the caller (a publisher, the heartbeat) on a client; the container's idle
+            // timeout ends the session if its close cannot be sent now
+            LOG.warn("close threads saturated; leaving {} to the container's idle timeout", session.getId());
         }
     }
 
