@@ -4,6 +4,12 @@ import { HeraldClient, topicMatches } from './herald-client.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_ROWS = 200;
+// What the page remembers for its tests and counters is bounded too, however long it stays open.
+const MAX_REMEMBERED = 10000;
+function remember(list, value) {
+  list.push(value);
+  if (list.length > MAX_REMEMBERED) list.splice(0, list.length - MAX_REMEMBERED);
+}
 const ROOM = 'chat:general';
 const params = new URLSearchParams(location.search);
 const name = params.get('user') || localStorage.getItem('herald-demo-name') || 'guest-' + Math.random().toString(36).slice(2, 6);
@@ -44,22 +50,23 @@ client.addListener('state', showStatus);
 client.addListener('connected', showStatus);
 client.addListener('reconnect', showStatus);
 client.addListener('error', (e) => {
-  state.errors.push(e.code + ': ' + e.message);
+  remember(state.errors, e.code + ': ' + e.message);
   console.warn('herald', e.code, e.message);
 });
 client.addListener('gap', () => prepend($('events'), text('li', 'history gap: some events were too old to replay', 'error')));
 
 // Task and demo events with pattern subscriptions
 function showEvent(event) {
-  state.eventIds.push(event.id);
-  if (event.topic.startsWith('task.')) state.taskIds.push(event.id);
+  state.eventCount = (state.eventCount || 0) + 1;
+  remember(state.eventIds, event.id);
+  if (event.topic.startsWith('task.')) remember(state.taskIds, event.id);
   const li = document.createElement('li');
   li.dataset.id = event.id;
   li.append(text('span', event.topic, 'topic topic-' + event.topic.replace(/\./g, '-')));
   li.append(text('code', event.id));
   li.append(text('span', JSON.stringify(event.data)));
   prepend($('events'), li);
-  $('event-count').textContent = state.eventIds.length;
+  $('event-count').textContent = state.eventCount;
   $('last-id').textContent = event.id;
 }
 client.on('**', (event) => {

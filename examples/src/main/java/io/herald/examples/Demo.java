@@ -58,6 +58,7 @@ public final class Demo {
         }
         out.println("  WebSocket ws://localhost:" + port + DemoServer.WS_PATH);
         out.println("  SSE       http://localhost:" + port + DemoServer.SSE_PATH);
+        out.println("Listening on 127.0.0.1 only: the demo sign-in (token user:<name>) has no password.");
         out.println("Press Ctrl-C to stop.");
     }
 }

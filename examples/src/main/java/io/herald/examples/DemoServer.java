@@ -111,6 +111,8 @@ final class DemoServer implements AutoCloseable {
     private Server startJetty(int listenPort) throws Exception {
         Server jetty = new Server();
         ServerConnector connector = new ServerConnector(jetty);
+        // loopback only: the demo's sign-in has no password, so it must not be reachable from elsewhere
+        connector.setHost("127.0.0.1");
         connector.setPort(listenPort);
         connector.setReuseAddress(true);
         jetty.addConnector(connector);

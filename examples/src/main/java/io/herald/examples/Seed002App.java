@@ -79,7 +79,9 @@ final class Seed002App implements ExampleApp {
     }
 
     private void touch(RouteRequest request) {
-        lastActivity.put(request.connectionId(), clock.millis());
+        // only connections still open are tracked: a route finishing after its connection closed must not
+        // put it back
+        lastActivity.computeIfPresent(request.connectionId(), (id, last) -> clock.millis());
     }
 
     private Object chatSend(RouteRequest request) {
