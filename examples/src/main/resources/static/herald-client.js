@@ -299,6 +299,7 @@ export class HeraldClient {
       token: this.options.token,
       topics: [...this._subscriptions.values()].flatMap((g) => [...g.topics]),
       rooms: [...this._rooms.keys()],
+      lastEventId: this.lastEventId,
       onFrame: (frame) => this._onFrame(frame),
       onFailed: (source) => {
         if (this._sse !== source) return;
@@ -315,7 +316,8 @@ export class HeraldClient {
       return;
     }
     if (this._sse) {
-      sseRequest(this.options.sseUrl, this.connection, frame).then((answer) => this._onFrame(answer));
+      sseRequest(this.options.sseUrl, this.connection, frame, this.options.token)
+        .then((answer) => this._onFrame(answer));
       return;
     }
     throw new HeraldConnectionError('not connected');
@@ -364,8 +366,21 @@ export class HeraldClient {
       this._restore();
       return;
     }
+    if (frame.recovered === false) this._emit('gap', frame);
+    // The stream's URL only names what was subscribed when it first opened, and the browser reconnects it
+    // by itself with that URL: subscribe every group again (with its filter) on each new stream, so
+    // nothing subscribed later, or filtered, is lost.
     for (const group of this._subscriptions.values()) {
-      this._settleRestore(group, { type: 'subscribed', topics: [...group.topics] }, null);
+      if (group.topics.size === 0) {
+        this._settleRestore(group, { type: 'subscribed', topics: [] }, null);
+        continue;
+      }
+      const request = { type: 'subscribe', topics: [...group.topics] };
+      if (group.filter) request.filter = group.filter;
+      this.request(request).then((answer) => this._settleRestore(group, answer, null), (e) => {
+        this._settleRestore(group, null, e);
+        this._emit('error', e);
+      });
     }
     for (const room of this._rooms.keys()) {
       this._settleRestore('room:' + room, { type: 'joined', room, members: [] }, null);
