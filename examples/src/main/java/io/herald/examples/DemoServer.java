@@ -196,7 +196,7 @@ final class DemoServer implements AutoCloseable {
             traffic.close();
         }
         hub.close(Duration.ofSeconds(2));
-        awaitSocketsClosed(Duration.ofSeconds(2));
+        awaitSocketsClosed(Duration.ofSeconds(5));
         Server s = server;
         if (s != null) {
             s.stop();
