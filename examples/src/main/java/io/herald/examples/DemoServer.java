@@ -6,6 +6,8 @@ import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import io.herald.transport.sse.HeraldSse;
 import jakarta.servlet.DispatcherType;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -110,6 +112,8 @@ final class DemoServer implements AutoCloseable {
 
     private Server startJetty(int listenPort) throws Exception {
         Server jetty = new Server();
+        // on stop, let connections that are still closing finish rather than cutting them
+        jetty.setStopTimeout(3_000);
         ServerConnector connector = new ServerConnector(jetty);
         // loopback only: the demo's sign-in has no password, so it must not be reachable from elsewhere
         connector.setHost("127.0.0.1");
@@ -163,6 +167,26 @@ final class DemoServer implements AutoCloseable {
      * Waits until Jetty has finished the close handshakes the hub started, so that stopping Jetty does
      * not cut them (clients would see 1006 instead of 1001).
      */
+    /**
+     * Closes, on this thread, any WebSocket session the hub's close has not reached yet, so that every client
+     * gets {@code 1001 shutdown} before Jetty stops, whatever the timing of the hub's own (asynchronous) closes.
+     */
+    private void closeRemainingSockets() {
+        JakartaWebSocketContainer container = sockets;
+        if (container == null) {
+            return;
+        }
+        for (Session session : container.getOpenSessions()) {
+            try {
+                if (session.isOpen()) {
+                    session.close(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "shutdown"));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the session went away meanwhile; nothing left to close
+            }
+        }
+    }
+
     private void awaitSocketsClosed(Duration deadline) throws InterruptedException {
         JakartaWebSocketContainer container = sockets;
         if (container == null) {
@@ -196,6 +220,7 @@ final class DemoServer implements AutoCloseable {
             traffic.close();
         }
         hub.close(Duration.ofSeconds(2));
+        closeRemainingSockets();
         awaitSocketsClosed(Duration.ofSeconds(5));
         Server s = server;
         if (s != null) {

@@ -100,14 +100,16 @@ class Seed004IT {
                 "--port", "0")
                 .redirectErrorStream(true).start();
         try {
-            int port = portFrom(demo).get(30, TimeUnit.SECONDS);
+            StringBuffer output = new StringBuffer();
+            int port = portFrom(demo, output).get(30, TimeUnit.SECONDS);
             WsClient client = WsClient.connect(port, KEY);
             clients.add(client);
             assertThat(client.next().get("type").asText()).isEqualTo("connected");
 
             demo.destroy();
 
-            assertThat(client.closed.get(15, TimeUnit.SECONDS)).isEqualTo(1001);
+            assertThat(client.closed.get(15, TimeUnit.SECONDS)).as("close code; the demo printed:%n%s", output)
+                    .isEqualTo(1001);
             assertThat(demo.waitFor(15, TimeUnit.SECONDS)).isTrue();
         } finally {
             demo.destroyForcibly();
@@ -115,7 +117,7 @@ class Seed004IT {
     }
 
     /** Reads the demo's output on a daemon thread (so it never blocks) and completes with its port. */
-    private static CompletableFuture<Integer> portFrom(Process demo) {
+    private static CompletableFuture<Integer> portFrom(Process demo, StringBuffer output) {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Pattern ws = Pattern.compile("WebSocket ws://localhost:(\\d+)/ws");
         Thread reader = new Thread(() -> {
@@ -128,6 +130,7 @@ class Seed004IT {
                         port.complete(Integer.parseInt(m.group(1)));
                     }
                     seen.append(line).append('\n');
+                    output.append(line).append('\n');
                 }
                 port.completeExceptionally(new AssertionError("the demo printed no port:\n" + seen));
             } catch (Exception e) {
