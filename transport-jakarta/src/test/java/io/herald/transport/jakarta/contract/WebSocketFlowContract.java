@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.herald.CloseReason;
 import io.herald.ConnectionInfo;
 import io.herald.HubListener;
+import io.herald.testing.NodeClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,7 +148,7 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
 
     @Test
     void aNodeWsClientSubscribesWithAPatternAndResumes() throws Exception {
-        NodeClient node = NodeClient.locate();
+        NodeClient node = NodeClient.locate("ws@8");
         serve(b -> b);
         try (NodeClient.Run run = node.run("herald-client.mjs", server.uri().toString())) {
             run.expect("SUBSCRIBED");

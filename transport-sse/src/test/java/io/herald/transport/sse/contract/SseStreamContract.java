@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.herald.CloseReason;
 import io.herald.ConnectionInfo;
 import io.herald.HubListener;
+import io.herald.testing.NodeClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -147,7 +148,7 @@ public abstract class SseStreamContract extends SseEndpointsContract {
 
     @Test
     void aNodeEventSourceClientReceivesEventsAndResumesWithLastEventId() throws Exception {
-        NodeClient node = NodeClient.locate();
+        NodeClient node = NodeClient.locate("eventsource@2");
         serve(b -> b);
         try (NodeClient.Run run = node.run("herald-sse-client.mjs", stream("topics=node.*").toString())) {
             run.expect("CONNECTED");

@@ -1,4 +1,4 @@
-package io.herald.transport.sse.contract;
+package io.herald.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,21 +16,29 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs a Node.js script from the test resources against a server, with the npm {@code eventsource} package (version 2)
- * installed into {@code target/node-sse-client}. Without {@code node} on the {@code PATH} the test is skipped
+ * Runs a Node.js script from the test resources against a server, with one npm package installed into
+ * {@code target/node-<package name>}. Without {@code node} on the {@code PATH} the test is skipped
  * with a message saying how to enable it, unless {@code CI=true}: then the harness installs Debian's
  * {@code nodejs} and {@code npm} with {@code apt-get}, and fails if that does not give it a working node.
  */
 public final class NodeClient {
-    private static final Path DIR = Path.of("target", "node-sse-client");
     private static final long STEP_SECONDS = 20;
     private static final long INSTALL_SECONDS = 180;
 
-    private NodeClient() {
+    private final Path dir;
+
+    private NodeClient(Path dir) {
+        this.dir = dir;
     }
 
-    /** @return a runner whose directory has {@code eventsource} installed; skips or fails the test when it cannot */
-    public static synchronized NodeClient locate() throws IOException, InterruptedException {
+    /**
+     * @param npmPackage the package the scripts need, with its version range ({@code ws@8},
+     *     {@code eventsource@2})
+     * @return a runner whose directory has the package installed; skips or fails the test when it cannot
+     */
+    public static synchronized NodeClient locate(String npmPackage) throws IOException, InterruptedException {
+        String name = npmPackage.substring(0, npmPackage.lastIndexOf('@'));
+        Path dir = Path.of("target", "node-" + name);
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
         if (ci && (exec(List.of("node", "--version"), Path.of("."), 20) != 0
                 || exec(List.of("npm", "--version"), Path.of("."), 20) != 0)) {
@@ -45,19 +53,19 @@ public final class NodeClient {
             }
             Assumptions.abort(how);
         }
-        Files.createDirectories(DIR);
-        if (!Files.exists(DIR.resolve("node_modules/eventsource/package.json"))) {
-            int rc = exec(List.of("npm", "install", "--prefix", DIR.toString(), "--no-audit", "--no-fund",
-                    "--loglevel=error", "eventsource@2"), Path.of("."), INSTALL_SECONDS);
+        Files.createDirectories(dir);
+        if (!Files.exists(dir.resolve("node_modules/" + name + "/package.json"))) {
+            int rc = exec(List.of("npm", "install", "--prefix", dir.toString(), "--no-audit", "--no-fund",
+                    "--loglevel=error", npmPackage), Path.of("."), INSTALL_SECONDS);
             if (rc != 0) {
-                String how = "npm install eventsource@2 failed (exit " + rc + "); the npm registry must be reachable";
+                String how = "npm install " + npmPackage + " failed (exit " + rc + "); the npm registry must be reachable";
                 if (ci) {
                     throw new AssertionError(how);
                 }
                 Assumptions.abort(how);
             }
         }
-        return new NodeClient();
+        return new NodeClient(dir);
     }
 
     private static int exec(List<String> command, Path dir, long seconds) throws InterruptedException {
@@ -82,7 +90,7 @@ public final class NodeClient {
      * @return the running script
      */
     public Run run(String script, String... args) throws IOException {
-        Path file = DIR.resolve(script);
+        Path file = dir.resolve(script);
         try (InputStream in = NodeClient.class.getResourceAsStream("/" + script)) {
             if (in == null) {
                 throw new IllegalStateException("no test resource " + script);
