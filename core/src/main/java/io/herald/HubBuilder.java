@@ -53,6 +53,7 @@ public final class HubBuilder {
     private RateLimit publishRate = RateLimit.of(100, 200);
     private int abuseThreshold = 50;
     private int maxBatchMs = 1_000;
+    private int fanoutThreads = Math.min(8, Runtime.getRuntime().availableProcessors());
     private Duration drainTimeout = Duration.ofSeconds(5);
     private Clock clock = Clock.systemUTC();
     private final List<HubListener> listeners = new ArrayList<>();
@@ -323,6 +324,21 @@ public final class HubBuilder {
     }
 
     /**
+     * Threads that write to the recipients of an event that goes to many connections. With them, the
+     * publishing thread only queues the event and goes on, the writes spread over the cores, and a
+     * connection that receives several events meanwhile gets them in one write. A publish to at most four
+     * connections is always written on the publishing thread.
+     *
+     * @param threads 0 to write every recipient on the publishing thread; default the number of
+     *     processors, at most 8
+     * @return this builder
+     */
+    public HubBuilder fanoutThreads(int threads) {
+        this.fanoutThreads = requireNotNegative("fanoutThreads", threads);
+        return this;
+    }
+
+    /**
      * @param timeout how long {@link Hub#close()} lets queued frames flush; default 5 seconds
      * @return this builder
      */
@@ -381,7 +397,7 @@ public final class HubBuilder {
                 heartbeat, maxConnections, maxConnectionsPerUser, maxConnectionsPerIp, maxSubscriptionsPerConnection,
                 maxRoomsPerConnection, singleRoomPerConnection, maxMembersPerRoom, maxFrameBytes, outboundQueueFrames,
                 outboundQueueBytes, slowConsumerPolicy, inboundRate, handshakeRate, publishRate, abuseThreshold,
-                maxBatchMs, drainTimeout, clock, List.copyOf(listeners), Map.copyOf(routes)));
+                maxBatchMs, fanoutThreads, drainTimeout, clock, List.copyOf(listeners), Map.copyOf(routes)));
     }
 
     private static <T> T requireNonNull(String name, T value) {

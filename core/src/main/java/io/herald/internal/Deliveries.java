@@ -125,13 +125,24 @@ final class Deliveries {
      * @return how many event frames were queued
      */
     int finish(Consumer<Connection> slowConsumer) {
+        return finish(slowConsumer, null);
+    }
+
+    /**
+     * Starts the writers (on the fan-out threads when given and there are many) and closes the slow
+     * consumers, then makes the scratch reusable.
+     *
+     * @param slowConsumer closes one connection whose queue overflowed
+     * @param threads where a large fan-out's writers start; {@code null}: on this thread
+     * @return how many event frames were queued
+     */
+    int finish(Consumer<Connection> slowConsumer, FanoutThreads threads) {
         try {
-            for (int i = 0; i < writerCount; i++) {
-                List<OutboundFrame> first = firsts[i];
-                if (first == null) {
-                    writers[i].drain();
-                } else {
-                    writers[i].startWith(first);
+            if (threads != null && writerCount > 0) {
+                threads.start(writers, firsts, writerCount);
+            } else {
+                for (int i = 0; i < writerCount; i++) {
+                    FanoutThreads.start(writers[i], firsts[i]);
                 }
             }
             for (int i = 0; i < overflowCount; i++) {

@@ -36,6 +36,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private final Clock clock;
     private final int maxHeld;
     private final Consumer<Connection> slowConsumer;
+    /** Where a large fan-out's writers start; {@code null}: on the publishing thread. */
+    private final FanoutThreads threads;
 
     /** Publish lock: the event being delivered, its stamp, and the scratch of the thread delivering it. */
     private EncodedEvent current;
@@ -43,7 +45,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private Deliveries pending;
 
     Fanout(PatternIndex<Subscription> index, RoomTable rooms, HistoryLog history, Codec codec, Authorizer authorizer,
-            Metrics metrics, Clock clock, int maxHeld, Consumer<Connection> slowConsumer) {
+            Metrics metrics, Clock clock, int maxHeld, Consumer<Connection> slowConsumer, FanoutThreads threads) {
         this.index = index;
         this.rooms = rooms;
         this.history = history;
@@ -53,6 +55,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         this.clock = clock;
         this.maxHeld = maxHeld;
         this.slowConsumer = slowConsumer;
+        this.threads = threads;
     }
 
     /**
@@ -125,7 +128,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             lock.unlock();
         }
         metrics.published.increment();
-        metrics.delivered.add(d.finish(slowConsumer));
+        metrics.delivered.add(d.finish(slowConsumer, threads));
         return event;
     }
 
@@ -224,11 +227,11 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             lock.unlock();
         }
         if (overflow) {
-            d.finish(slowConsumer);
+            d.finish(slowConsumer, threads);
             slowConsumer.accept(c);
             return false;
         }
-        metrics.delivered.add(d.finish(slowConsumer));
+        metrics.delivered.add(d.finish(slowConsumer, threads));
         return true;
     }
 
@@ -301,6 +304,6 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @param d deliveries from {@link #membership}
      */
     void finishMembership(Deliveries d) {
-        d.finish(slowConsumer);
+        d.finish(slowConsumer, threads);
     }
 }

@@ -26,5 +26,5 @@ public record HubConfig(String node, Authenticator authenticator, Authorizer aut
         int maxRoomsPerConnection, boolean singleRoomPerConnection, int maxMembersPerRoom, int maxFrameBytes,
         int outboundQueueFrames, long outboundQueueBytes, SlowConsumerPolicy slowConsumerPolicy,
         RateLimit inboundRate, RateLimit handshakeRate, RateLimit publishRate, int abuseThreshold, int maxBatchMs,
-        Duration drainTimeout, Clock clock, List<HubListener> listeners, Map<String, RouteHandler> routes) {
+        int fanoutThreads, Duration drainTimeout, Clock clock, List<HubListener> listeners, Map<String, RouteHandler> routes) {
 }

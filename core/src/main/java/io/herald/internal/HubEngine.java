@@ -50,6 +50,8 @@ public final class HubEngine implements Hub {
     final SubscriptionRequests subscriptions;
     final KeyedRateLimiter publishLimiter;
     final ScheduledThreadPoolExecutor scheduler;
+    /** Where a large fan-out's writers start; {@code null} when the hub writes on the publishing thread. */
+    private final FanoutThreads fanoutThreads;
     private final Gateway gateway;
     private final AdminView admin;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -69,8 +71,10 @@ public final class HubEngine implements Hub {
                 config.maxConnectionsPerIp());
         this.listeners = new Listeners(config.listeners());
         this.metrics = new Metrics(registry::size, rooms::size, this::queuedFrames);
+        this.fanoutThreads = config.fanoutThreads() > 0 ? new FanoutThreads(config.fanoutThreads(), config.node())
+                : null;
         this.fanout = new Fanout(index, rooms, history, codec, authorizer, metrics, config.clock(),
-                config.outboundQueueFrames(), this::slowConsumer);
+                config.outboundQueueFrames(), this::slowConsumer, fanoutThreads);
         this.requests = new RequestHandler(this);
         this.subscriptions = new SubscriptionRequests(this);
         this.publishLimiter = new KeyedRateLimiter(config.publishRate(), MAX_RATE_LIMIT_KEYS, this::nanos);
@@ -351,6 +355,9 @@ public final class HubEngine implements Hub {
             closeNow(c, CloseReason.SHUTDOWN);
         }
         scheduler.shutdownNow();
+        if (fanoutThreads != null) {
+            fanoutThreads.stop();
+        }
         try {
             history.close();
         } catch (RuntimeException e) {

@@ -259,6 +259,16 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
 
     private void write(List<OutboundFrame> first) {
         List<OutboundFrame> next = first;
+        if (first != null && queued > 0) {
+            // Started late (by a fan-out thread): later events queued meanwhile go in the same send. The
+            // unlocked read is only a hint; a stale zero costs one more send, never a lost frame.
+            synchronized (this) {
+                if (queued > 0) {
+                    takeBatch(first);
+                    next = this;
+                }
+            }
+        }
         while (true) {
             if (next == null) {
                 boolean notifyDrained = false;
@@ -271,7 +281,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                         finished = true;
                         notifyDrained = true;
                     } else {
-                        takeBatch();
+                        takeBatch(null);
                     }
                 }
                 if (notifyDrained) {
@@ -363,14 +373,24 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         }
     }
 
-    /** Moves up to a batch's worth of frames from the ring into the batch. Caller holds the monitor. */
-    private void takeBatch() {
-        int n = Math.min(queued, MAX_BATCH_FRAMES);
+    /**
+     * Moves up to a batch's worth of frames from the ring into the batch. Caller holds the monitor.
+     *
+     * @param prefix frames that go first (an event not stored in the ring), or {@code null}
+     */
+    private void takeBatch(List<OutboundFrame> prefix) {
+        int before = prefix == null ? 0 : prefix.size();
+        int n = Math.min(queued + before, MAX_BATCH_FRAMES + before);
         if (batch == null || batch.length < n) {
-            batch = new OutboundFrame[Math.min(MAX_BATCH_FRAMES, Math.max(n, batch == null ? 4 : batch.length * 2))];
+            batch = new OutboundFrame[Math.max(n, Math.min(MAX_BATCH_FRAMES, batch == null ? 4 : batch.length * 2))];
         }
         long taken = 0;
         int k = 0;
+        for (int i = 0; i < before; i++) {
+            OutboundFrame f = prefix.get(i);
+            taken += f.length();
+            batch[k++] = f;
+        }
         while (k < n && (k == 0 || taken < MAX_BATCH_BYTES)) {
             OutboundFrame f = ring[head];
             ring[head] = null;
