@@ -4,18 +4,23 @@ import io.herald.Hub;
 import io.herald.RateLimit;
 import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldWebSocket;
+import io.herald.transport.sse.HeraldSse;
 import java.time.Duration;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The server side of the end-to-end benchmarks: Herald's WebSocket endpoint on embedded Jetty 12, open
+ * The server side of the end-to-end benchmarks: Herald's WebSocket endpoint ({@code /ws}) and SSE streams
+ * ({@code /events}) on embedded Jetty 12, open
  * policy (clients may publish), limits lifted so the load generator measures delivery, not refusals. Run as
  * its own JVM so the load generator can read this process's CPU time; prints {@code READY <port>} when up.
  *
- * <p>Usage: {@code BenchServer [port]} (0 or none: a free port).
+ * <p>Usage: {@code BenchServer [port]} (0 or none: a free port). {@code -Dbench.fanoutThreads=n} sets the
+ * hub's fan-out threads (default: as the hub's default); {@code -Dbench.heartbeatMs=n} the heartbeat
+ * (default 10 minutes, so keep-alives stay out of the throughput figures).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -34,8 +39,10 @@ public final class BenchServer {
                 .handshakeRate(RateLimit.UNLIMITED)
                 .inboundRate(RateLimit.UNLIMITED)
                 .publishRate(RateLimit.UNLIMITED)
-                .heartbeat(Duration.ofMinutes(10))
+                .heartbeat(Duration.ofMillis(Long.getLong("bench.heartbeatMs", 600_000)))
                 .historySize(100_000)
+                .fanoutThreads(Integer.getInteger("bench.fanoutThreads",
+                        Math.min(8, Runtime.getRuntime().availableProcessors())))
                 .build();
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -45,6 +52,7 @@ public final class BenchServer {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         server.setHandler(context);
+        context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), "/events/*");
         JakartaWebSocketServletContainerInitializer.configure(context,
                 (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
         server.start();

@@ -17,13 +17,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
- * Many WebSocket subscribers on one selector thread. Chosen over the JDK's {@code java.net.http.WebSocket}
+ * Many WebSocket or SSE subscribers on one selector thread. Chosen over the JDK's {@code java.net.http.WebSocket}
  * and the Tyrus client because it receives the most frames per core: no thread hand-off, no per-message
  * {@code String}, and the sequence number and send time are read straight out of the frame bytes. It
  * answers pings, checks every connection's sequence for gaps and duplicates, and records publish-to-receive
- * latency in microseconds.
+ * latency in microseconds. In SSE mode each connection is a {@code GET} of an event stream (chunked or
+ * not); an event is a block ending with a blank line, and one without a {@code "seq"} (the
+ * {@code connected} event, keep-alive comments) is not counted.
  */
 final class LoadClient implements AutoCloseable {
+    /** How a subscriber connects and how its bytes are framed. */
+    enum Mode {
+        /** WebSocket upgrade, then text frames. */
+        WEBSOCKET,
+        /** An HTTP {@code GET} answered with an SSE stream. */
+        SSE
+    }
+
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENT = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
@@ -34,7 +44,11 @@ final class LoadClient implements AutoCloseable {
     final AtomicLong lost = new AtomicLong();
     final AtomicLong duplicated = new AtomicLong();
     final AtomicLong closedByServer = new AtomicLong();
+    /** Why the first connection the server ended or refused ended, for the report. */
+    volatile String firstFailure;
     private final long epochNanos;
+    private final Mode mode;
+    private final String subprotocol;
     private volatile boolean running = true;
     private Thread thread;
 
@@ -46,6 +60,11 @@ final class LoadClient implements AutoCloseable {
         final String subscribe;
         boolean upgraded;
         long lastSeq = -1;
+        /** SSE: the de-chunked body not yet parsed into events. */
+        ByteBuffer body;
+        boolean chunked;
+        /** SSE chunked: bytes left in the current chunk; -1 expects a size line, -2 the CRLF after data. */
+        int chunkLeft = -1;
 
         Conn(SocketChannel ch, String subscribe) {
             this.ch = ch;
@@ -55,29 +74,42 @@ final class LoadClient implements AutoCloseable {
 
     /**
      * @param epochNanos the {@code System.nanoTime()} origin the publisher's {@code t} values count from
+     * @param mode WebSocket or SSE subscribers
+     * @param subprotocol the WebSocket subprotocol to offer, or {@code null}
      */
-    LoadClient(long epochNanos) throws IOException {
+    LoadClient(long epochNanos, Mode mode, String subprotocol) throws IOException {
         this.epochNanos = epochNanos;
+        this.mode = mode;
+        this.subprotocol = subprotocol;
     }
 
     /**
-     * Opens connections and subscribes each; returns once all are upgraded or the deadline passes.
+     * Opens connections and subscribes each; returns once all are upgraded (WebSocket) or answered with a
+     * stream (SSE), or the deadline passes.
      *
-     * @param subscribeFor the subscribe request for connection {@code i}
+     * @param pathFor the request path (with query) of connection {@code i}
+     * @param subscribeFor the text message connection {@code i} sends once upgraded; {@code null} (or a
+     *     {@code null} result) sends nothing
      */
-    void connect(InetSocketAddress server, String path, int count, IntFunction<String> subscribeFor, long timeoutMs)
-            throws IOException {
+    void connect(InetSocketAddress server, IntFunction<String> pathFor, int count, IntFunction<String> subscribeFor,
+            long timeoutMs) throws IOException {
         for (int i = 0; i < count; i++) {
             SocketChannel ch = SocketChannel.open();
             ch.configureBlocking(false);
             ch.connect(server);
-            Conn c = new Conn(ch, subscribeFor.apply(i));
-            byte[] key = new byte[16];
-            ThreadLocalRandom.current().nextBytes(key);
-            String req = "GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort()
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                    + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Protocol: herald.v1\r\n\r\n";
+            Conn c = new Conn(ch, subscribeFor == null ? null : subscribeFor.apply(i));
+            String host = "Host: " + server.getHostString() + ":" + server.getPort() + "\r\n";
+            String req;
+            if (mode == Mode.SSE) {
+                req = "GET " + pathFor.apply(i) + " HTTP/1.1\r\n" + host + "Accept: text/event-stream\r\n\r\n";
+            } else {
+                byte[] key = new byte[16];
+                ThreadLocalRandom.current().nextBytes(key);
+                req = "GET " + pathFor.apply(i) + " HTTP/1.1\r\n" + host
+                        + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                        + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
+                        + (subprotocol == null ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") + "\r\n";
+            }
             c.out.add(ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII)));
             ch.register(selector, SelectionKey.OP_CONNECT, c);
             conns.add(c);
@@ -128,7 +160,9 @@ final class LoadClient implements AutoCloseable {
                     } catch (IOException e) {
                         k.cancel();
                         c.ch.close();
-                        closedByServer.incrementAndGet();
+                        if (closedByServer.incrementAndGet() == 1) {
+                            firstFailure = e.toString();
+                        }
                     }
                 }
             }
@@ -170,14 +204,25 @@ final class LoadClient implements AutoCloseable {
                 return;
             }
             String head = new String(c.in.array(), 0, end, StandardCharsets.US_ASCII);
-            if (!head.startsWith("HTTP/1.1 101")) {
-                throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+            String expected = mode == Mode.SSE ? "HTTP/1.1 200" : "HTTP/1.1 101";
+            if (!head.startsWith(expected)) {
+                throw new IOException("refused: " + head.lines().findFirst().orElse(""));
             }
             c.in.position(end);
             c.upgraded = true;
-            send(c, WsFrames.text(c.subscribe));
+            if (mode == Mode.SSE) {
+                c.chunked = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked");
+                c.body = ByteBuffer.allocate(256 * 1024);
+            } else if (c.subscribe != null) {
+                send(c, WsFrames.text(c.subscribe));
+            }
         }
         long now = System.nanoTime();
+        if (mode == Mode.SSE) {
+            readStream(c, now);
+            c.in.compact();
+            return;
+        }
         while (c.in.remaining() >= 2) {
             int start = c.in.position();
             int b0 = c.in.get(start) & 0xFF;
@@ -203,8 +248,9 @@ final class LoadClient implements AutoCloseable {
             int from = start + header;
             int to = (int) (from + len);
             int opcode = b0 & 0x0F;
-            if (opcode == WsFrames.TEXT) {
-                onText(c, from, to, now);
+            if (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY) {
+                // (Nchan sends a message published as application/json in a binary frame)
+                onText(c, c.in, from, to, now);
             } else if (opcode == WsFrames.PING) {
                 byte[] payload = new byte[(int) len];
                 c.in.get(from, payload);
@@ -217,12 +263,81 @@ final class LoadClient implements AutoCloseable {
         c.in.compact();
     }
 
-    private void onText(Conn c, int from, int to, long now) {
-        long seq = WsFrames.numberAfter(SEQ, c.in, from, to);
+    /** SSE: moves the body out of its chunks (if chunked) and counts every complete event. */
+    private void readStream(Conn c, long now) throws IOException {
+        ByteBuffer in = c.in;
+        while (in.hasRemaining()) {
+            if (!c.chunked || c.chunkLeft > 0) {
+                int n = Math.min(in.remaining(), c.body.remaining());
+                if (c.chunked) {
+                    n = Math.min(n, c.chunkLeft);
+                    c.chunkLeft -= n;
+                    if (c.chunkLeft == 0) {
+                        c.chunkLeft = -2;
+                    }
+                }
+                c.body.put(c.body.position(), in, in.position(), n);
+                c.body.position(c.body.position() + n);
+                in.position(in.position() + n);
+                events(c, now);
+                if (!c.body.hasRemaining()) {
+                    throw new IOException("an SSE event larger than " + c.body.capacity() + " bytes");
+                }
+            } else if (c.chunkLeft == -2) {
+                if (in.remaining() < 2) {
+                    return;
+                }
+                in.position(in.position() + 2);
+                c.chunkLeft = -1;
+            } else {
+                int lineEnd = -1;
+                for (int i = in.position(); i + 1 < in.limit(); i++) {
+                    if (in.get(i) == '\r' && in.get(i + 1) == '\n') {
+                        lineEnd = i;
+                        break;
+                    }
+                }
+                if (lineEnd < 0) {
+                    return;
+                }
+                int size = 0;
+                for (int i = in.position(); i < lineEnd && in.get(i) != ';'; i++) {
+                    size = size * 16 + Character.digit(in.get(i), 16);
+                }
+                in.position(lineEnd + 2);
+                if (size == 0) {
+                    throw new IOException("the server ended the stream");
+                }
+                c.chunkLeft = size;
+            }
+        }
+    }
+
+    /** Counts the complete events at the start of the body and keeps the incomplete rest. */
+    private void events(Conn c, long now) {
+        ByteBuffer b = c.body;
+        int start = 0;
+        int end = b.position();
+        for (int i = 0; i + 1 < end; i++) {
+            if (b.get(i) == '\n' && b.get(i + 1) == '\n') {
+                onText(c, b, start, i, now);
+                start = i + 2;
+                i++;
+            }
+        }
+        if (start > 0) {
+            b.flip();
+            b.position(start);
+            b.compact();
+        }
+    }
+
+    private void onText(Conn c, ByteBuffer buf, int from, int to, long now) {
+        long seq = WsFrames.numberAfter(SEQ, buf, from, to);
         if (seq < 0) {
             return;
         }
-        long sentMicros = WsFrames.numberAfter(SENT, c.in, from, to);
+        long sentMicros = WsFrames.numberAfter(SENT, buf, from, to);
         if (seq <= c.lastSeq) {
             duplicated.incrementAndGet();
         } else {

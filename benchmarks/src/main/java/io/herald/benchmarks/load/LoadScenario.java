@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -19,13 +20,21 @@ import java.util.function.LongUnaryOperator;
  * seconds first so the server's JIT has warmed up, then measures. {@code -Dbench.serverJvmArgs="…"} passes
  * options to the server JVM (for example a JFR recording).
  *
- * <p>Usage: {@code LoadScenario fanout|latency|topics [connections] [seconds]}:
+ * <p>Usage: {@code LoadScenario fanout|latency|topics|idle [connections] [seconds] [ws|sse]}:
  * <ul>
  *   <li>{@code fanout}: every connection subscribes to one topic; ~100-byte events as fast as the
  *       subscribers keep up;</li>
  *   <li>{@code latency}: the same at 20 events per second;</li>
- *   <li>{@code topics}: every connection on its own topic, events published round-robin over them.</li>
+ *   <li>{@code topics}: every connection on its own topic, events published round-robin over them;</li>
+ *   <li>{@code idle}: connections held, each subscribed to its own topic, nothing published: the server's
+ *       resident memory, heap and threads per connection, measured after the same number of connections
+ *       came and went once (so the baseline is a server that has run, with its heap pages in use).</li>
  * </ul>
+ * The fourth argument picks the subscribers' transport: WebSocket ({@code /ws}, the default) or SSE
+ * ({@code GET /events?topics=…}); events are published to Herald over a WebSocket either way. The fifth
+ * picks the server: {@code herald} (the default), {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan}
+ * (nginx with Nchan), or {@code all}, which runs the scenario against each in turn (Nchan and Herald only
+ * for SSE) on this same load generator and prints a table with every figure's ratio to Nchan's.
  */
 public final class LoadScenario {
     private static final long CLOCK_TICKS_PER_SECOND = 100;
@@ -42,42 +51,97 @@ public final class LoadScenario {
         String scenario = args.length > 0 ? args[0] : "fanout";
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        Process server = startServer();
-        try {
-            int port = awaitReady(server);
-            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-            run(scenario, connections, seconds, address, server.pid());
-        } finally {
-            server.destroy();
-            if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
+        LoadClient.Mode mode = args.length > 3 && args[3].equalsIgnoreCase("sse") ? LoadClient.Mode.SSE
+                : LoadClient.Mode.WEBSOCKET;
+        String servers = args.length > 4 ? args[4].toLowerCase(java.util.Locale.ROOT) : "herald";
+        List<Peer.Kind> kinds = switch (servers) {
+            case "all" -> mode == LoadClient.Mode.SSE ? List.of(Peer.Kind.HERALD, Peer.Kind.NCHAN)
+                    : List.of(Peer.Kind.HERALD, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN);
+            default -> List.of(Peer.Kind.valueOf(servers.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
+        };
+        if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.JETTY_LOOP)) {
+            throw new IllegalArgumentException("the Jetty loop serves WebSocket only");
+        }
+        List<Result> results = new ArrayList<>();
+        for (Peer.Kind kind : kinds) {
+            // idle: a short heartbeat, as in production, so streams whose client left are noticed and
+            // released (an SSE server learns of a closed stream only when it writes to it)
+            try (Peer peer = Peer.start(kind, scenario.equals("idle") ? List.of("-Dbench.heartbeatMs=2000")
+                    : List.of())) {
+                if (scenario.equals("idle")) {
+                    idle(connections, mode, peer);
+                } else {
+                    results.add(run(scenario, connections, seconds, mode, peer));
+                }
             }
+        }
+        if (results.size() > 1) {
+            compare(results);
         }
     }
 
-    private static void run(String scenario, int connections, int seconds, InetSocketAddress address, long pid)
+    /** One server's figures from one run. */
+    private record Result(String server, double deliveriesPerSecond, long p50, long p99, double cpuMicros,
+            long missing, long lost, long duplicated) {
+    }
+
+    /** Prints the servers side by side, each figure also as a ratio to Nchan's (when Nchan ran). */
+    private static void compare(List<Result> results) {
+        Result nchan = results.stream().filter(r -> r.server.startsWith("nchan")).findFirst().orElse(null);
+        System.out.println();
+        System.out.println("| server | deliveries/s | p50 ms | p99 ms | server CPU µs/delivery | missing/lost/dup |"
+                + (nchan == null ? "" : " deliveries/s vs Nchan | CPU vs Nchan |"));
+        System.out.println("| --- | ---: | ---: | ---: | ---: | --- |" + (nchan == null ? "" : " ---: | ---: |"));
+        for (Result r : results) {
+            System.out.printf("| %s | %,.0f | %.1f | %.1f | %.2f | %d/%d/%d |%s%n", r.server, r.deliveriesPerSecond,
+                    r.p50 / 1000.0, r.p99 / 1000.0, r.cpuMicros, r.missing, r.lost, r.duplicated,
+                    nchan == null ? "" : String.format(" %.2f× | %.2f× |",
+                            r.deliveriesPerSecond / nchan.deliveriesPerSecond, r.cpuMicros / nchan.cpuMicros));
+        }
+    }
+
+    /** Opens subscribers: each on {@code topicOf(i)}, over the given transport. */
+    private static LoadClient subscribers(Peer peer, LoadClient.Mode mode, int connections,
+            IntFunction<String> topicOf, long epoch) throws IOException {
+        LoadClient client = new LoadClient(epoch, mode, peer.subprotocol());
+        client.connect(peer.address, i -> peer.subscriberPath(mode, topicOf.apply(i)), connections,
+                i -> peer.subscribeMessage(mode, topicOf.apply(i)), 60_000);
+        if (client.upgradedCount() < connections) {
+            client.close();
+            throw new IllegalStateException("only " + client.upgradedCount() + " of " + connections + " connected; "
+                    + client.closedByServer.get() + " ended, the first with " + client.firstFailure);
+        }
+        return client;
+    }
+
+    private static Result run(String scenario, int connections, int seconds, LoadClient.Mode mode, Peer peer)
             throws Exception {
         boolean topics = scenario.equals("topics");
+        if (topics && peer.kind == Peer.Kind.JETTY_LOOP) {
+            throw new IllegalArgumentException("the Jetty loop has no topics");
+        }
         double rate = scenario.equals("latency") ? 20 : 0;
         long epoch = System.nanoTime();
-        try (LoadClient client = new LoadClient(epoch)) {
-            client.connect(address, "/ws", connections, i -> "{\"type\":\"subscribe\",\"topics\":[\""
-                    + (topics ? "bench.t" + i : "bench.all") + "\"]}", 60_000);
-            if (client.upgradedCount() < connections) {
-                throw new IllegalStateException("only " + client.upgradedCount() + " of " + connections + " connected");
-            }
+        try (LoadClient client = subscribers(peer, mode, connections, i -> topics ? "bench.t" + i : "bench.all",
+                epoch)) {
             long recipients = topics ? 1 : connections;
-            try (Publisher publisher = new Publisher(address, "/ws", epoch, 100)) {
-                long window = 64L * connections;
+            try (Publisher publisher = peer.publisher(epoch, 100)) {
+                // flat out: at most 64 undelivered events per subscriber, and at most 4,096 undelivered
+                // events in all, so queues (and latency) stay bounded when every event has one recipient
+                long window = Math.min(64L * connections, 4_096L * recipients);
                 long base = client.delivered.get();
                 LongUnaryOperator undelivered = n -> n * recipients - (client.delivered.get() - base);
                 long next = publisher.run(TimeUnit.SECONDS.toNanos(WARMUP_SECONDS), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, 0);
                 drain(client, base, next * recipients);
+                if (Boolean.getBoolean("bench.debug")) {
+                    System.out.printf("warm-up: published %d, delivered %d, lost %d, duplicated %d%n", next,
+                            client.delivered.get() - base, client.lost.get(), client.duplicated.get());
+                }
                 client.latency().reset();
                 long lostBefore = client.lost.get();
                 long duplicatedBefore = client.duplicated.get();
-                long cpuBefore = cpuTicks(pid);
+                long[] cpuBefore = peer.cpuTicks();
                 long deliveredBefore = client.delivered.get();
                 long start = System.nanoTime();
                 long end = publisher.run(TimeUnit.SECONDS.toNanos(seconds), rate, window,
@@ -86,11 +150,95 @@ public final class LoadScenario {
                 long expected = published * recipients;
                 drain(client, deliveredBefore, expected);
                 double elapsed = (System.nanoTime() - start) / 1e9;
-                long cpuTicks = cpuTicks(pid) - cpuBefore;
+                long[] cpuAfter = peer.cpuTicks();
+                long cpuTicks = cpuAfter[0] + cpuAfter[1] - cpuBefore[0] - cpuBefore[1];
+                long sysTicks = cpuAfter[1] - cpuBefore[1];
                 long delivered = client.delivered.get() - deliveredBefore;
-                report(scenario, connections, seconds, published, expected, delivered, elapsed, cpuTicks, client,
+                String label = peer.label(mode);
+                report(scenario + " " + label, connections, seconds, published, expected, delivered, elapsed, cpuTicks,
+                        sysTicks, client, client.lost.get() - lostBefore, client.duplicated.get() - duplicatedBefore);
+                Histogram h = client.latency();
+                return new Result(label, delivered / elapsed, h.quantile(0.5), h.quantile(0.99),
+                        delivered == 0 ? 0 : cpuTicks * 1e6 / CLOCK_TICKS_PER_SECOND / delivered, expected - delivered,
                         client.lost.get() - lostBefore, client.duplicated.get() - duplicatedBefore);
             }
+        }
+    }
+
+    /**
+     * Holds idle subscribers and reports what they cost the server: resident memory and heap (after a full
+     * collection) and threads, against a baseline taken after the same number came and went.
+     */
+    private static void idle(int connections, LoadClient.Mode mode, Peer peer) throws Exception {
+        long pid = peer.pid();
+        boolean jvm = peer.kind != Peer.Kind.NCHAN;
+        long epoch = System.nanoTime();
+        long fdsBefore = openFiles(pid);
+        try (LoadClient warmup = subscribers(peer, mode, connections, i -> "bench.idle" + i, epoch)) {
+            TimeUnit.SECONDS.sleep(2);
+        }
+        // wait (at most 60 s) until the server released the warm-up connections
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (jvm && openFiles(pid) > fdsBefore + 50 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        TimeUnit.SECONDS.sleep(2);
+        Footprint before = Footprint.of(peer, jvm);
+        try (LoadClient client = subscribers(peer, mode, connections, i -> "bench.idle" + i, epoch)) {
+            TimeUnit.SECONDS.sleep(3);
+            Footprint held = Footprint.of(peer, jvm);
+            System.out.printf("scenario=idle %s connections=%d (all open: %d, closed by the server: %d)%n",
+                    peer.label(mode), connections, client.upgradedCount(), client.closedByServer.get());
+            System.out.printf("server RSS: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
+                    before.rssKiB / 1024.0, held.rssKiB / 1024.0, (held.rssKiB - before.rssKiB) / (double) connections);
+            if (jvm) {
+                System.out.printf("server heap after full GC: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
+                        before.heapKiB / 1024.0, held.heapKiB / 1024.0,
+                        (held.heapKiB - before.heapKiB) / (double) connections);
+            }
+            System.out.printf("server threads: %d before, %d held%n", before.threads, held.threads);
+        }
+    }
+
+    private static long openFiles(long pid) throws IOException {
+        try (var files = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return files.count();
+        }
+    }
+
+    /** A server's resident memory (all its processes), heap in use after a full collection, and threads. */
+    private record Footprint(long rssKiB, long heapKiB, int threads) {
+        static Footprint of(Peer peer, boolean jvm) throws IOException, InterruptedException {
+            long heapKiB = -1;
+            if (jvm) {
+                jcmd(peer.pid(), "GC.run");
+                String heap = jcmd(peer.pid(), "GC.heap_info");
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(heap);
+                heapKiB = m.find() ? Long.parseLong(m.group(1)) : -1;
+            }
+            long rss = 0;
+            int threads = 0;
+            for (long pid : peer.allPids()) {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss += Long.parseLong(line.replaceAll("\\D+", ""));
+                    } else if (line.startsWith("Threads:")) {
+                        threads += Integer.parseInt(line.replaceAll("\\D+", ""));
+                    }
+                }
+            }
+            return new Footprint(rss, heapKiB, threads);
+        }
+
+        private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("jcmd " + command + " did not finish");
+            }
+            return out;
         }
     }
 
@@ -111,7 +259,7 @@ public final class LoadScenario {
     }
 
     private static void report(String scenario, int connections, int seconds, long published, long expected,
-            long delivered, double elapsed, long cpuTicks, LoadClient client, long lost, long duplicated) {
+            long delivered, double elapsed, long cpuTicks, long sysTicks, LoadClient client, long lost, long duplicated) {
         Histogram h = client.latency();
         double cpuMicrosPerDelivery = delivered == 0 ? 0 : cpuTicks * 1e6 / CLOCK_TICKS_PER_SECOND / delivered;
         System.out.printf("scenario=%s connections=%d seconds=%d%n", scenario, connections, seconds);
@@ -121,46 +269,8 @@ public final class LoadScenario {
         System.out.printf("deliveries/s=%.0f (over %.1f s including drain)%n", delivered / elapsed, elapsed);
         System.out.printf("latency µs: p50=%d p99=%d p999=%d max=%d (n=%d)%n", h.quantile(0.5), h.quantile(0.99),
                 h.quantile(0.999), h.max(), h.count());
-        System.out.printf("server CPU: %.2f s, %.2f µs per delivery%n", cpuTicks / (double) CLOCK_TICKS_PER_SECOND,
+        System.out.printf("server CPU: %.2f s (%.0f %% in the kernel), %.2f µs per delivery%n",
+                cpuTicks / (double) CLOCK_TICKS_PER_SECOND, cpuTicks == 0 ? 0 : 100.0 * sysTicks / cpuTicks,
                 cpuMicrosPerDelivery);
-    }
-
-    /** @return utime + stime of a process, in clock ticks */
-    static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static Process startServer() throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g"));
-        String extra = System.getProperty("bench.serverJvmArgs", "").trim();
-        if (!extra.isEmpty()) {
-            cmd.addAll(List.of(extra.split("\\s+")));
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), "0"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
-
-    private static int awaitReady(Process server) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-            if (line.startsWith("READY ")) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) {
-                            // keep the child's output pipe from filling up
-                        }
-                    } catch (IOException e) {
-                        // the child ended
-                    }
-                }, "bench-server-output");
-                drain.setDaemon(true);
-                drain.start();
-                return Integer.parseInt(line.substring(6).trim());
-            }
-        }
-        throw new IOException("the bench server exited before it was ready");
     }
 }

@@ -13,7 +13,7 @@ import java.util.function.LongFunction;
 import java.util.function.LongUnaryOperator;
 
 /**
- * A WebSocket client that publishes {@code {"seq":n,"t":µs,"pad":…}} events, either at a fixed rate or as
+ * A client that publishes {@code {"seq":n,"t":µs,"pad":…}} events, either at a fixed rate or as
  * fast as the subscribers keep up (a window of undelivered events). Reads and discards what the server
  * sends it so its own connection never backs up.
  */
@@ -23,28 +23,29 @@ final class Publisher implements AutoCloseable {
     private final String pad;
     private final Thread reader;
 
-    Publisher(InetSocketAddress server, String path, long epochNanos, int payloadBytes) throws IOException {
+    /** How events are sent. */
+    enum Format {
+        /** Herald's {@code publish} message over a WebSocket to {@code /ws}. */
+        HERALD,
+        /** The event's data as a text frame over a WebSocket to {@code /loop}. */
+        RAW_WEBSOCKET,
+        /** {@code POST /pub/<topic>} with the data as the body, pipelined on one keep-alive connection. */
+        HTTP_POST
+    }
+
+    private final Format format;
+    private final String host;
+
+    Publisher(InetSocketAddress server, Format format, long epochNanos, int payloadBytes) throws IOException {
         this.epochNanos = epochNanos;
+        this.format = format;
+        this.host = server.getHostString() + ":" + server.getPort();
         this.pad = "x".repeat(Math.max(0, payloadBytes - 40));
         socket = new Socket(server.getAddress(), server.getPort());
         socket.setTcpNoDelay(true);
-        byte[] key = new byte[16];
-        ThreadLocalRandom.current().nextBytes(key);
-        String req = "GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
-                + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        socket.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
         InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed during upgrade");
-            }
-            head.append((char) b);
-        }
-        if (!head.toString().startsWith("HTTP/1.1 101")) {
-            throw new IOException("upgrade refused: " + head);
+        if (format != Format.HTTP_POST) {
+            upgrade(format == Format.HERALD ? "/ws" : "/loop", in);
         }
         reader = new Thread(() -> {
             byte[] sink = new byte[64 * 1024];
@@ -60,13 +61,53 @@ final class Publisher implements AutoCloseable {
         reader.start();
     }
 
+    private void upgrade(String path, InputStream in) throws IOException {
+        byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        String req = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        socket.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed during upgrade");
+            }
+            head.append((char) b);
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            throw new IOException("upgrade refused: " + head);
+        }
+    }
+
     /** Publishes one event to a topic with a sequence number. */
     void publish(String topic, long seq) throws IOException {
         long micros = (System.nanoTime() - epochNanos) / 1_000;
-        String msg = "{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":{\"seq\":" + seq + ",\"t\":" + micros
-                + ",\"pad\":\"" + pad + "\"}}";
-        ByteBuffer frame = WsFrames.text(msg);
-        socket.getOutputStream().write(frame.array(), 0, frame.limit());
+        String data = "{\"seq\":" + seq + ",\"t\":" + micros + ",\"pad\":\"" + pad + "\"}";
+        byte[] out;
+        switch (format) {
+            case HERALD -> {
+                ByteBuffer frame = WsFrames.text("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":" + data + "}");
+                socket.getOutputStream().write(frame.array(), 0, frame.limit());
+                return;
+            }
+            case RAW_WEBSOCKET -> {
+                ByteBuffer frame = WsFrames.text(data);
+                socket.getOutputStream().write(frame.array(), 0, frame.limit());
+                return;
+            }
+            default -> {
+                byte[] body = data.getBytes(StandardCharsets.UTF_8);
+                byte[] head = ("POST /pub/" + topic + " HTTP/1.1\r\nHost: " + host
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                out = new byte[head.length + body.length];
+                System.arraycopy(head, 0, out, 0, head.length);
+                System.arraycopy(body, 0, out, head.length, body.length);
+            }
+        }
+        socket.getOutputStream().write(out);
     }
 
     /**

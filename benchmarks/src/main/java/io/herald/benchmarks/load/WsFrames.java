@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Minimal RFC 6455 framing for a load client: masked client frames out, unmasked server frames in. */
 final class WsFrames {
     static final int TEXT = 0x1;
+    static final int BINARY = 0x2;
     static final int CLOSE = 0x8;
     static final int PING = 0x9;
     static final int PONG = 0xA;
