@@ -86,7 +86,7 @@ final class FanoutThreads {
             } else {
                 writer.startWith(first);
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             LOG.error("starting the writer of {} failed", writer.owner.id(), e);
         }
     }
@@ -99,9 +99,7 @@ final class FanoutThreads {
                     c.run();
                 }
             } catch (InterruptedException e) {
-                if (stopped) {
-                    break;
-                }
+                // the hub never interrupts these threads (see stop()); a stray interrupt only ends this wait
             }
         }
         runQueued();
@@ -113,11 +111,12 @@ final class FanoutThreads {
         }
     }
 
-    /** Stops the threads once they ran what is queued; later starts run on the caller's thread. */
+    /**
+     * Stops the threads once they ran what is queued (within a second); later starts run on the caller's
+     * thread. The threads are not interrupted: one may be inside a transport's socket write, and an
+     * interrupted NIO write closes the channel.
+     */
     void stop() {
         stopped = true;
-        for (Thread t : threads) {
-            t.interrupt();
-        }
     }
 }
