@@ -1,6 +1,7 @@
 package io.herald.benchmarks.load;
 
 import io.herald.Hub;
+import io.herald.HubBuilder;
 import io.herald.RateLimit;
 import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldWebSocket;
@@ -32,7 +33,7 @@ public final class BenchServer {
      */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        Hub hub = Hub.builder()
+        HubBuilder builder = Hub.builder()
                 .node("bench")
                 .authorizer(Authorizer.OPEN)
                 .maxConnections(0, 0, 0)
@@ -40,22 +41,17 @@ public final class BenchServer {
                 .inboundRate(RateLimit.UNLIMITED)
                 .publishRate(RateLimit.UNLIMITED)
                 .heartbeat(Duration.ofMillis(Long.getLong("bench.heartbeatMs", 600_000)))
-                .historySize(100_000)
-                .fanoutThreads(Integer.getInteger("bench.fanoutThreads",
-                        Math.min(8, Runtime.getRuntime().availableProcessors())))
-                .build();
+                .historySize(100_000);
+        Integer fanoutThreads = Integer.getInteger("bench.fanoutThreads");
+        if (fanoutThreads != null) {
+            builder.fanoutThreads(fanoutThreads);
+        }
+        Hub hub = builder.build();
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        connector.setAcceptQueueSize(4_096);
-        server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        server.setHandler(context);
         context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), "/events/*");
         JakartaWebSocketServletContainerInitializer.configure(context,
                 (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
-        server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             hub.close(Duration.ofSeconds(2));
             try {
@@ -64,8 +60,23 @@ public final class BenchServer {
                 System.err.println("stopping Jetty failed: " + e);
             }
         }, "bench-server-shutdown"));
+        start(server, context, port);
+        server.join();
+    }
+
+    /**
+     * Serves a context on one loopback connector with a deep accept queue (the load generator opens
+     * thousands of connections at once), starts the server and prints {@code READY <port>}.
+     */
+    static void start(Server server, ServletContextHandler context, int port) throws Exception {
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setAcceptQueueSize(4_096);
+        server.addConnector(connector);
+        server.setHandler(context);
+        server.start();
         System.out.println("READY " + connector.getLocalPort());
         System.out.flush();
-        server.join();
     }
 }

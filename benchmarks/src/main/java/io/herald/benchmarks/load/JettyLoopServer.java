@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The peer a Java developer writes by hand: a Jakarta WebSocket endpoint on the same embedded Jetty 12 as
@@ -72,18 +71,10 @@ public final class JettyLoopServer {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        connector.setAcceptQueueSize(4_096);
-        server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        server.setHandler(context);
         JakartaWebSocketServletContainerInitializer.configure(context,
                 (servletContext, container) -> container.addEndpoint(Loop.class));
-        server.start();
-        System.out.println("READY " + connector.getLocalPort());
-        System.out.flush();
+        BenchServer.start(server, context, port);
         server.join();
     }
 }

@@ -134,10 +134,6 @@ public final class LoadScenario {
                 long next = publisher.run(TimeUnit.SECONDS.toNanos(WARMUP_SECONDS), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, 0);
                 drain(client, base, next * recipients);
-                if (Boolean.getBoolean("bench.debug")) {
-                    System.out.printf("warm-up: published %d, delivered %d, lost %d, duplicated %d%n", next,
-                            client.delivered.get() - base, client.lost.get(), client.duplicated.get());
-                }
                 client.latency().reset();
                 long lostBefore = client.lost.get();
                 long duplicatedBefore = client.duplicated.get();
