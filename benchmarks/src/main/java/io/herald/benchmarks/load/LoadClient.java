@@ -23,7 +23,9 @@ import java.util.function.IntFunction;
  * answers pings, checks every connection's sequence for gaps and duplicates, and records publish-to-receive
  * latency in microseconds. In SSE mode each connection is a {@code GET} of an event stream (chunked or
  * not); an event is a block ending with a blank line, and one without a {@code "seq"} (the
- * {@code connected} event, keep-alive comments) is not counted.
+ * {@code connected} event, keep-alive comments) is not counted. With {@link Framing#SOCKET_IO} the frames carry
+ * Engine.IO 4 / Socket.IO 5 packets: the client connects the default namespace, subscribes once that is
+ * acknowledged, answers the server's pings and counts only {@code 42[…]} event packets.
  */
 final class LoadClient implements AutoCloseable {
     /** How a subscriber connects and how its bytes are framed. */
@@ -33,6 +35,21 @@ final class LoadClient implements AutoCloseable {
         /** An HTTP {@code GET} answered with an SSE stream. */
         SSE
     }
+
+    /** How messages sit in WebSocket frames. */
+    enum Framing {
+        /** Each text (or binary) frame is one message as it is. */
+        PLAIN,
+        /**
+         * Engine.IO 4 packets ({@code 0} open, {@code 2} ping, {@code 3} pong, {@code 4} message) carrying
+         * Socket.IO 5 packets ({@code 40} connect, {@code 42[…]} event).
+         */
+        SOCKET_IO
+    }
+
+    /** Engine.IO's pong, the answer to a server's ping ({@code 2}), and Socket.IO's connect to {@code /}. */
+    private static final byte[] EIO_PONG = {'3'};
+    private static final byte[] SIO_CONNECT = {'4', '0'};
 
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENT = "\"t\":".getBytes(StandardCharsets.US_ASCII);
@@ -49,6 +66,7 @@ final class LoadClient implements AutoCloseable {
     private final long epochNanos;
     private final Mode mode;
     private final String subprotocol;
+    private final Framing framing;
     private volatile boolean running = true;
     private Thread thread;
 
@@ -59,6 +77,8 @@ final class LoadClient implements AutoCloseable {
         final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
         final String subscribe;
         boolean upgraded;
+        /** Upgraded (WebSocket), answered (SSE) or, for Socket.IO, connected to the namespace and subscribed. */
+        volatile boolean ready;
         long lastSeq = -1;
         /** SSE: the de-chunked body not yet parsed into events. */
         ByteBuffer body;
@@ -76,16 +96,18 @@ final class LoadClient implements AutoCloseable {
      * @param epochNanos the {@code System.nanoTime()} origin the publisher's {@code t} values count from
      * @param mode WebSocket or SSE subscribers
      * @param subprotocol the WebSocket subprotocol to offer, or {@code null}
+     * @param framing how messages sit in WebSocket frames
      */
-    LoadClient(long epochNanos, Mode mode, String subprotocol) throws IOException {
+    LoadClient(long epochNanos, Mode mode, String subprotocol, Framing framing) throws IOException {
         this.epochNanos = epochNanos;
         this.mode = mode;
         this.subprotocol = subprotocol;
+        this.framing = framing;
     }
 
     /**
-     * Opens connections and subscribes each; returns once all are upgraded (WebSocket) or answered with a
-     * stream (SSE), or the deadline passes.
+     * Opens connections and subscribes each; returns once all are upgraded (WebSocket; for Socket.IO,
+     * connected to the namespace and subscribed) or answered with a stream (SSE), or the deadline passes.
      *
      * @param pathFor the request path (with query) of connection {@code i}
      * @param subscribeFor the text message connection {@code i} sends once upgraded; {@code null} (or a
@@ -131,7 +153,7 @@ final class LoadClient implements AutoCloseable {
     int upgradedCount() {
         int n = 0;
         for (Conn c : conns) {
-            if (c.upgraded) {
+            if (c.ready) {
                 n++;
             }
         }
@@ -213,9 +235,14 @@ final class LoadClient implements AutoCloseable {
             if (mode == Mode.SSE) {
                 c.chunked = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked");
                 c.body = ByteBuffer.allocate(256 * 1024);
-            } else if (c.subscribe != null) {
-                send(c, WsFrames.text(c.subscribe));
+                c.ready = true;
+            } else if (framing == Framing.PLAIN) {
+                if (c.subscribe != null) {
+                    send(c, WsFrames.text(c.subscribe));
+                }
+                c.ready = true;
             }
+            // Socket.IO: ready once the server's open packet was answered and the namespace connected
         }
         long now = System.nanoTime();
         if (mode == Mode.SSE) {
@@ -248,7 +275,9 @@ final class LoadClient implements AutoCloseable {
             int from = start + header;
             int to = (int) (from + len);
             int opcode = b0 & 0x0F;
-            if (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY) {
+            if (framing == Framing.SOCKET_IO && opcode == WsFrames.TEXT) {
+                onEngineIo(c, c.in, from, to, now);
+            } else if (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY) {
                 // (Nchan sends a message published as application/json in a binary frame)
                 onText(c, c.in, from, to, now);
             } else if (opcode == WsFrames.PING) {
@@ -329,6 +358,34 @@ final class LoadClient implements AutoCloseable {
             b.flip();
             b.position(start);
             b.compact();
+        }
+    }
+
+    /** Socket.IO: one Engine.IO packet in {@code buf[from, to)}. */
+    private void onEngineIo(Conn c, ByteBuffer buf, int from, int to, long now) throws IOException {
+        if (to - from < 1) {
+            return;
+        }
+        byte type = buf.get(from);
+        byte sub = to - from > 1 ? buf.get(from + 1) : 0;
+        if (type == '4' && sub == '2') {
+            // 42["event",{…"seq":n,"t":µs…}]: the payload's JSON sits in the frame as it was published
+            onText(c, buf, from, to, now);
+        } else if (type == '2') {
+            send(c, WsFrames.clientFrame(WsFrames.TEXT, EIO_PONG));
+        } else if (type == '0') {
+            send(c, WsFrames.clientFrame(WsFrames.TEXT, SIO_CONNECT));
+        } else if (type == '4' && sub == '0') {
+            // the namespace is connected; an event sent before this would have been dropped
+            if (c.subscribe != null) {
+                send(c, WsFrames.text(c.subscribe));
+            }
+            c.ready = true;
+        } else if (type == '4' && (sub == '4' || sub == '1')) {
+            throw new IOException("Socket.IO refused or ended the connection: "
+                    + StandardCharsets.UTF_8.decode(buf.slice(from, to - from)));
+        } else if (type == '1') {
+            throw new IOException("Engine.IO close");
         }
     }
 

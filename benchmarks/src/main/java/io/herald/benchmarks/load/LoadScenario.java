@@ -14,7 +14,7 @@ import java.util.function.IntFunction;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Runs one end-to-end scenario against a Herald server started as a child JVM on loopback and prints
+ * Runs one end-to-end scenario against a server started as a child process on loopback and prints
  * deliveries per second, publish-to-receive latency, lost and duplicated events, and the server's CPU time
  * per delivery (read from {@code /proc/<pid>/stat}, so it is the server's alone). Each run publishes for five
  * seconds first so the server's JIT has warmed up, then measures. {@code -Dbench.serverJvmArgs="…"} passes
@@ -33,8 +33,9 @@ import java.util.function.LongUnaryOperator;
  * The fourth argument picks the subscribers' transport: WebSocket ({@code /ws}, the default) or SSE
  * ({@code GET /events?topics=…}); events are published to Herald over a WebSocket either way. The fifth
  * picks the server: {@code herald} (the default), {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan}
- * (nginx with Nchan), or {@code all}, which runs the scenario against each in turn (Nchan and Herald only
- * for SSE) on this same load generator and prints a table with every figure's ratio to Nchan's.
+ * (nginx with Nchan), {@code socketio} (Socket.IO 4 on Node.js, each topic a room; WebSocket only), or
+ * {@code all}, which runs the scenario against each in turn (Nchan and Herald only for SSE) on this same
+ * load generator and prints a table with every figure's ratio to Nchan's.
  */
 public final class LoadScenario {
     private static final long CLOCK_TICKS_PER_SECOND = 100;
@@ -56,11 +57,14 @@ public final class LoadScenario {
         String servers = args.length > 4 ? args[4].toLowerCase(java.util.Locale.ROOT) : "herald";
         List<Peer.Kind> kinds = switch (servers) {
             case "all" -> mode == LoadClient.Mode.SSE ? List.of(Peer.Kind.HERALD, Peer.Kind.NCHAN)
-                    : List.of(Peer.Kind.HERALD, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN);
+                    : List.of(Peer.Kind.HERALD, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN, Peer.Kind.SOCKETIO);
             default -> List.of(Peer.Kind.valueOf(servers.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
         };
         if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.JETTY_LOOP)) {
             throw new IllegalArgumentException("the Jetty loop serves WebSocket only");
+        }
+        if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.SOCKETIO)) {
+            throw new IllegalArgumentException("Socket.IO is not an SSE server: its subscribers use WebSocket");
         }
         List<Result> results = new ArrayList<>();
         for (Peer.Kind kind : kinds) {
@@ -103,7 +107,7 @@ public final class LoadScenario {
     /** Opens subscribers: each on {@code topicOf(i)}, over the given transport. */
     private static LoadClient subscribers(Peer peer, LoadClient.Mode mode, int connections,
             IntFunction<String> topicOf, long epoch) throws IOException {
-        LoadClient client = new LoadClient(epoch, mode, peer.subprotocol());
+        LoadClient client = new LoadClient(epoch, mode, peer.subprotocol(), peer.framing());
         client.connect(peer.address, i -> peer.subscriberPath(mode, topicOf.apply(i)), connections,
                 i -> peer.subscribeMessage(mode, topicOf.apply(i)), 60_000);
         if (client.upgradedCount() < connections) {
@@ -163,11 +167,13 @@ public final class LoadScenario {
 
     /**
      * Holds idle subscribers and reports what they cost the server: resident memory and heap (after a full
-     * collection) and threads, against a baseline taken after the same number came and went.
+     * collection: the JVM's, or V8's for Socket.IO) and threads, against a baseline taken after the same
+     * number came and went.
      */
     private static void idle(int connections, LoadClient.Mode mode, Peer peer) throws Exception {
         long pid = peer.pid();
-        boolean jvm = peer.kind != Peer.Kind.NCHAN;
+        // one process holding every connection (nginx's are in its workers)
+        boolean oneProcess = peer.kind != Peer.Kind.NCHAN;
         long epoch = System.nanoTime();
         long fdsBefore = openFiles(pid);
         try (LoadClient warmup = subscribers(peer, mode, connections, i -> "bench.idle" + i, epoch)) {
@@ -175,21 +181,21 @@ public final class LoadScenario {
         }
         // wait (at most 60 s) until the server released the warm-up connections
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (jvm && openFiles(pid) > fdsBefore + 50 && System.nanoTime() < deadline) {
+        while (oneProcess && openFiles(pid) > fdsBefore + 50 && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(200);
         }
         TimeUnit.SECONDS.sleep(2);
-        Footprint before = Footprint.of(peer, jvm);
+        Footprint before = Footprint.of(peer);
         try (LoadClient client = subscribers(peer, mode, connections, i -> "bench.idle" + i, epoch)) {
             TimeUnit.SECONDS.sleep(3);
-            Footprint held = Footprint.of(peer, jvm);
+            Footprint held = Footprint.of(peer);
             System.out.printf("scenario=idle %s connections=%d (all open: %d, closed by the server: %d)%n",
                     peer.label(mode), connections, client.upgradedCount(), client.closedByServer.get());
             System.out.printf("server RSS: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
                     before.rssKiB / 1024.0, held.rssKiB / 1024.0, (held.rssKiB - before.rssKiB) / (double) connections);
-            if (jvm) {
-                System.out.printf("server heap after full GC: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
-                        before.heapKiB / 1024.0, held.heapKiB / 1024.0,
+            if (before.heapKiB >= 0 && held.heapKiB >= 0) {
+                System.out.printf("server %s after full GC: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
+                        peer.kind.jvm() ? "heap" : "V8 heap", before.heapKiB / 1024.0, held.heapKiB / 1024.0,
                         (held.heapKiB - before.heapKiB) / (double) connections);
             }
             System.out.printf("server threads: %d before, %d held%n", before.threads, held.threads);
@@ -202,11 +208,16 @@ public final class LoadScenario {
         }
     }
 
-    /** A server's resident memory (all its processes), heap in use after a full collection, and threads. */
+    /**
+     * A server's resident memory (all its processes), heap in use after a full collection (-1 for nginx),
+     * and threads.
+     */
     private record Footprint(long rssKiB, long heapKiB, int threads) {
-        static Footprint of(Peer peer, boolean jvm) throws IOException, InterruptedException {
+        static Footprint of(Peer peer) throws IOException, InterruptedException {
             long heapKiB = -1;
-            if (jvm) {
+            if (peer.kind == Peer.Kind.SOCKETIO) {
+                heapKiB = peer.nodeHeapAfterGcKiB();
+            } else if (peer.kind.jvm()) {
                 jcmd(peer.pid(), "GC.run");
                 String heap = jcmd(peer.pid(), "GC.heap_info");
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(heap);

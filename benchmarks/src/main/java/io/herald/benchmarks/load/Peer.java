@@ -12,13 +12,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A server under test, started as its own process on loopback so the load generator can read its CPU
- * time: Herald ({@link BenchServer}), the hand-written Jetty loop ({@link JettyLoopServer}) or nginx with
+ * time: Herald ({@link BenchServer}), the hand-written Jetty loop ({@link JettyLoopServer}), nginx with
  * Nchan (Debian's {@code nginx} and {@code libnginx-mod-nchan}; WebSocket or EventSource subscribers, an
- * HTTP POST publisher). Each knows how its subscribers connect and how events are published to it.
+ * HTTP POST publisher) or Socket.IO 4 on Node.js ({@code src/main/node/socketio-peer}, installed with npm
+ * on first use). Each knows how its subscribers connect and how events are published to it.
  */
 final class Peer implements AutoCloseable {
     /** The servers the load generator can drive. */
@@ -28,8 +31,23 @@ final class Peer implements AutoCloseable {
         /** A Jakarta endpoint on Jetty that sends every message it gets to all other sessions. */
         JETTY_LOOP,
         /** nginx with Nchan: {@code /sub/<channel>}, published with {@code POST /pub/<channel>}. */
-        NCHAN
+        NCHAN,
+        /**
+         * Socket.IO 4 on Node.js, WebSocket transport only: a subscriber emits {@code subscribe} with a room,
+         * the publisher {@code publish} with a room and an event, broadcast to the room as {@code event}.
+         */
+        SOCKETIO;
+
+        /** @return whether the server is a JVM (so jcmd can inspect it) */
+        boolean jvm() {
+            return this == HERALD || this == JETTY_LOOP;
+        }
     }
+
+    /** The files of the Socket.IO peer, bundled in the jar under {@code socketio-peer/}. */
+    private static final List<String> SOCKETIO_FILES = List.of("package.json", "package-lock.json", "server.js");
+    /** The Engine.IO 4 WebSocket endpoint of a Socket.IO server. */
+    static final String SOCKETIO_PATH = "/socket.io/?EIO=4&transport=websocket";
 
     private static final String NGINX = "/usr/sbin/nginx";
     private static final String NCHAN_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so";
@@ -38,12 +56,15 @@ final class Peer implements AutoCloseable {
     final InetSocketAddress address;
     private final Process process;
     private final Path workDir;
+    /** Answers the server printed to a command (the Socket.IO peer's {@code HEAP} lines). */
+    private final BlockingQueue<String> replies;
 
-    private Peer(Kind kind, Process process, int port, Path workDir) {
+    private Peer(Kind kind, Process process, int port, Path workDir, BlockingQueue<String> replies) {
         this.kind = kind;
         this.process = process;
         this.address = new InetSocketAddress("127.0.0.1", port);
         this.workDir = workDir;
+        this.replies = replies;
     }
 
     /**
@@ -56,6 +77,7 @@ final class Peer implements AutoCloseable {
             case HERALD -> java(kind, BenchServer.class.getName(), jvmArgs);
             case JETTY_LOOP -> java(kind, JettyLoopServer.class.getName(), jvmArgs);
             case NCHAN -> nchan();
+            case SOCKETIO -> socketIo();
         };
     }
 
@@ -69,7 +91,8 @@ final class Peer implements AutoCloseable {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "0"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        return new Peer(kind, p, awaitReady(p), null);
+        BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        return new Peer(kind, p, awaitReady(p, replies), null, replies);
     }
 
     private static Peer nchan() throws IOException, InterruptedException {
@@ -110,7 +133,7 @@ final class Peer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             try (Socket probe = new Socket("127.0.0.1", port)) {
-                return new Peer(Kind.NCHAN, p, port, dir);
+                return new Peer(Kind.NCHAN, p, port, dir, new LinkedBlockingQueue<>());
             } catch (IOException notYet) {
                 if (!p.isAlive()) {
                     throw new IOException("nginx exited: " + Files.readString(dir.resolve("stdout.log")));
@@ -122,14 +145,116 @@ final class Peer implements AutoCloseable {
         throw new IOException("nginx did not start listening on " + port);
     }
 
-    private static int awaitReady(Process server) throws IOException {
+    /**
+     * Starts Socket.IO: copies the bundled server script and lockfile to {@code socketio-peer/} next to the
+     * benchmark jar (so {@code benchmarks/target/socketio-peer}, or {@code -Dbench.socketioDir}), installs
+     * the pinned packages there with {@code npm ci} unless that lockfile is installed already, and runs
+     * {@code node server.js 0}. {@code --expose-gc} lets the idle scenario ask for a full collection.
+     */
+    private static Peer socketIo() throws IOException, InterruptedException {
+        String node = System.getProperty("bench.node", "node");
+        String npm = System.getProperty("bench.npm", "npm");
+        Path dir = socketIoDir();
+        Files.createDirectories(dir);
+        byte[] lock = null;
+        for (String name : SOCKETIO_FILES) {
+            byte[] bytes;
+            try (var in = Peer.class.getResourceAsStream("/socketio-peer/" + name)) {
+                if (in == null) {
+                    throw new IOException("socketio-peer/" + name + " is not on the class path: build the benchmarks"
+                            + " module with mvn package");
+                }
+                bytes = in.readAllBytes();
+            }
+            Path file = dir.resolve(name);
+            if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), bytes)) {
+                Files.write(file, bytes);
+            }
+            if (name.equals("package-lock.json")) {
+                lock = bytes;
+            }
+        }
+        requireTool(node, "--version");
+        Path stamp = dir.resolve("node_modules").resolve(".herald-installed-lock");
+        if (!Files.exists(stamp) || !java.util.Arrays.equals(Files.readAllBytes(stamp), lock)) {
+            requireTool(npm, "--version");
+            System.out.println("installing the Socket.IO peer's packages into " + dir + " (npm ci)");
+            Path log = dir.resolve("npm.log");
+            Process install = new ProcessBuilder(npm, "ci", "--no-audit", "--no-fund").directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!install.waitFor(5, TimeUnit.MINUTES)) {
+                install.destroyForcibly();
+                throw new IOException("npm ci in " + dir + " did not finish in 5 minutes; see " + log);
+            }
+            if (install.exitValue() != 0) {
+                throw new IOException("npm ci in " + dir + " failed (exit " + install.exitValue() + "): "
+                        + Files.readString(log));
+            }
+            Files.write(stamp, lock);
+        }
+        Process p = new ProcessBuilder(node, "--expose-gc", "server.js", "0", "--stdin-control")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        try {
+            return new Peer(Kind.SOCKETIO, p, awaitReady(p, replies), null, replies);
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /** @return where the Socket.IO peer is installed: {@code socketio-peer/} beside the jar or classes */
+    private static Path socketIoDir() throws IOException {
+        String configured = System.getProperty("bench.socketioDir");
+        if (configured != null) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        try {
+            Path code = Path.of(Peer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return code.toAbsolutePath().getParent().resolve("socketio-peer");
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot tell where the benchmarks are; set -Dbench.socketioDir", e);
+        }
+    }
+
+    /** Runs {@code tool args}, failing clearly when it is not installed. */
+    private static void requireTool(String tool, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(tool));
+        cmd.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("the Socket.IO peer needs Node.js (18 or later) and npm on the PATH (or"
+                    + " -Dbench.node=, -Dbench.npm=): " + e.getMessage(), e);
+        }
+        p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + " failed: is Node.js (18 or later) with npm installed?");
+        }
+    }
+
+    /**
+     * Reads the server's output until it prints {@code READY <port>}, then keeps reading it on a daemon
+     * thread (so the pipe never fills), handing lines that answer a command ({@code HEAP …}) to
+     * {@code replies}.
+     */
+    private static int awaitReady(Process server, BlockingQueue<String> replies) throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder before = new StringBuilder();
         for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (before.length() < 4_096) {
+                before.append(line).append('\n');
+            }
             if (line.startsWith("READY ")) {
                 Thread drain = new Thread(() -> {
                     try {
-                        while (out.readLine() != null) {
+                        for (String more = out.readLine(); more != null; more = out.readLine()) {
                             // keep the child's output pipe from filling up
+                            if (more.startsWith("HEAP ")) {
+                                replies.add(more);
+                            }
                         }
                     } catch (IOException e) {
                         // the child ended
@@ -140,7 +265,28 @@ final class Peer implements AutoCloseable {
                 return Integer.parseInt(line.substring(6).trim());
             }
         }
-        throw new IOException("the server exited before it was ready");
+        throw new IOException("the server exited before it was ready: " + before);
+    }
+
+    /**
+     * Asks the Socket.IO peer for a full collection.
+     *
+     * @return V8's heap in use after it, in KiB
+     */
+    long nodeHeapAfterGcKiB() throws IOException, InterruptedException {
+        if (kind != Kind.SOCKETIO) {
+            throw new IllegalStateException(kind + " is not a Node.js server");
+        }
+        replies.clear();
+        var in = process.getOutputStream();
+        in.write("gc\n".getBytes(StandardCharsets.US_ASCII));
+        in.flush();
+        String reply = replies.poll(60, TimeUnit.SECONDS);
+        if (reply == null) {
+            throw new IOException("the Socket.IO peer did not answer gc");
+        }
+        long bytes = Long.parseLong(reply.substring(5).trim());
+        return bytes < 0 ? -1 : bytes / 1024;
     }
 
     /** @return the main process id (the one to inspect with jcmd, for a Java server) */
@@ -165,7 +311,7 @@ final class Peer implements AutoCloseable {
         return sum;
     }
 
-    /** @return the server's process and its children (nginx's workers) */
+    /** @return the server's process and its children (nginx's workers; node has none) */
     List<Long> allPids() throws IOException {
         List<Long> pids = new ArrayList<>(List.of(process.pid()));
         Path children = Path.of("/proc/" + process.pid() + "/task/" + process.pid() + "/children");
@@ -185,13 +331,26 @@ final class Peer implements AutoCloseable {
             case HERALD -> mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws";
             case JETTY_LOOP -> "/loop";
             case NCHAN -> "/sub/" + topic;
+            case SOCKETIO -> SOCKETIO_PATH;
         };
     }
 
     /** @return the message a WebSocket subscriber sends once connected, or {@code null} for none */
     String subscribeMessage(LoadClient.Mode mode, String topic) {
-        return kind == Kind.HERALD && mode == LoadClient.Mode.WEBSOCKET
-                ? "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}" : null;
+        if (mode != LoadClient.Mode.WEBSOCKET) {
+            return null;
+        }
+        return switch (kind) {
+            case HERALD -> "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}";
+            // sent once the namespace is connected (an event before that is dropped)
+            case SOCKETIO -> "42[\"subscribe\",\"" + topic + "\"]";
+            default -> null;
+        };
+    }
+
+    /** @return how messages sit in the WebSocket frames of this server */
+    LoadClient.Framing framing() {
+        return kind == Kind.SOCKETIO ? LoadClient.Framing.SOCKET_IO : LoadClient.Framing.PLAIN;
     }
 
     /** @return the WebSocket subprotocol subscribers offer, or {@code null} */
@@ -205,6 +364,7 @@ final class Peer implements AutoCloseable {
             case HERALD -> Publisher.Format.HERALD;
             case JETTY_LOOP -> Publisher.Format.RAW_WEBSOCKET;
             case NCHAN -> Publisher.Format.HTTP_POST;
+            case SOCKETIO -> Publisher.Format.SOCKETIO;
         };
         return new Publisher(address, format, epochNanos, payloadBytes);
     }

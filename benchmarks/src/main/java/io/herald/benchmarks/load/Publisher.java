@@ -1,7 +1,10 @@
 package io.herald.benchmarks.load;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -15,10 +18,11 @@ import java.util.function.LongUnaryOperator;
 /**
  * A client that publishes {@code {"seq":n,"t":µs,"pad":…}} events, either at a fixed rate or as
  * fast as the subscribers keep up (a window of undelivered events). Reads and discards what the server
- * sends it so its own connection never backs up.
+ * sends it so its own connection never backs up (answering Socket.IO's pings, which it must).
  */
 final class Publisher implements AutoCloseable {
     private final Socket socket;
+    private final OutputStream out;
     private final long epochNanos;
     private final String pad;
     private final Thread reader;
@@ -30,7 +34,12 @@ final class Publisher implements AutoCloseable {
         /** The event's data as a text frame over a WebSocket to {@code /loop}. */
         RAW_WEBSOCKET,
         /** {@code POST /pub/<topic>} with the data as the body, pipelined on one keep-alive connection. */
-        HTTP_POST
+        HTTP_POST,
+        /**
+         * Socket.IO over Engine.IO 4's WebSocket transport: the event {@code 42["publish","<topic>",<data>]},
+         * the data as a JSON object (so it reaches subscribers as the same JSON text, not an escaped string).
+         */
+        SOCKETIO
     }
 
     private final Format format;
@@ -43,15 +52,36 @@ final class Publisher implements AutoCloseable {
         this.pad = "x".repeat(Math.max(0, payloadBytes - 40));
         socket = new Socket(server.getAddress(), server.getPort());
         socket.setTcpNoDelay(true);
+        out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
-        if (format != Format.HTTP_POST) {
-            upgrade(format == Format.HERALD ? "/ws" : "/loop", in);
+        switch (format) {
+            case HERALD -> upgrade("/ws", in);
+            case RAW_WEBSOCKET -> upgrade("/loop", in);
+            case SOCKETIO -> upgrade(Peer.SOCKETIO_PATH, in);
+            default -> {
+                // HTTP: no handshake
+            }
+        }
+        DataInputStream frames = new DataInputStream(new BufferedInputStream(in));
+        if (format == Format.SOCKETIO) {
+            socket.setSoTimeout(30_000);
+            connectNamespace(frames);
+            socket.setSoTimeout(0);
         }
         reader = new Thread(() -> {
             byte[] sink = new byte[64 * 1024];
             try {
-                while (in.read(sink) >= 0) {
-                    // answers and keep-alives are not needed by the load test
+                if (format == Format.SOCKETIO) {
+                    // the server ends a connection that misses pingInterval + pingTimeout worth of pongs
+                    for (String packet = readText(frames); packet != null; packet = readText(frames)) {
+                        if (packet.equals("2")) {
+                            write(WsFrames.text("3"));
+                        }
+                    }
+                } else {
+                    while (in.read(sink) >= 0) {
+                        // answers and keep-alives are not needed by the load test
+                    }
                 }
             } catch (IOException e) {
                 // the socket closed
@@ -81,33 +111,89 @@ final class Publisher implements AutoCloseable {
         }
     }
 
+    /** Socket.IO: answers the server's open packet with a connect to {@code /} and waits for the answer. */
+    private void connectNamespace(DataInputStream frames) throws IOException {
+        String open = readText(frames);
+        if (open == null || !open.startsWith("0")) {
+            throw new IOException("expected Engine.IO's open packet, got " + open);
+        }
+        write(WsFrames.text("40"));
+        for (String packet = readText(frames); ; packet = readText(frames)) {
+            if (packet == null) {
+                throw new IOException("closed before the namespace was connected");
+            } else if (packet.startsWith("40")) {
+                return;
+            } else if (packet.startsWith("44")) {
+                throw new IOException("Socket.IO refused the connection: " + packet);
+            } else if (packet.equals("2")) {
+                write(WsFrames.text("3"));
+            }
+        }
+    }
+
+    /**
+     * Reads server frames (unmasked) until a text frame, answering nothing else.
+     *
+     * @return the text, or {@code null} when the connection closed
+     */
+    private static String readText(DataInputStream in) throws IOException {
+        while (true) {
+            int b0;
+            try {
+                b0 = in.readUnsignedByte();
+            } catch (java.io.EOFException e) {
+                return null;
+            }
+            int b1 = in.readUnsignedByte() & 0x7F;
+            long len = b1 == 126 ? in.readUnsignedShort() : b1 == 127 ? in.readLong() : b1;
+            byte[] payload = new byte[(int) len];
+            in.readFully(payload);
+            int opcode = b0 & 0x0F;
+            if (opcode == WsFrames.CLOSE) {
+                return null;
+            }
+            if (opcode == WsFrames.TEXT) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /** Writes a whole frame or request; the publishing thread and the reader (pongs) both write. */
+    private void write(ByteBuffer frame) throws IOException {
+        write(frame.array(), frame.limit());
+    }
+
+    private void write(byte[] bytes, int length) throws IOException {
+        synchronized (out) {
+            out.write(bytes, 0, length);
+        }
+    }
+
     /** Publishes one event to a topic with a sequence number. */
     void publish(String topic, long seq) throws IOException {
         long micros = (System.nanoTime() - epochNanos) / 1_000;
         String data = "{\"seq\":" + seq + ",\"t\":" + micros + ",\"pad\":\"" + pad + "\"}";
-        byte[] out;
         switch (format) {
             case HERALD -> {
-                ByteBuffer frame = WsFrames.text("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":" + data + "}");
-                socket.getOutputStream().write(frame.array(), 0, frame.limit());
-                return;
+                write(WsFrames.text("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"data\":" + data + "}"));
             }
             case RAW_WEBSOCKET -> {
-                ByteBuffer frame = WsFrames.text(data);
-                socket.getOutputStream().write(frame.array(), 0, frame.limit());
-                return;
+                write(WsFrames.text(data));
+            }
+            case SOCKETIO -> {
+                write(WsFrames.text("42[\"publish\",\"" + topic + "\"," + data + "]"));
             }
             default -> {
                 byte[] body = data.getBytes(StandardCharsets.UTF_8);
                 byte[] head = ("POST /pub/" + topic + " HTTP/1.1\r\nHost: " + host
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII);
-                out = new byte[head.length + body.length];
-                System.arraycopy(head, 0, out, 0, head.length);
-                System.arraycopy(body, 0, out, head.length, body.length);
+                byte[] request = new byte[head.length + body.length];
+                System.arraycopy(head, 0, request, 0, head.length);
+                System.arraycopy(body, 0, request, head.length, body.length);
+                write(request, request.length);
             }
         }
-        socket.getOutputStream().write(out);
     }
 
     /**
