@@ -55,6 +55,9 @@ public final class LoadScenario {
         LoadClient.Mode mode = args.length > 3 && args[3].equalsIgnoreCase("sse") ? LoadClient.Mode.SSE
                 : LoadClient.Mode.WEBSOCKET;
         String servers = args.length > 4 ? args[4].toLowerCase(java.util.Locale.ROOT) : "herald";
+        // flat out, where the two sides would otherwise contend for the same cores (see Cpus)
+        System.out.println(scenario.equals("fanout") || scenario.equals("topics") ? Cpus.pinLoadGenerator()
+                : "cpus: not pinned (" + scenario + ")");
         List<Peer.Kind> kinds = switch (servers) {
             case "all" -> mode == LoadClient.Mode.SSE ? List.of(Peer.Kind.HERALD, Peer.Kind.NCHAN)
                     : List.of(Peer.Kind.HERALD, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN, Peer.Kind.SOCKETIO);

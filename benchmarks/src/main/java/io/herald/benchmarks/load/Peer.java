@@ -90,7 +90,7 @@ final class Peer implements AutoCloseable {
             cmd.addAll(List.of(extra.split("\\s+")));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "0"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(Cpus.server(cmd)).redirectErrorStream(true).start();
         BlockingQueue<String> replies = new LinkedBlockingQueue<>();
         return new Peer(kind, p, awaitReady(p, replies), null, replies);
     }
@@ -127,8 +127,8 @@ final class Peer implements AutoCloseable {
                 "  }",
                 "}", "");
         Files.writeString(dir.resolve("nginx.conf"), conf);
-        Process p = new ProcessBuilder(NGINX, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
+        Process p = new ProcessBuilder(Cpus.server(List.of(NGINX, "-p", dir.toString(), "-c",
+                dir.resolve("nginx.conf").toString(), "-g", "daemon off;"))).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
@@ -192,7 +192,7 @@ final class Peer implements AutoCloseable {
             }
             Files.write(stamp, lock);
         }
-        Process p = new ProcessBuilder(node, "--expose-gc", "server.js", "0", "--stdin-control")
+        Process p = new ProcessBuilder(Cpus.server(List.of(node, "--expose-gc", "server.js", "0", "--stdin-control")))
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         BlockingQueue<String> replies = new LinkedBlockingQueue<>();
         try {

@@ -48,11 +48,11 @@ final class WsFrames {
      *
      * @return the number, or -1 when absent
      */
-    static long numberAfter(byte[] key, ByteBuffer buf, int from, int to) {
+    static long numberAfter(byte[] key, byte[] buf, int from, int to) {
         outer:
         for (int i = from; i <= to - key.length; i++) {
             for (int k = 0; k < key.length; k++) {
-                if (buf.get(i + k) != key[k]) {
+                if (buf[i + k] != key[k]) {
                     continue outer;
                 }
             }
@@ -60,7 +60,7 @@ final class WsFrames {
             int j = i + key.length;
             boolean any = false;
             while (j < to) {
-                byte c = buf.get(j);
+                byte c = buf[j];
                 if (c < '0' || c > '9') {
                     break;
                 }
