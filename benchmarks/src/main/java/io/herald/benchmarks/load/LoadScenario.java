@@ -39,7 +39,14 @@ import java.util.function.LongUnaryOperator;
  */
 public final class LoadScenario {
     private static final long CLOCK_TICKS_PER_SECOND = 100;
+    /** Publishing before measuring; the many-topics scenario takes longer, as below. */
     private static final int WARMUP_SECONDS = 5;
+    /**
+     * Pinned to one CPU, a server compiles its hot code on the same core it serves from, and 10,000
+     * handshakes plus per-topic paths keep the compiler busy well past 5 s (C2 was ~25 % of a profile
+     * and the result swung 50–255 µs per delivery); 15 s lets every server reach its steady state.
+     */
+    private static final int TOPICS_WARMUP_SECONDS = 15;
 
     private LoadScenario() {
     }
@@ -138,7 +145,8 @@ public final class LoadScenario {
                 long window = Math.min(64L * connections, 4_096L * recipients);
                 long base = client.delivered.get();
                 LongUnaryOperator undelivered = n -> n * recipients - (client.delivered.get() - base);
-                long next = publisher.run(TimeUnit.SECONDS.toNanos(WARMUP_SECONDS), rate, window,
+                int warmup = Integer.getInteger("bench.warmupSeconds", topics ? TOPICS_WARMUP_SECONDS : WARMUP_SECONDS);
+                long next = publisher.run(TimeUnit.SECONDS.toNanos(warmup), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, 0);
                 drain(client, base, next * recipients);
                 client.latency().reset();

@@ -83,7 +83,9 @@ final class Peer implements AutoCloseable {
 
     private static Peer java(Kind kind, String mainClass, List<String> jvmArgs) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g"));
+        // G1 named, because on one CPU (pinned, see Cpus) the JVM would pick the serial collector, which is
+        // not what a server gets
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC"));
         cmd.addAll(jvmArgs);
         String extra = System.getProperty("bench.serverJvmArgs", "").trim();
         if (!extra.isEmpty()) {
