@@ -261,7 +261,7 @@ final class WebSocketTransport implements Transport, SendHandler {
         }
     }
 
-    private static String fit(String reason) {
+    static String fit(String reason) {
         if (reason == null) {
             return "";
         }
