@@ -4,6 +4,7 @@ import io.herald.Hub;
 import io.herald.HubBuilder;
 import io.herald.RateLimit;
 import io.herald.spi.Authorizer;
+import io.herald.transport.jakarta.HeraldJettyWebSocket;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import io.herald.transport.sse.HeraldSse;
 import java.time.Duration;
@@ -21,7 +22,9 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <p>Usage: {@code BenchServer [port]} (0 or none: a free port). {@code -Dbench.fanoutThreads=n} sets the
  * hub's fan-out threads (default: as the hub's default); {@code -Dbench.heartbeatMs=n} the heartbeat
- * (default 10 minutes, so keep-alives stay out of the throughput figures).
+ * (default 10 minutes, so keep-alives stay out of the throughput figures); {@code -Dbench.ws=jakarta} serves
+ * {@code /ws} through Jetty's Jakarta WebSocket layer ({@link HeraldWebSocket#register}) instead of Jetty's
+ * core WebSocket API ({@link HeraldJettyWebSocket}, the default and what we recommend on Jetty).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -50,8 +53,11 @@ public final class BenchServer {
         Server server = new Server();
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), "/events/*");
-        JakartaWebSocketServletContainerInitializer.configure(context,
-                (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
+        boolean jakarta = "jakarta".equalsIgnoreCase(System.getProperty("bench.ws", "core"));
+        if (jakarta) {
+            JakartaWebSocketServletContainerInitializer.configure(context,
+                    (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             hub.close(Duration.ofSeconds(2));
             try {
@@ -60,6 +66,10 @@ public final class BenchServer {
                 System.err.println("stopping Jetty failed: " + e);
             }
         }, "bench-server-shutdown"));
+        if (!jakarta) {
+            server.setHandler(context);
+            HeraldJettyWebSocket.register(context, hub, "/ws");
+        }
         start(server, context, port);
         server.join();
     }
