@@ -1,7 +1,8 @@
 /**
  * Herald's Jakarta WebSocket transport: {@link io.herald.transport.jakarta.HeraldWebSocket} registers the
- * endpoint in any Jakarta WebSocket 2.1+ container. The servlet API is needed only for the optional
- * handshake filter.
+ * endpoint in any Jakarta WebSocket 2.1+ container; {@link io.herald.transport.jakarta.HeraldJettyWebSocket}
+ * serves it on Jetty 12's own WebSocket API. The servlet API is needed only for the optional handshake
+ * filter, Jetty only for the Jetty classes.
  */
 module io.herald.transport.jakarta {
     requires transitive io.herald.core;
@@ -10,6 +11,12 @@ module io.herald.transport.jakarta {
     requires static org.eclipse.jetty.ee10.websocket.jakarta.common;
     requires static org.eclipse.jetty.websocket.core.common;
     requires static org.eclipse.jetty.util;
+    requires static org.eclipse.jetty.http;
+    requires static org.eclipse.jetty.io;
+    requires static org.eclipse.jetty.server;
+    requires static org.eclipse.jetty.websocket.core.server;
+    requires static org.eclipse.jetty.ee10.servlet;
+    requires static org.eclipse.jetty.ee10.websocket.servlet;
     requires org.slf4j;
 
     exports io.herald.transport.jakarta;

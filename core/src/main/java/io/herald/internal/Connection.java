@@ -6,7 +6,10 @@ import io.herald.Principal;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
 import io.herald.spi.Transport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,8 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 
 /**
@@ -26,22 +27,44 @@ import java.util.function.BiPredicate;
  * lock). {@link #receiveCache} is touched only by the thread holding the hub's publish lock, and so is
  * the delivery state kept in {@link Outbound}. Lock order: control lock, then publish lock, then the
  * outbound queue's monitor; never the reverse.
+ *
+ * <p>Memory: a hub may hold many thousands of idle connections, so this object keeps only what a connection
+ * needs for its whole life. The handshake (headers, query, cookies) is kept only while an auth frame may
+ * still need it, that is until the connection is authenticated; the rooms set and the receive cache are
+ * created on first use; the state flags are plain fields behind {@link VarHandle}s rather than atomic
+ * objects.
  */
 final class Connection {
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
     private static final int RECEIVE_CACHE_MAX = 1_024;
+    private static final VarHandle STATE;
+    private static final VarHandle TRANSPORT_CLOSED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Connection.class, "state", int.class);
+            TRANSPORT_CLOSED = lookup.findVarHandle(Connection.class, "transportClosed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String id;
     private final Transport transport;
     private final Framing framing;
-    private final Handshake handshake;
+    private final String remoteAddress;
+    /** The handshake while an auth frame may still use it; {@code null} once authenticated. */
+    private volatile Handshake handshake;
     private final long connectedAt;
     private final String controlToken;
     private final TokenBucket inboundBucket;
-    private final AtomicInteger state = new AtomicInteger(OPEN);
-    private final AtomicBoolean transportClosed = new AtomicBoolean();
+    /** {@link #OPEN}, {@link #CLOSING} or {@link #CLOSED}; see {@link #STATE}. */
+    private volatile int state = OPEN;
+    /** See {@link #claimTransportClose()}. */
+    private volatile boolean transportClosed;
     private volatile Principal principal;
     private volatile boolean authenticated;
     private volatile long lastActivityNanos;
@@ -55,15 +78,15 @@ final class Connection {
     final Object requestLock = new Object();
     final int batchMs;
 
-    /** Control lock. */
-    final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-    /** Control lock. */
-    final Set<String> rooms = new LinkedHashSet<>();
+    /** Control lock. Sized for the usual one or two subscriptions; it grows as any map does. */
+    final Map<String, Subscription> subscriptions = new LinkedHashMap<>(2);
+    /** Control lock: the rooms joined; the shared empty set until the first join. */
+    private Set<String> rooms = Collections.emptySet();
     /** Request thread only. */
     int consecutiveRejections;
 
-    /** Publish lock: cached {@code mayReceive} answers for wildcard deliveries. */
-    final Map<String, Boolean> receiveCache = new HashMap<>();
+    /** Publish lock: cached {@code mayReceive} answers for wildcard deliveries; {@code null} until the first. */
+    private Map<String, Boolean> receiveCache;
 
     Connection(String id, Transport transport, Handshake handshake, Principal principal, boolean authenticated,
             long connectedAt, long nowNanos, String controlToken, TokenBucket inboundBucket, int batchMs,
@@ -71,7 +94,8 @@ final class Connection {
         this.id = id;
         this.transport = transport;
         this.framing = transport.framing();
-        this.handshake = handshake;
+        this.remoteAddress = handshake.remoteAddress();
+        this.handshake = authenticated ? null : handshake;
         this.principal = principal;
         this.authenticated = authenticated;
         this.connectedAt = connectedAt;
@@ -99,8 +123,17 @@ final class Connection {
         return framing;
     }
 
+    /**
+     * @return the handshake, for an auth frame; {@code null} once the connection is authenticated (the
+     *     handshake is then no longer kept)
+     */
     Handshake handshake() {
         return handshake;
+    }
+
+    /** @return the client's address, as the handshake gave it */
+    String remoteAddress() {
+        return remoteAddress;
     }
 
     Principal principal() {
@@ -118,6 +151,7 @@ final class Connection {
     void authenticate(Principal newPrincipal) {
         this.principal = newPrincipal;
         this.authenticated = true;
+        this.handshake = null;
     }
 
     String controlToken() {
@@ -137,11 +171,11 @@ final class Connection {
     }
 
     boolean isOpen() {
-        return state.get() == OPEN;
+        return state == OPEN;
     }
 
     boolean isClosed() {
-        return state.get() == CLOSED;
+        return state == CLOSED;
     }
 
     /**
@@ -154,11 +188,11 @@ final class Connection {
     boolean beginClose(CloseReason reason, boolean flush) {
         int target = flush ? CLOSING : CLOSED;
         while (true) {
-            int s = state.get();
+            int s = state;
             if (s == CLOSED || (s == CLOSING && flush)) {
                 return false;
             }
-            if (state.compareAndSet(s, target)) {
+            if (STATE.compareAndSet(this, s, target)) {
                 if (closeReason == null) {
                     closeReason = reason;
                 }
@@ -175,7 +209,7 @@ final class Connection {
      * @return whether the caller is to close the transport
      */
     boolean claimTransportClose() {
-        return transportClosed.compareAndSet(false, true);
+        return TRANSPORT_CLOSED.compareAndSet(this, false, true);
     }
 
     /** @return the reason given when closing began, or {@code null} while open */
@@ -188,15 +222,53 @@ final class Connection {
      * Publish lock only.
      */
     boolean mayReceive(String topic, BiPredicate<Principal, String> authorizer) {
-        Boolean cached = receiveCache.get(topic);
+        Map<String, Boolean> cache = receiveCache;
+        if (cache == null) {
+            cache = new HashMap<>(4);
+            receiveCache = cache;
+        }
+        Boolean cached = cache.get(topic);
         if (cached == null) {
-            if (receiveCache.size() >= RECEIVE_CACHE_MAX) {
-                receiveCache.clear();
+            if (cache.size() >= RECEIVE_CACHE_MAX) {
+                cache.clear();
             }
             cached = authorizer.test(principal, topic);
-            receiveCache.put(topic, cached);
+            cache.put(topic, cached);
         }
         return cached;
+    }
+
+    /** Control lock. @return whether the connection is in the room */
+    boolean inRoom(String room) {
+        return rooms.contains(room);
+    }
+
+    /** Control lock. @return how many rooms the connection is in */
+    int roomCount() {
+        return rooms.size();
+    }
+
+    /** Control lock. @param room a room the connection joins */
+    void addRoom(String room) {
+        if (!(rooms instanceof LinkedHashSet)) {
+            rooms = new LinkedHashSet<>(4);
+        }
+        rooms.add(room);
+    }
+
+    /** Control lock. @return whether the connection was in the room */
+    boolean removeRoom(String room) {
+        boolean removed = rooms.remove(room);
+        if (removed && rooms.isEmpty()) {
+            rooms = Collections.emptySet();
+        }
+        return removed;
+    }
+
+    /** Control lock: forgets every subscription and room (the hub has released them). */
+    void clearMemberships() {
+        subscriptions.clear();
+        rooms = Collections.emptySet();
     }
 
     ConnectionInfo info() {
@@ -206,7 +278,7 @@ final class Connection {
             subs = new LinkedHashSet<>(subscriptions.keySet());
             rs = new LinkedHashSet<>(rooms);
         }
-        return new ConnectionInfo(id, principal.user(), handshake.remoteAddress(),
+        return new ConnectionInfo(id, principal.user(), remoteAddress,
                 framing.name().toLowerCase(Locale.ROOT), subs, rs, connectedAt, outbound.queued(),
                 outbound.queuedBytes());
     }
@@ -223,6 +295,6 @@ final class Connection {
 
     @Override
     public String toString() {
-        return "Connection[" + id + ", " + principal.user() + "@" + handshake.remoteAddress() + "]";
+        return "Connection[" + id + ", " + principal.user() + "@" + remoteAddress + "]";
     }
 }

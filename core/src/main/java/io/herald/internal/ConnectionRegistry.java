@@ -36,7 +36,7 @@ final class ConnectionRegistry {
             total.decrementAndGet();
             return "the server is at capacity";
         }
-        String ip = c.handshake().remoteAddress();
+        String ip = c.remoteAddress();
         boolean[] ipOk = {true};
         perIp.compute(ip, (k, n) -> {
             int next = n == null ? 1 : n + 1;
@@ -91,7 +91,7 @@ final class ConnectionRegistry {
             return;
         }
         total.decrementAndGet();
-        decrementIp(c.handshake().remoteAddress());
+        decrementIp(c.remoteAddress());
         String user = c.user();
         if (user != null) {
             byUser.computeIfPresent(user, (k, set) -> {

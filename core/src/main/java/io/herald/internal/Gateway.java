@@ -158,9 +158,9 @@ final class Gateway implements ConnectionGateway {
         String controlToken = transport.framing() == Framing.SSE ? newSecret() : null;
         int batch = batchMs(h);
         Connection c = new Connection(id, transport, h, admission.principal(), !pending, config.clock().millis(),
-                hub.nanos(), controlToken, new TokenBucket(config.inboundRate(), hub::nanos), batch,
+                hub.nanos(), controlToken, new TokenBucket(config.inboundRate(), hub.nanoClock), batch,
                 conn -> new Outbound(conn, transport, config.outboundQueueFrames(), config.outboundQueueBytes(),
-                        config.slowConsumerPolicy(), new QueueEvents(hub, conn), batch, hub.scheduler,
+                        config.slowConsumerPolicy(), new Handle(conn), batch, hub.scheduler,
                         batch > 0 && transport.framing() == Framing.WEBSOCKET ? hub.codec::encodeBatch : null));
         String refused = hub.registry.tryAdd(c);
         if (refused != null) {
@@ -193,7 +193,7 @@ final class Gateway implements ConnectionGateway {
             }, config.authFrameDeadline().toMillis(), TimeUnit.MILLISECONDS);
         }
         hub.listeners.connected(c.info());
-        return new Handle(c);
+        return (Handle) c.outbound.listener();
     }
 
     private ServerMessage connected(Connection c, Boolean recovered) {
@@ -263,27 +263,11 @@ final class Gateway implements ConnectionGateway {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    /** Reports the outbound queue's outcomes back to the hub. */
-    private record QueueEvents(HubEngine hub, Connection connection) implements Outbound.Listener {
-        @Override
-        public void dropped(int frames) {
-            hub.metrics.dropped.add(frames);
-        }
-
-        @Override
-        public void drained() {
-            hub.drained(connection);
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-            LOG.debug("send to {} failed", connection, cause);
-            hub.transportClosed(connection, new CloseReason(CloseReason.NORMAL, "write-failed"));
-        }
-    }
-
-    /** The transport's way in; a handle without a connection (refused) ignores everything. */
-    private final class Handle implements ConnectionHandle {
+    /**
+     * The transport's way in, and the outbound queue's way back to the hub (one object for both, since every
+     * connection has one of each); a handle without a connection (refused) ignores everything.
+     */
+    private final class Handle implements ConnectionHandle, Outbound.Listener {
         private final Connection c;
 
         Handle(Connection c) {
@@ -322,6 +306,22 @@ final class Gateway implements ConnectionGateway {
                 hub.transportClosed(c, new CloseReason(code < 1000 || code > 4999 ? CloseReason.NORMAL : code,
                         reason == null ? "" : reason));
             }
+        }
+
+        @Override
+        public void dropped(int frames) {
+            hub.metrics.dropped.add(frames);
+        }
+
+        @Override
+        public void drained() {
+            hub.drained(c);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            LOG.debug("send to {} failed", c, cause);
+            hub.transportClosed(c, new CloseReason(CloseReason.NORMAL, "write-failed"));
         }
     }
 }

@@ -57,6 +57,8 @@ public final class HubEngine implements Hub {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger draining = new AtomicInteger();
     private final Object drainMonitor = new Object();
+    /** {@link #nanos()} as one shared object, for the per-connection rate-limit buckets. */
+    final java.util.function.LongSupplier nanoClock = this::nanos;
 
     /** @param config validated settings from {@link io.herald.HubBuilder} */
     public HubEngine(HubConfig config) {
@@ -285,8 +287,7 @@ public final class HubEngine implements Hub {
         }
         ConnectionInfo info = c.info();
         synchronized (c) {
-            c.subscriptions.clear();
-            c.rooms.clear();
+            c.clearMemberships();
         }
         listeners.disconnected(info, reason);
     }

@@ -61,6 +61,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private static final int COMPLETED_ELSEWHERE = 2;
     private static final int MAX_BATCH_FRAMES = 256;
     private static final long MAX_BATCH_BYTES = 256 * 1024;
+    /** The first size of the ring and of the batch array; arrays of this size are let go when idle. */
+    private static final int INITIAL_SLOTS = 4;
     private static final VarHandle PHASE;
 
     static {
@@ -102,7 +104,10 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
     private volatile int phase;
 
-    /** Monitor: the ring and the writer's state. */
+    /**
+     * Monitor: the ring and the writer's state. The ring is created when a frame first has to wait, and a
+     * ring still at its first size is let go when the writer runs dry, so an idle connection holds none.
+     */
     private OutboundFrame[] ring;
     private int head;
     private int queued;
@@ -129,7 +134,6 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         this.batchMs = batchMs;
         this.scheduler = scheduler;
         this.wrap = wrap;
-        this.ring = new OutboundFrame[Math.min(maxFrames, 4)];
     }
 
     /**
@@ -203,6 +207,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         }
     }
 
+    /** @return the listener given at construction */
+    Listener listener() {
+        return listener;
+    }
+
     /** Ends a batch window; returns whether the caller became the writer. */
     private boolean release() {
         synchronized (this) {
@@ -274,6 +283,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                 boolean notifyDrained = false;
                 synchronized (this) {
                     if (queued == 0) {
+                        releaseSmallArrays();
                         writing = false;
                         if (!closed || finished) {
                             return;
@@ -382,7 +392,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         int before = prefix == null ? 0 : prefix.size();
         int n = Math.min(queued + before, MAX_BATCH_FRAMES + before);
         if (batch == null || batch.length < n) {
-            batch = new OutboundFrame[Math.max(n, Math.min(MAX_BATCH_FRAMES, batch == null ? 4 : batch.length * 2))];
+            batch = new OutboundFrame[Math.max(n,
+                    Math.min(MAX_BATCH_FRAMES, batch == null ? INITIAL_SLOTS : batch.length * 2))];
         }
         long taken = 0;
         int k = 0;
@@ -428,7 +439,9 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     }
 
     private void push(OutboundFrame frame) {
-        if (queued == ring.length) {
+        if (ring == null) {
+            ring = new OutboundFrame[Math.min(maxFrames, INITIAL_SLOTS)];
+        } else if (queued == ring.length) {
             OutboundFrame[] bigger = new OutboundFrame[Math.min(maxFrames, ring.length * 2)];
             for (int i = 0; i < queued; i++) {
                 bigger[i] = ring[(head + i) % ring.length];
@@ -462,6 +475,21 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             }
         }
         return dropped;
+    }
+
+    /**
+     * Lets go of a ring and a batch array still at their first size once nothing is queued or being written
+     * (caller holds the monitor and is the writer): an idle connection then holds neither. Larger ones, grown
+     * by a connection that has been busy, are kept.
+     */
+    private void releaseSmallArrays() {
+        if (ring != null && ring.length <= INITIAL_SLOTS) {
+            ring = null;
+            head = 0;
+        }
+        if (batch != null && batch.length <= INITIAL_SLOTS && batchSize == 0) {
+            batch = null;
+        }
     }
 
     private void clearRing() {

@@ -150,7 +150,7 @@ final class RequestHandler {
         if (r.room() != null) {
             boolean member;
             synchronized (c) {
-                member = c.rooms.contains(r.room());
+                member = c.inRoom(r.room());
             }
             if (!member) {
                 throw new ProtocolException(ErrorCode.FORBIDDEN, "join room '" + r.room() + "' before publishing to it",
@@ -209,9 +209,9 @@ final class RequestHandler {
                 if (!c.isOpen()) {
                     return;
                 }
-                again = c.rooms.contains(j.room());
+                again = c.inRoom(j.room());
                 if (!again) {
-                    if (!config.singleRoomPerConnection() && c.rooms.size() >= config.maxRoomsPerConnection()) {
+                    if (!config.singleRoomPerConnection() && c.roomCount() >= config.maxRoomsPerConnection()) {
                         throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
                                 "at most " + config.maxRoomsPerConnection() + " rooms per connection", j.ref());
                     }
@@ -220,8 +220,8 @@ final class RequestHandler {
                                 + config.maxMembersPerRoom() + " members)", j.ref());
                     }
                     if (config.singleRoomPerConnection()) {
-                        for (String old : List.copyOf(c.rooms)) {
-                            c.rooms.remove(old);
+                        for (String old : c.roomsSnapshot()) {
+                            c.removeRoom(old);
                             RoomTable.Entry gone = hub.fanout.membership(old, null, c, null, d);
                             if (gone != null) {
                                 left.add(gone);
@@ -229,7 +229,7 @@ final class RequestHandler {
                             }
                         }
                     }
-                    c.rooms.add(j.room());
+                    c.addRoom(j.room());
                     hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
                             out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d);
                 }
@@ -259,7 +259,7 @@ final class RequestHandler {
         Deliveries d = Deliveries.acquire();
         try {
             synchronized (c) {
-                if (!c.rooms.remove(l.room())) {
+                if (!c.removeRoom(l.room())) {
                     throw new ProtocolException(ErrorCode.NOT_FOUND, "not a member of room '" + l.room() + "'",
                             l.ref());
                 }

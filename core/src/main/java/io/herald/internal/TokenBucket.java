@@ -1,7 +1,8 @@
 package io.herald.internal;
 
 import io.herald.RateLimit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,19 +19,29 @@ import java.util.function.LongSupplier;
  * clock or touching the state.
  *
  * <p>Thread-safe and lock-free: {@link #tryAcquire} is one read of the clock and a compare-and-set loop on
- * one {@link AtomicLong}; under contention no more tokens are granted than the limit allows.
+ * one {@code long} field (a {@link VarHandle}, not an {@code AtomicLong}: every connection has a bucket, and
+ * the extra object would cost each of them 16 bytes); under contention no more tokens are granted than the limit allows.
  */
 public final class TokenBucket {
     /** The state of a bucket that {@link KeyedRateLimiter} has retired; never a real instant. */
     static final long RETIRED = Long.MIN_VALUE;
     private static final long MAX_INTERVAL = 1L << 60;
     private static final long MAX_WINDOW = 1L << 61;
+    private static final VarHandle FULL_AT;
+
+    static {
+        try {
+            FULL_AT = MethodHandles.lookup().findVarHandle(TokenBucket.class, "fullAt", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final LongSupplier nanoTime;
     private final boolean unlimited;
     private final long interval;
     private final long tolerance;
-    private final AtomicLong fullAt;
+    private volatile long fullAt;
 
     /**
      * Creates a full bucket.
@@ -60,7 +71,7 @@ public final class TokenBucket {
         } else {
             this.tolerance = burstWindow > MAX_WINDOW / interval ? MAX_WINDOW : burstWindow * interval;
         }
-        this.fullAt = new AtomicLong(notRetired(now));
+        this.fullAt = notRetired(now);
     }
 
     /**
@@ -101,7 +112,7 @@ public final class TokenBucket {
             return 0;
         }
         while (true) {
-            long full = fullAt.get();
+            long full = fullAt;
             if (full == RETIRED) {
                 return -1;
             }
@@ -109,7 +120,7 @@ public final class TokenBucket {
             if (ahead > tolerance) {
                 return ahead - tolerance;
             }
-            if (fullAt.compareAndSet(full, notRetired(now + ahead + interval))) {
+            if (FULL_AT.compareAndSet(this, full, notRetired(now + ahead + interval))) {
                 return 0;
             }
         }
@@ -123,14 +134,14 @@ public final class TokenBucket {
      */
     boolean retireIfFull(long now) {
         while (true) {
-            long full = fullAt.get();
+            long full = fullAt;
             if (full == RETIRED) {
                 return true;
             }
             if (full - now > 0) {
                 return false;
             }
-            if (fullAt.compareAndSet(full, RETIRED)) {
+            if (FULL_AT.compareAndSet(this, full, RETIRED)) {
                 return true;
             }
         }
@@ -138,7 +149,7 @@ public final class TokenBucket {
 
     /** @return the instant in nanoseconds at which the bucket is full, or {@link #RETIRED} */
     long fullAt() {
-        return fullAt.get();
+        return fullAt;
     }
 
     private static long notRetired(long instant) {

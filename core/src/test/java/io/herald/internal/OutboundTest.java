@@ -161,4 +161,101 @@ class OutboundTest {
         }
         assertThat(events.seen).containsExactly("drained");
     }
+
+    /** Holds every send until told to complete it, so frames pile up behind the one in flight. */
+    private static final class HeldTransport implements Transport {
+        final List<String> received = new ArrayList<>();
+        SendCallback pending;
+
+        @Override
+        public Framing framing() {
+            return Framing.WEBSOCKET;
+        }
+
+        @Override
+        public synchronized void send(List<OutboundFrame> frames, SendCallback callback) {
+            for (OutboundFrame f : frames) {
+                received.add(f.text());
+            }
+            pending = callback;
+        }
+
+        /** Completes the send in flight (which may start the next one on this thread). */
+        void complete() {
+            SendCallback c;
+            synchronized (this) {
+                c = pending;
+                pending = null;
+            }
+            c.completed();
+        }
+
+        synchronized boolean sending() {
+            return pending != null;
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+    }
+
+    private static void offerAndDrive(Outbound out, String text) {
+        if (out.offer(frame(text)) == Outbound.Offer.QUEUED_START_WRITER) {
+            out.drain();
+        }
+    }
+
+    @Test
+    void theRingCreatedOnDemandAndLetGoWhenIdleStillEnforcesBothBounds() {
+        HeldTransport t = new HeldTransport();
+        Events events = new Events();
+        // 3 frames or 10 bytes, whichever comes first; every frame below is 2 bytes
+        Outbound out = new Outbound(null, t, 3, 10, SlowConsumerPolicy.DISCONNECT, events, 0, scheduler, null);
+        for (int round = 0; round < 3; round++) {
+            offerAndDrive(out, "a" + round);
+            assertThat(t.sending()).isTrue();
+            for (int i = 0; i < 3; i++) {
+                assertThat(out.offer(frame("q" + i))).as("round %d frame %d", round, i)
+                        .isEqualTo(Outbound.Offer.QUEUED);
+            }
+            assertThat(out.offer(frame("q3"))).as("round %d: the fourth waiting frame", round)
+                    .isEqualTo(Outbound.Offer.OVERFLOW);
+            assertThat(out.queued()).isEqualTo(3);
+            t.complete();
+            t.complete();
+            assertThat(out.idle()).isTrue();
+        }
+        synchronized (t) {
+            assertThat(t.received).containsExactly("a0", "q0", "q1", "q2", "a1", "q0", "q1", "q2", "a2", "q0", "q1",
+                    "q2");
+        }
+        // the byte bound: 5 frames would fit by count but not by bytes
+        Outbound bytes = new Outbound(null, t, 100, 5, SlowConsumerPolicy.DISCONNECT, events, 0, scheduler, null);
+        offerAndDrive(bytes, "b0");
+        assertThat(bytes.offer(frame("b1"))).isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(bytes.offer(frame("b2"))).isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(bytes.offer(frame("b3"))).isEqualTo(Outbound.Offer.OVERFLOW);
+        assertThat(bytes.queuedBytes()).isEqualTo(4);
+    }
+
+    @Test
+    void dropOldestStillMakesRoomAfterTheRingWasLetGo() {
+        HeldTransport t = new HeldTransport();
+        Events events = new Events();
+        Outbound out = new Outbound(null, t, 2, Long.MAX_VALUE, SlowConsumerPolicy.DROP_OLDEST, events, 0, scheduler,
+                null);
+        offerAndDrive(out, "x");
+        t.complete();
+        assertThat(out.idle()).isTrue();
+        offerAndDrive(out, "a");
+        out.offer(frame("b"));
+        out.offer(frame("c"));
+        assertThat(out.offer(frame("d"))).isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(events.seen).containsExactly("dropped 1");
+        t.complete();
+        t.complete();
+        synchronized (t) {
+            assertThat(t.received).containsExactly("x", "a", "c", "d");
+        }
+    }
 }

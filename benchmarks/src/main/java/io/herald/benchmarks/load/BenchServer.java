@@ -4,6 +4,7 @@ import io.herald.Hub;
 import io.herald.HubBuilder;
 import io.herald.RateLimit;
 import io.herald.spi.Authorizer;
+import io.herald.transport.jakarta.HeraldJettyWebSocket;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import io.herald.transport.sse.HeraldSse;
 import java.time.Duration;
@@ -21,7 +22,10 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <p>Usage: {@code BenchServer [port]} (0 or none: a free port). {@code -Dbench.fanoutThreads=n} sets the
  * hub's fan-out threads (default: as the hub's default); {@code -Dbench.heartbeatMs=n} the heartbeat
- * (default 10 minutes, so keep-alives stay out of the throughput figures).
+ * (default 10 minutes, so keep-alives stay out of the throughput figures). {@code /ws} is the portable
+ * Jakarta endpoint ({@link HeraldWebSocket#register}), the one every container runs; {@code -Dbench.ws=core}
+ * serves it through Jetty's core WebSocket API instead ({@link HeraldJettyWebSocket}, what we recommend on
+ * Jetty when many connections sit idle).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -50,8 +54,11 @@ public final class BenchServer {
         Server server = new Server();
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), "/events/*");
-        JakartaWebSocketServletContainerInitializer.configure(context,
-                (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
+        boolean jakarta = !"core".equalsIgnoreCase(System.getProperty("bench.ws", "jakarta"));
+        if (jakarta) {
+            JakartaWebSocketServletContainerInitializer.configure(context,
+                    (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             hub.close(Duration.ofSeconds(2));
             try {
@@ -60,6 +67,10 @@ public final class BenchServer {
                 System.err.println("stopping Jetty failed: " + e);
             }
         }, "bench-server-shutdown"));
+        if (!jakarta) {
+            server.setHandler(context);
+            HeraldJettyWebSocket.register(context, hub, "/ws");
+        }
         start(server, context, port);
         server.join();
     }

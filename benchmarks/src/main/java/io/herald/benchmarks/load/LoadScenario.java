@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.LongUnaryOperator;
@@ -28,7 +30,10 @@ import java.util.function.LongUnaryOperator;
  *   <li>{@code topics}: every connection on its own topic, events published round-robin over them;</li>
  *   <li>{@code idle}: connections held, each subscribed to its own topic, nothing published: the server's
  *       resident memory, heap and threads per connection, measured after the same number of connections
- *       came and went once (so the baseline is a server that has run, with its heap pages in use).</li>
+ *       came and went once (so the baseline is a server that has run, with its heap pages in use).
+ *       {@code -Dbench.histogram=true} also prints the classes whose heap grew, per connection, from
+ *       {@code jcmd GC.class_histogram} before and while the connections are held
+ *       ({@code -Dbench.histogramRows=n} rows, 40 by default).</li>
  * </ul>
  * The fourth argument picks the subscribers' transport: WebSocket ({@code /ws}, the default) or SSE
  * ({@code GET /events?topics=…}); events are published to Herald over a WebSocket either way. The fifth
@@ -197,9 +202,14 @@ public final class LoadScenario {
         }
         TimeUnit.SECONDS.sleep(2);
         Footprint before = Footprint.of(peer);
+        boolean histograms = peer.kind.jvm() && Boolean.getBoolean("bench.histogram");
+        Map<String, long[]> baseline = histograms ? classHistogram(pid) : null;
         try (LoadClient client = subscribers(peer, mode, connections, i -> "bench.idle" + i, epoch)) {
             TimeUnit.SECONDS.sleep(3);
             Footprint held = Footprint.of(peer);
+            if (histograms) {
+                printHistogramDelta(baseline, classHistogram(pid), connections);
+            }
             System.out.printf("scenario=idle %s connections=%d (all open: %d, closed by the server: %d)%n",
                     peer.label(mode), connections, client.upgradedCount(), client.closedByServer.get());
             System.out.printf("server RSS: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
@@ -210,6 +220,41 @@ public final class LoadScenario {
                         (held.heapKiB - before.heapKiB) / (double) connections);
             }
             System.out.printf("server threads: %d before, %d held%n", before.threads, held.threads);
+        }
+    }
+
+    /** @return class name → {instances, bytes} from {@code jcmd GC.class_histogram} (which collects first) */
+    private static Map<String, long[]> classHistogram(long pid) throws IOException, InterruptedException {
+        Map<String, long[]> classes = new HashMap<>();
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*$");
+        for (String line : Footprint.jcmd(pid, "GC.class_histogram").split("\n")) {
+            java.util.regex.Matcher m = row.matcher(line);
+            if (m.matches()) {
+                classes.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+            }
+        }
+        return classes;
+    }
+
+    /** Prints the classes whose heap grew most between two histograms, per connection. */
+    private static void printHistogramDelta(Map<String, long[]> before, Map<String, long[]> after,
+            int connections) {
+        record Row(String name, long instances, long bytes) {
+        }
+        List<Row> rows = new ArrayList<>();
+        for (var e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            rows.add(new Row(e.getKey(), e.getValue()[0] - b[0], e.getValue()[1] - b[1]));
+        }
+        rows.sort((x, y) -> Long.compare(y.bytes, x.bytes));
+        long total = rows.stream().mapToLong(Row::bytes).sum();
+        System.out.printf("class histogram, per connection (total %.0f bytes):%n", total / (double) connections);
+        System.out.println("| bytes/conn | objects/conn | class |");
+        System.out.println("| ---: | ---: | --- |");
+        for (Row r : rows.subList(0, Math.min(Integer.getInteger("bench.histogramRows", 40), rows.size()))) {
+            System.out.printf("| %.0f | %.2f | %s |%n", r.bytes / (double) connections,
+                    r.instances / (double) connections, r.name);
         }
     }
 
@@ -248,7 +293,7 @@ public final class LoadScenario {
             return new Footprint(rss, heapKiB, threads);
         }
 
-        private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        static String jcmd(long pid, String command) throws IOException, InterruptedException {
             String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
             Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

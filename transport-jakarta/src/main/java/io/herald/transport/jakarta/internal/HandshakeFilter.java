@@ -11,7 +11,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,7 +88,7 @@ public final class HandshakeFilter implements Filter {
         if (admission.retryAfterMs() > 0) {
             response.setHeader("Retry-After", Long.toString((admission.retryAfterMs() + 999) / 1000));
         }
-        byte[] body = (admission.reason() + ": " + admission.message() + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] body = Handshakes.refusalBody(admission);
         response.setContentType("text/plain;charset=utf-8");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);

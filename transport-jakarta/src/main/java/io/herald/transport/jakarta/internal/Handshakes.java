@@ -104,6 +104,15 @@ final class Handshakes {
     }
 
     /**
+     * @param admission a refusal
+     * @return the one-line text body an HTTP refusal carries
+     */
+    static byte[] refusalBody(io.herald.spi.Admission admission) {
+        return (admission.reason() + ": " + admission.message() + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * Reads the cookies of one {@code Cookie} header ({@code a=1; b="2"}); the first value of a name wins,
      * surrounding double quotes are removed, malformed pairs are skipped.
      *

@@ -77,6 +77,11 @@ public final class HeraldEndpoint extends Endpoint {
         if (verdict == null) {
             verdict = session.getUserProperties().get(HeraldConfigurator.ADMISSION);
         }
+        // Used once, here: let go of it (and of the handshake's headers it holds) for the connection's life.
+        if (verdict != null) {
+            config.getUserProperties().remove(HeraldConfigurator.ADMISSION, verdict);
+            session.getUserProperties().remove(HeraldConfigurator.ADMISSION, verdict);
+        }
         if (!(verdict instanceof Admission admission)) {
             LOG.error("no admission for session {}: the endpoint was not created by Herald's configurator",
                     session.getId());
@@ -120,7 +125,10 @@ public final class HeraldEndpoint extends Endpoint {
             session.setMaxIdleTimeout(idle);
         }
         session.getAsyncRemote().setSendTimeout(sendTimeout);
-        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeout);
+        if (!session.getClass().getName().startsWith(JettyFrameWriter.JETTY_PACKAGE)) {
+            // Tomcat reads it; Jetty does not, so Jetty's sessions are spared the entry
+            session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeout);
+        }
     }
 
     private static long saturatedMultiply(long a, int b) {

@@ -49,6 +49,18 @@ final class JettyFrameWriter {
      * @param done the hub's callback
      */
     void send(List<OutboundFrame> batch, SendCallback done) {
+        send(core, batch, done);
+    }
+
+    /**
+     * Sends a batch on a core session; {@code done} is told once, when Jetty has written every frame or on
+     * the first failure.
+     *
+     * @param core the session
+     * @param batch the hub's frames, only valid during this call
+     * @param done the hub's callback
+     */
+    static void send(CoreSession core, List<OutboundFrame> batch, SendCallback done) {
         int n = batch.size();
         if (n == 0) {
             done.completed();

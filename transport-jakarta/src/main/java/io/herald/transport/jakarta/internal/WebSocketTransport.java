@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +43,16 @@ final class WebSocketTransport implements Transport, SendHandler {
     private static final int COMPLETED_ELSEWHERE = 2;
     private static final int MAX_REASON_BYTES = 123;
     private static final VarHandle PHASE;
+    private static final VarHandle PING_OUTSTANDING;
+    private static final VarHandle CLOSED;
+    private static final OutboundFrame[] NO_FRAMES = new OutboundFrame[0];
 
     static {
         try {
-            PHASE = MethodHandles.lookup().findVarHandle(WebSocketTransport.class, "phase", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PHASE = lookup.findVarHandle(WebSocketTransport.class, "phase", int.class);
+            PING_OUTSTANDING = lookup.findVarHandle(WebSocketTransport.class, "pingOutstanding", boolean.class);
+            CLOSED = lookup.findVarHandle(WebSocketTransport.class, "closed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -57,13 +62,17 @@ final class WebSocketTransport implements Transport, SendHandler {
     private final RemoteEndpoint.Async remote;
     private final ControlThreads control;
     /** Whether a keep-alive is on its way; a heartbeat that finds one is skipped, never queued behind it. */
-    private final AtomicBoolean pingOutstanding = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean pingOutstanding;
+    /** Whether {@link #close} was called. */
+    private volatile boolean closed;
     /** Jetty's byte path when the container is Jetty 12, else {@code null} (the Jakarta API path below). */
     private final JettyFrameWriter jetty;
 
-    /** Writer only (published to a completion thread by {@link #phase}): the batch being written. */
-    private OutboundFrame[] frames = new OutboundFrame[8];
+    /**
+     * Writer only (published to a completion thread by {@link #phase}): the batch being written; empty until
+     * the first batch on the Jakarta API path (the Jetty path never needs it).
+     */
+    private OutboundFrame[] frames = NO_FRAMES;
     private int count;
     private int next;
     private SendCallback callback;
@@ -109,7 +118,7 @@ final class WebSocketTransport implements Transport, SendHandler {
         }
         int n = batch.size();
         if (frames.length < n) {
-            frames = new OutboundFrame[Math.max(n, frames.length * 2)];
+            frames = new OutboundFrame[Math.max(n, Math.max(8, frames.length * 2))];
         }
         for (int i = 0; i < n; i++) {
             frames[i] = batch.get(i);
@@ -181,7 +190,7 @@ final class WebSocketTransport implements Transport, SendHandler {
      * one redundant; it is skipped.
      */
     private void pingOnControlThread() {
-        if (!pingOutstanding.compareAndSet(false, true)) {
+        if (!PING_OUTSTANDING.compareAndSet(this, false, true)) {
             return;
         }
         try {
@@ -191,11 +200,11 @@ final class WebSocketTransport implements Transport, SendHandler {
                 } catch (IOException | RuntimeException e) {
                     LOG.debug("ping to {} failed", session.getId(), e);
                 } finally {
-                    pingOutstanding.set(false);
+                    pingOutstanding = false;
                 }
             });
         } catch (RejectedExecutionException e) {
-            pingOutstanding.set(false);
+            pingOutstanding = false;
             LOG.warn("ping threads saturated; skipping a keep-alive to {}", session.getId());
         }
     }
@@ -223,7 +232,7 @@ final class WebSocketTransport implements Transport, SendHandler {
 
     @Override
     public void close(int code, String reason) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
         try {
@@ -252,7 +261,7 @@ final class WebSocketTransport implements Transport, SendHandler {
         }
     }
 
-    private static String fit(String reason) {
+    static String fit(String reason) {
         if (reason == null) {
             return "";
         }

@@ -28,6 +28,8 @@ public final class RawClient implements AutoCloseable {
     public static final int CLOSE = 0x8;
     /** Ping frame opcode. */
     public static final int PING = 0x9;
+    /** Opcode of a pong frame. */
+    public static final int PONG = 0xA;
 
     /**
      * One frame as received.
@@ -120,9 +122,20 @@ public final class RawClient implements AutoCloseable {
 
     /** @param text sent as one masked text frame */
     public void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(TEXT, true, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sends one masked frame as it is: a fragment, a control frame, or bytes that are not valid UTF-8.
+     *
+     * @param opcode the frame's opcode ({@code 0} continuation, {@link #TEXT}, {@link #PING}, ...)
+     * @param fin whether it is the last frame of its message
+     * @param payload the payload
+     * @throws IOException if the write fails
+     */
+    public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
-        f.write(0x80 | TEXT);
+        f.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
             f.write(0x80 | payload.length);
         } else if (payload.length < 65_536) {

@@ -1,0 +1,250 @@
+package io.herald.transport.jakarta.internal;
+
+import io.herald.CloseReason;
+import io.herald.Hub;
+import io.herald.spi.Admission;
+import io.herald.spi.ConnectionHandle;
+import io.herald.spi.Framing;
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.SendCallback;
+import io.herald.spi.Transport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection on Jetty's core WebSocket API: Jetty's {@link FrameHandler} and the hub's {@link Transport}
+ * in one object, so an idle connection costs Herald this object and the hub's own state, and Jetty only
+ * its core session and connection (no Jakarta session, decoders, encoders, message-handler bindings, or
+ * the HTTP request the Jakarta layer keeps for the connection's life).
+ *
+ * <p>Behaves as {@link HeraldEndpoint} and {@link WebSocketTransport} do on a Jakarta container: text and
+ * binary messages (fragmented or not) up to {@link Hub#maxFrameBytes()} bytes go to the hub, a larger one
+ * closes with 1009 {@code too-large}, invalid UTF-8 with 1007; a pong counts as activity and a ping is
+ * answered; a finite idle timeout below four heartbeats is raised to four. Writes go through
+ * {@link JettyFrameWriter} and never block; so does {@link #close}, which only queues a close frame.
+ *
+ * <p>Threads: Jetty calls the frame handler methods one at a time (frames are asked for with
+ * {@link CoreSession#demand()} after each one); the hub calls {@link #send} with at most one batch in flight
+ * and {@link #close} from any thread.
+ */
+final class JettyConnection implements FrameHandler, Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(JettyConnection.class);
+    private static final VarHandle CLOSED;
+    private static final byte[] EMPTY = new byte[0];
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(JettyConnection.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Hub hub;
+    /** The verdict, until the connection opens. */
+    private Admission admission;
+    private volatile CoreSession session;
+    /** {@code null} until the hub opened the connection. */
+    private volatile ConnectionHandle handle;
+    private volatile boolean closed;
+
+    /** Frame handler thread only: a fragmented message being put together; {@code null} between messages. */
+    private byte[] partial;
+    private int partialLength;
+    private byte partialOpCode;
+
+    JettyConnection(Hub hub, Admission admission) {
+        this.hub = hub;
+        this.admission = admission;
+    }
+
+    @Override
+    public void onOpen(CoreSession coreSession, Callback callback) {
+        this.session = coreSession;
+        long maxFrame = hub.maxFrameBytes();
+        coreSession.setMaxTextMessageSize(maxFrame);
+        coreSession.setMaxBinaryMessageSize(maxFrame);
+        long idle = saturatedMultiply(hub.heartbeat().toMillis(), 4);
+        Duration current = coreSession.getIdleTimeout();
+        if (current != null && !current.isNegative() && !current.isZero() && current.toMillis() < idle) {
+            coreSession.setIdleTimeout(Duration.ofMillis(idle));
+        }
+        Admission verdict = admission;
+        admission = null;
+        try {
+            handle = hub.gateway().open(verdict, this);
+        } catch (RuntimeException e) {
+            callback.failed(e);
+            return;
+        }
+        callback.succeeded();
+        coreSession.demand();
+    }
+
+    @Override
+    public void onFrame(Frame frame, Callback callback) {
+        byte op = frame.getOpCode();
+        switch (op) {
+            case OpCode.TEXT, OpCode.BINARY, OpCode.CONTINUATION -> onData(frame, callback);
+            case OpCode.PING -> {
+                Frame pong = new Frame(OpCode.PONG);
+                if (frame.hasPayload()) {
+                    pong.setPayload(ByteBuffer.wrap(bytes(frame.getPayload())));
+                }
+                session.sendFrame(pong, Callback.NOOP, false);
+                callback.succeeded();
+                session.demand();
+            }
+            case OpCode.PONG -> {
+                ConnectionHandle h = handle;
+                if (h != null) {
+                    h.onActivity();
+                }
+                callback.succeeded();
+                session.demand();
+            }
+            default -> callback.succeeded(); // CLOSE: Jetty answers it; nothing more is read
+        }
+    }
+
+    private void onData(Frame frame, Callback callback) {
+        byte op = frame.getOpCode();
+        int maxFrame = hub.maxFrameBytes();
+        int length = frame.getPayloadLength();
+        byte[] message;
+        if (op != OpCode.CONTINUATION && frame.isFin() && partial == null) {
+            if (length > maxFrame) {
+                tooLarge(callback);
+                return;
+            }
+            message = bytes(frame.getPayload());
+        } else {
+            if (op != OpCode.CONTINUATION) {
+                partialOpCode = op;
+                partialLength = 0;
+                partial = new byte[Math.min(Math.max(length, 256), maxFrame)];
+            }
+            if (partial == null || (long) partialLength + length > maxFrame) {
+                partial = null;
+                tooLarge(callback);
+                return;
+            }
+            if (partialLength + length > partial.length) {
+                partial = Arrays.copyOf(partial, (int) Math.min(maxFrame, Math.max(partialLength + length,
+                        2L * partial.length)));
+            }
+            if (length > 0) {
+                frame.getPayload().slice().get(partial, partialLength, length);
+            }
+            partialLength += length;
+            if (!frame.isFin()) {
+                callback.succeeded();
+                session.demand();
+                return;
+            }
+            message = Arrays.copyOf(partial, partialLength);
+            op = partialOpCode;
+            partial = null;
+        }
+        ConnectionHandle h = handle;
+        if (op == OpCode.TEXT) {
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(message)).toString();
+            } catch (CharacterCodingException e) {
+                callback.failed(new BadPayloadException("invalid UTF-8 in a text message"));
+                return;
+            }
+            if (h != null) {
+                h.onText(text);
+            }
+        } else if (h != null) {
+            h.onBinary(message);
+        }
+        callback.succeeded();
+        session.demand();
+    }
+
+    private void tooLarge(Callback callback) {
+        close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
+        callback.succeeded();
+        session.demand();
+    }
+
+    private static byte[] bytes(ByteBuffer payload) {
+        if (payload == null || !payload.hasRemaining()) {
+            return EMPTY;
+        }
+        byte[] b = new byte[payload.remaining()];
+        payload.slice().get(b);
+        return b;
+    }
+
+    /**
+     * An error Jetty reports (a broken connection, a protocol violation); Jetty closes the session itself and
+     * then calls {@link #onClosed} with the real code. The hub is told at once that the connection ended
+     * abnormally (1006, never sent on the wire), as the Jakarta endpoint does; it ignores that if it had
+     * already closed the connection.
+     */
+    @Override
+    public void onError(Throwable cause, Callback callback) {
+        LOG.debug("WebSocket error on {}", session, cause);
+        ConnectionHandle h = handle;
+        if (h != null) {
+            h.onClosed(1006, "transport-error");
+        }
+        callback.succeeded();
+    }
+
+    @Override
+    public void onClosed(CloseStatus closeStatus, Callback callback) {
+        ConnectionHandle h = handle;
+        if (h != null) {
+            h.onClosed(closeStatus.getCode(), closeStatus.getReason());
+        }
+        callback.succeeded();
+    }
+
+    @Override
+    public Framing framing() {
+        return Framing.WEBSOCKET;
+    }
+
+    @Override
+    public void send(List<OutboundFrame> frames, SendCallback callback) {
+        JettyFrameWriter.send(session, frames, callback);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
+            return;
+        }
+        CoreSession s = session;
+        if (s != null && s.isOutputOpen()) {
+            s.close(code, WebSocketTransport.fit(reason), Callback.NOOP);
+        }
+    }
+
+    private static long saturatedMultiply(long a, int b) {
+        long r = a * b;
+        return r / b == a ? r : Long.MAX_VALUE;
+    }
+}
