@@ -34,17 +34,7 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         HeraldJettyWebSocket.register(context, hub, PATH);
         server.start();
         URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + PATH);
-        return new RunningServer() {
-            @Override
-            public URI uri() {
-                return uri;
-            }
-
-            @Override
-            public void close() throws Exception {
-                server.stop();
-            }
-        };
+        return RunningServer.of(uri, server::stop);
     }
 
     @Override

@@ -42,17 +42,7 @@ class JettyTransportIT extends WebSocketFlowContract {
         });
         server.start();
         URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + PATH);
-        return new RunningServer() {
-            @Override
-            public URI uri() {
-                return uri;
-            }
-
-            @Override
-            public void close() throws Exception {
-                server.stop();
-            }
-        };
+        return RunningServer.of(uri, server::stop);
     }
 
     @Override

@@ -54,19 +54,11 @@ class TomcatTransportIT extends WebSocketFlowContract {
         }, Set.of());
         tomcat.start();
         URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + PATH);
-        return new RunningServer() {
-            @Override
-            public URI uri() {
-                return uri;
-            }
-
-            @Override
-            public void close() throws Exception {
-                tomcat.stop();
-                tomcat.destroy();
-                deleteTree(base);
-            }
-        };
+        return RunningServer.of(uri, () -> {
+            tomcat.stop();
+            tomcat.destroy();
+            deleteTree(base);
+        });
     }
 
     private static void deleteTree(Path root) throws IOException {

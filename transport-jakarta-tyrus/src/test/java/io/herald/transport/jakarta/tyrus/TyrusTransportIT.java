@@ -10,17 +10,7 @@ class TyrusTransportIT extends WebSocketFlowContract {
     protected RunningServer start(Hub hub) throws Exception {
         HeraldTyrusServer s = HeraldTyrusServer.start(hub, 0, PATH);
         URI uri = URI.create("ws://127.0.0.1:" + s.port() + PATH);
-        return new RunningServer() {
-            @Override
-            public URI uri() {
-                return uri;
-            }
-
-            @Override
-            public void close() {
-                s.close();
-            }
-        };
+        return RunningServer.of(uri, s::close);
     }
 
     @Override

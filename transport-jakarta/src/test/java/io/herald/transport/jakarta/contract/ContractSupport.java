@@ -30,6 +30,25 @@ public abstract class ContractSupport {
         /** Stops the container. */
         @Override
         void close() throws Exception;
+
+        /**
+         * @param uri the endpoint's address
+         * @param stop stops the container
+         * @return a running server made of the two
+         */
+        static RunningServer of(URI uri, AutoCloseable stop) {
+            return new RunningServer() {
+                @Override
+                public URI uri() {
+                    return uri;
+                }
+
+                @Override
+                public void close() throws Exception {
+                    stop.close();
+                }
+            };
+        }
     }
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();

@@ -27,16 +27,6 @@ class JettySseIT extends SseBrowserContract {
         server.setHandler(context);
         server.start();
         URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + BASE);
-        return new RunningServer() {
-            @Override
-            public URI base() {
-                return base;
-            }
-
-            @Override
-            public void close() throws Exception {
-                server.stop();
-            }
-        };
+        return RunningServer.of(base, server::stop);
     }
 }

@@ -31,19 +31,11 @@ class TomcatSseIT extends SseBrowserContract {
                 Set.of());
         tomcat.start();
         URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + BASE);
-        return new RunningServer() {
-            @Override
-            public URI base() {
-                return uri;
-            }
-
-            @Override
-            public void close() throws Exception {
-                tomcat.stop();
-                tomcat.destroy();
-                deleteTree(base);
-            }
-        };
+        return RunningServer.of(uri, () -> {
+            tomcat.stop();
+            tomcat.destroy();
+            deleteTree(base);
+        });
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -33,6 +33,25 @@ public abstract class SseContractSupport {
         /** Stops the container. */
         @Override
         void close() throws Exception;
+
+        /**
+         * @param base the endpoints' base address
+         * @param stop stops the container
+         * @return a running server made of the two
+         */
+        static RunningServer of(URI base, AutoCloseable stop) {
+            return new RunningServer() {
+                @Override
+                public URI base() {
+                    return base;
+                }
+
+                @Override
+                public void close() throws Exception {
+                    stop.close();
+                }
+            };
+        }
     }
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
