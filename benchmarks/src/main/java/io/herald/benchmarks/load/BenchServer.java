@@ -54,8 +54,11 @@ public final class BenchServer {
         Server server = new Server();
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), "/events/*");
-        boolean jakarta = !"core".equalsIgnoreCase(System.getProperty("bench.ws", "jakarta"));
-        if (jakarta) {
+        if ("core".equalsIgnoreCase(System.getProperty("bench.ws", "jakarta"))) {
+            // the core API's upgrade handler needs the context attached to its server
+            server.setHandler(context);
+            HeraldJettyWebSocket.register(context, hub, "/ws");
+        } else {
             JakartaWebSocketServletContainerInitializer.configure(context,
                     (servletContext, container) -> HeraldWebSocket.register(container, hub, "/ws"));
         }
@@ -67,10 +70,6 @@ public final class BenchServer {
                 System.err.println("stopping Jetty failed: " + e);
             }
         }, "bench-server-shutdown"));
-        if (!jakarta) {
-            server.setHandler(context);
-            HeraldJettyWebSocket.register(context, hub, "/ws");
-        }
         start(server, context, port);
         server.join();
     }
