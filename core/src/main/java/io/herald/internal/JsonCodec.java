@@ -77,6 +77,24 @@ public final class JsonCodec implements Codec {
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .build()));
 
+    /**
+     * @param json JSON a client sent outside a protocol message
+     * @return its tree, read under the request limits ({@link io.herald.spi.ClientJson})
+     * @throws JsonProcessingException when it is not JSON or breaks a limit
+     */
+    public static JsonNode readClientJson(String json) throws JsonProcessingException {
+        return MAPPER.readTree(json);
+    }
+
+    /**
+     * @param json JSON a client sent outside a protocol message, UTF-8
+     * @return its tree, read under the request limits ({@link io.herald.spi.ClientJson})
+     * @throws java.io.IOException when it is not JSON or breaks a limit
+     */
+    public static JsonNode readClientJson(byte[] json) throws java.io.IOException {
+        return MAPPER.readTree(json);
+    }
+
     /** Creates the codec. Instances are interchangeable; they share all state. */
     public JsonCodec() {
     }

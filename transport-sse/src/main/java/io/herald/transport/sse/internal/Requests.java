@@ -2,6 +2,7 @@ package io.herald.transport.sse.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.spi.ClientJson;
 import io.herald.spi.Handshake;
 import io.herald.spi.InitialSubscription;
 import jakarta.servlet.http.Cookie;
@@ -9,22 +10,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Reads what the endpoints need from a servlet request. Stateless and thread-safe. */
 final class Requests {
-    /** What a client sent that cannot be used; answered with 400 (or 413) and this message. */
+    /** What a client sent that cannot be used; answered with 400 and this message. */
     static final class BadInput extends Exception {
         private static final long serialVersionUID = 1L;
-        private final boolean tooLarge;
 
-        BadInput(String message, boolean tooLarge) {
+        BadInput(String message) {
             super(message, null, false, false);
-            this.tooLarge = tooLarge;
-        }
-
-        boolean tooLarge() {
-            return tooLarge;
         }
     }
 
@@ -39,8 +36,12 @@ final class Requests {
             b.header(name, Collections.list(request.getHeaders(name)));
         }
         if (request.getCookies() != null) {
+            // the first cookie of a name counts, as in the WebSocket handshake (Handshakes.parseCookies)
+            Set<String> seen = new HashSet<>();
             for (Cookie c : request.getCookies()) {
-                b.cookie(c.getName(), c.getValue());
+                if (seen.add(c.getName())) {
+                    b.cookie(c.getName(), c.getValue());
+                }
             }
         }
         request.getParameterMap().forEach((name, values) -> b.query(name, List.of(values)));
@@ -57,12 +58,12 @@ final class Requests {
         String f = request.getParameter("filter");
         if (f != null && !f.isBlank()) {
             try {
-                filter = HttpAnswers.JSON.readTree(f);
+                filter = ClientJson.read(f);
             } catch (JsonProcessingException e) {
-                throw new BadInput("filter is not valid JSON: " + e.getOriginalMessage(), false);
+                throw new BadInput("filter is not valid JSON: " + e.getOriginalMessage());
             }
             if (!filter.isObject()) {
-                throw new BadInput("filter must be a JSON object", false);
+                throw new BadInput("filter must be a JSON object");
             }
         }
         String since = request.getHeader("Last-Event-ID");
@@ -96,14 +97,14 @@ final class Requests {
     static JsonNode object(byte[] body) throws BadInput {
         JsonNode node;
         try {
-            node = HttpAnswers.JSON.readTree(body);
+            node = ClientJson.read(body);
         } catch (JsonProcessingException e) {
-            throw new BadInput("body is not valid JSON: " + e.getOriginalMessage(), false);
+            throw new BadInput("body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new BadInput("body could not be read: " + e.getMessage(), false);
+            throw new BadInput("body could not be read: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new BadInput("body must be a JSON object", false);
+            throw new BadInput("body must be a JSON object");
         }
         return node;
     }
@@ -112,7 +113,7 @@ final class Requests {
     static String text(JsonNode body, String field) throws BadInput {
         JsonNode v = body.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-            throw new BadInput("field '" + field + "' must be a non-empty string", false);
+            throw new BadInput("field '" + field + "' must be a non-empty string");
         }
         return v.asText();
     }
@@ -121,12 +122,12 @@ final class Requests {
     static List<String> topics(JsonNode body) throws BadInput {
         JsonNode v = body.get("topics");
         if (v == null || !v.isArray() || v.isEmpty()) {
-            throw new BadInput("field 'topics' must be a non-empty array of strings", false);
+            throw new BadInput("field 'topics' must be a non-empty array of strings");
         }
         List<String> out = new ArrayList<>();
         for (JsonNode t : v) {
             if (!t.isTextual()) {
-                throw new BadInput("field 'topics' must hold strings only", false);
+                throw new BadInput("field 'topics' must hold strings only");
             }
             out.add(t.asText());
         }

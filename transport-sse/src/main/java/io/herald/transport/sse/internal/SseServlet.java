@@ -197,11 +197,10 @@ public final class SseServlet extends HttpServlet {
                     control(json, response, path.equals("/subscribe"));
                 }
             } catch (Requests.BadInput e) {
-                HttpAnswers.error(response, e.tooLarge() ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
-                        e.getMessage(), 0);
+                HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
             } catch (RuntimeException e) {
                 LOG.warn("{} failed", path, e);
-                HttpAnswers.error(response, ErrorCode.INTERNAL, "internal error: " + e.getMessage(), 0);
+                HttpAnswers.error(response, ErrorCode.INTERNAL, "internal error (logged by the server)", 0);
             }
         });
     }
@@ -210,7 +209,7 @@ public final class SseServlet extends HttpServlet {
             throws IOException, Requests.BadInput {
         String topic = Requests.text(body, "topic");
         if (!body.has("data")) {
-            throw new Requests.BadInput("field 'data' is missing", false);
+            throw new Requests.BadInput("field 'data' is missing");
         }
         ServerMessage answer = gateway().publish(admission, topic, body.get("data"));
         if (answer instanceof ServerMessage.Published p) {
@@ -230,11 +229,11 @@ public final class SseServlet extends HttpServlet {
         if (subscribe) {
             JsonNode filter = body.get("filter");
             if (filter != null && !filter.isNull() && !filter.isObject()) {
-                throw new Requests.BadInput("field 'filter' must be a JSON object", false);
+                throw new Requests.BadInput("field 'filter' must be a JSON object");
             }
             JsonNode since = body.get("since");
             if (since != null && !since.isNull() && !since.isTextual()) {
-                throw new Requests.BadInput("field 'since' must be a string", false);
+                throw new Requests.BadInput("field 'since' must be a string");
             }
             r = new Request.Subscribe(null, topics, filter == null || filter.isNull() ? null : filter,
                     since == null || since.isNull() ? null : since.asText());

@@ -94,6 +94,11 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
     }
 
     private static byte[] concat(List<OutboundFrame> frames) {
+        if (frames.size() == 1) {
+            // the common fan-out case: the event's shared frame, which the container only reads
+            OutboundFrame f = frames.get(0);
+            return f.kind() == OutboundFrame.Kind.PING ? PING : f.bytes();
+        }
         int size = 0;
         for (OutboundFrame f : frames) {
             size += f.kind() == OutboundFrame.Kind.PING ? PING.length : f.length();
@@ -331,15 +336,20 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
             closeRequested = true;
             pendingCloseCode = code;
             pendingCloseReason = reason;
-            if (!started) {
-                return;
-            }
         }
+        // a send that waited for the stream to start (the connected frame) fails here too: the stream
+        // never starts once closed, so nobody else would complete it
         SendCallback stranded = takeCallback();
         if (stranded != null) {
             stranded.failed(new IOException("stream closed with a send pending"));
         }
-        complete();
+        boolean wasStarted;
+        synchronized (lock) {
+            wasStarted = started;
+        }
+        if (wasStarted) {
+            complete();
+        }
     }
 
     private void complete() {

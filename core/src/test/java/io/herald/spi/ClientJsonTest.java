@@ -1,0 +1,36 @@
+package io.herald.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ClientJsonTest {
+    @Test
+    void keepsDecimalsAsWrittenLikeTheProtocolCodec() throws Exception {
+        JsonNode n = ClientJson.read("{\"price\":1.50,\"big\":0.1000000000000000055511151231257827}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(n.get("price").decimalValue()).isEqualTo(new BigDecimal("1.50"));
+        assertThat(n.get("price").toString()).isEqualTo("1.50");
+        assertThat(n.get("big").decimalValue()).isEqualTo(new BigDecimal("0.1000000000000000055511151231257827"));
+    }
+
+    @Test
+    void refusesDuplicateKeys() {
+        assertThatThrownBy(() -> ClientJson.read("{\"a\":1,\"a\":2}"))
+                .isInstanceOf(JsonProcessingException.class)
+                .hasMessageContaining("Duplicate field 'a'");
+    }
+
+    @Test
+    void refusesNestingDeeperThanARequestMay() {
+        String deep = "[".repeat(40) + "]".repeat(40);
+        assertThatThrownBy(() -> ClientJson.read(deep))
+                .isInstanceOf(JsonProcessingException.class)
+                .hasMessageContaining("nesting depth");
+    }
+}
