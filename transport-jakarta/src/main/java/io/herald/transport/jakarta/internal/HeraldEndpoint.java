@@ -27,14 +27,13 @@ import org.slf4j.LoggerFactory;
  *       heartbeats, checking once per heartbeat): a finite container timeout below four heartbeats is
  *       raised to four; an infinite one (Tomcat's and Tyrus's default) is left alone. Tyrus is never asked
  *       to change it, because setting it races with Tyrus's own idle task and can close a fresh session;</li>
- *   <li>an asynchronous send timeout of one heartbeat but at least {@value #MIN_SEND_TIMEOUT_MS} ms, which
+ *   <li>an asynchronous send timeout of one heartbeat but at least {@value SessionLimits#MIN_SEND_TIMEOUT_MS} ms, which
  *       bounds how long a write to a client that stopped reading may take. The same bound goes into
  *       Tomcat's {@value #TOMCAT_BLOCKING_SEND_TIMEOUT} user property, which limits its blocking ping and
  *       close writes (its default is 20 s); other containers ignore that property.</li>
  * </ul>
  */
 public final class HeraldEndpoint extends Endpoint {
-    static final long MIN_SEND_TIMEOUT_MS = 5_000;
     static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
     private static final Logger LOG = LoggerFactory.getLogger(HeraldEndpoint.class);
@@ -115,11 +114,10 @@ public final class HeraldEndpoint extends Endpoint {
 
     private void applyLimits(Session session) {
         int maxFrame = hub.maxFrameBytes();
-        long heartbeat = hub.heartbeat().toMillis();
-        long sendTimeout = Math.max(heartbeat, MIN_SEND_TIMEOUT_MS);
+        long sendTimeout = SessionLimits.sendTimeoutMs(hub.heartbeat());
         session.setMaxTextMessageBufferSize(maxFrame);
         session.setMaxBinaryMessageBufferSize(maxFrame);
-        long idle = saturatedMultiply(heartbeat, 4);
+        long idle = SessionLimits.minIdleTimeoutMs(hub.heartbeat());
         long current = session.getMaxIdleTimeout();
         if (current > 0 && current < idle) {
             session.setMaxIdleTimeout(idle);
@@ -129,11 +127,6 @@ public final class HeraldEndpoint extends Endpoint {
             // Tomcat reads it; Jetty does not, so Jetty's sessions are spared the entry
             session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeout);
         }
-    }
-
-    private static long saturatedMultiply(long a, int b) {
-        long r = a * b;
-        return r / b == a ? r : Long.MAX_VALUE;
     }
 
     @Override

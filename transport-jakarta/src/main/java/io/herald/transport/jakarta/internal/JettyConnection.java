@@ -57,6 +57,8 @@ final class JettyConnection implements FrameHandler, Transport {
     }
 
     private final Hub hub;
+    /** How long a frame may wait to be written before Jetty fails the session ({@link SessionLimits}). */
+    private final long sendTimeoutMs;
     /** The verdict, until the connection opens. */
     private Admission admission;
     private volatile CoreSession session;
@@ -71,16 +73,15 @@ final class JettyConnection implements FrameHandler, Transport {
 
     JettyConnection(Hub hub, Admission admission) {
         this.hub = hub;
+        this.sendTimeoutMs = SessionLimits.sendTimeoutMs(hub.heartbeat());
         this.admission = admission;
     }
 
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         this.session = coreSession;
-        long maxFrame = hub.maxFrameBytes();
-        coreSession.setMaxTextMessageSize(maxFrame);
-        coreSession.setMaxBinaryMessageSize(maxFrame);
-        long idle = saturatedMultiply(hub.heartbeat().toMillis(), 4);
+        // (no message size to set: Jetty reads it only in its message sinks; onData enforces the hub's)
+        long idle = SessionLimits.minIdleTimeoutMs(hub.heartbeat());
         Duration current = coreSession.getIdleTimeout();
         if (current != null && !current.isNegative() && !current.isZero() && current.toMillis() < idle) {
             coreSession.setIdleTimeout(Duration.ofMillis(idle));
@@ -103,13 +104,13 @@ final class JettyConnection implements FrameHandler, Transport {
         switch (op) {
             case OpCode.TEXT, OpCode.BINARY, OpCode.CONTINUATION -> onData(frame, callback);
             case OpCode.PING -> {
-                Frame pong = new Frame(OpCode.PONG);
-                if (frame.hasPayload()) {
-                    pong.setPayload(ByteBuffer.wrap(bytes(frame.getPayload())));
-                }
-                session.sendFrame(pong, Callback.NOOP, false);
-                callback.succeeded();
-                session.demand();
+                // the ping's payload stays valid until its callback completes, and the next frame is read
+                // only once the pong is written: a client that pings and never reads cannot grow the queue
+                Frame pong = new Frame(OpCode.PONG, true, frame.getPayload());
+                session.sendFrame(pong, Callback.from(() -> {
+                    callback.succeeded();
+                    session.demand();
+                }, callback::failed), false);
             }
             case OpCode.PONG -> {
                 ConnectionHandle h = handle;
@@ -136,6 +137,10 @@ final class JettyConnection implements FrameHandler, Transport {
             message = bytes(frame.getPayload());
         } else {
             if (op != OpCode.CONTINUATION) {
+                if (length > maxFrame) {
+                    tooLarge(callback);
+                    return;
+                }
                 partialOpCode = op;
                 partialLength = 0;
                 partial = new byte[Math.min(Math.max(length, 256), maxFrame)];
@@ -229,7 +234,7 @@ final class JettyConnection implements FrameHandler, Transport {
 
     @Override
     public void send(List<OutboundFrame> frames, SendCallback callback) {
-        JettyFrameWriter.send(session, frames, callback);
+        JettyFrameWriter.send(session, sendTimeoutMs, frames, callback);
     }
 
     @Override
@@ -241,10 +246,5 @@ final class JettyConnection implements FrameHandler, Transport {
         if (s != null && s.isOutputOpen()) {
             s.close(code, WebSocketTransport.fit(reason), Callback.NOOP);
         }
-    }
-
-    private static long saturatedMultiply(long a, int b) {
-        long r = a * b;
-        return r / b == a ? r : Long.MAX_VALUE;
     }
 }

@@ -12,6 +12,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.OutgoingEntry;
 
 /**
  * The write path on Jetty 12 (ee10). The Jakarta API only takes a {@code String} for a text frame, so the
@@ -29,17 +30,22 @@ final class JettyFrameWriter {
     static final String JETTY_PACKAGE = "org.eclipse.jetty.ee10.websocket.jakarta.common.";
 
     private final CoreSession core;
+    private final long sendTimeoutMs;
 
-    private JettyFrameWriter(CoreSession core) {
+    private JettyFrameWriter(CoreSession core, long sendTimeoutMs) {
         this.core = core;
+        this.sendTimeoutMs = sendTimeoutMs;
     }
 
     /**
-     * @param session a container session
-     * @return a writer for it when it is a Jetty 12 ee10 session, else {@code null}
+     * @param session a container session, its send timeout already set
+     * @return a writer for it when it is a Jetty 12 ee10 session, else {@code null}; its frames keep the
+     *     session's send timeout, as Jetty's own async remote would apply it
      */
     static JettyFrameWriter forSession(Session session) {
-        return session instanceof JakartaWebSocketSession jetty ? new JettyFrameWriter(jetty.getCoreSession()) : null;
+        return session instanceof JakartaWebSocketSession jetty
+                ? new JettyFrameWriter(jetty.getCoreSession(), session.getAsyncRemote().getSendTimeout())
+                : null;
     }
 
     /**
@@ -49,7 +55,7 @@ final class JettyFrameWriter {
      * @param done the hub's callback
      */
     void send(List<OutboundFrame> batch, SendCallback done) {
-        send(core, batch, done);
+        send(core, sendTimeoutMs, batch, done);
     }
 
     /**
@@ -57,10 +63,12 @@ final class JettyFrameWriter {
      * the first failure.
      *
      * @param core the session
+     * @param sendTimeoutMs how long each frame may wait to be written before Jetty fails the session (a
+     *     client that stopped reading); 0 or less: no limit
      * @param batch the hub's frames, only valid during this call
      * @param done the hub's callback
      */
-    static void send(CoreSession core, List<OutboundFrame> batch, SendCallback done) {
+    static void send(CoreSession core, long sendTimeoutMs, List<OutboundFrame> batch, SendCallback done) {
         int n = batch.size();
         if (n == 0) {
             done.completed();
@@ -71,7 +79,11 @@ final class JettyFrameWriter {
             OutboundFrame f = batch.get(i);
             Frame frame = f.kind() == OutboundFrame.Kind.PING ? new Frame(OpCode.PING)
                     : new Frame(OpCode.TEXT, ByteBuffer.wrap(f.bytes()));
-            core.sendFrame(frame, callback, i < n - 1);
+            OutgoingEntry.Builder entry = new OutgoingEntry.Builder(frame, callback).batch(i < n - 1);
+            if (sendTimeoutMs > 0) {
+                entry.messageTimeout(sendTimeoutMs);
+            }
+            core.sendFrame(entry.build());
         }
     }
 

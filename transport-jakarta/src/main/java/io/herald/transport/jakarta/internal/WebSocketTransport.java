@@ -238,9 +238,11 @@ final class WebSocketTransport implements Transport, SendHandler {
         try {
             control.close(() -> closeSession(session, code, reason));
         } catch (RejectedExecutionException e) {
-            // never block the caller (a publisher, the heartbeat) on a client; the container's idle
-            // timeout ends the session if its close cannot be sent now
-            LOG.warn("close threads saturated; leaving {} to the container's idle timeout", session.getId());
+            // 65,536 closes already wait. Leaving this one to the container's idle timeout would leak the
+            // session where that timeout is infinite (Tomcat's and Tyrus's default), so close it here: the
+            // caller waits at most the send timeout, and only while the close threads are this far behind
+            LOG.warn("close threads saturated; closing {} on the calling thread", session.getId());
+            closeSession(session, code, reason);
         }
     }
 
