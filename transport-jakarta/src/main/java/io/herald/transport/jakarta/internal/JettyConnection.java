@@ -210,11 +210,9 @@ final class JettyConnection implements FrameHandler, Transport {
      */
     @Override
     public void onError(Throwable cause, Callback callback) {
+        // Jetty calls this only while closing the connection, right before onClosed, which reports the
+        // close code the error led to (1002, 1007, 1009 or 1006); reporting here first would hide it
         LOG.debug("WebSocket error on {}", session, cause);
-        ConnectionHandle h = handle;
-        if (h != null) {
-            h.onClosed(1006, "transport-error");
-        }
         callback.succeeded();
     }
 

@@ -89,18 +89,23 @@ final class WebSocketTransport implements Transport, SendHandler {
         this.jetty = jettyWriter(session);
     }
 
+    /** Set once Jetty's core classes turned out not to be visible; later sessions skip the attempt. */
+    private static volatile boolean jettyUnusable;
+
     /**
      * The Jetty path, checked by class name first: {@link JettyFrameWriter} refers to Jetty's types, so it
      * must not even be loaded where Jetty is absent.
      */
     private static JettyFrameWriter jettyWriter(Session session) {
-        if (!session.getClass().getName().startsWith(JettyFrameWriter.JETTY_PACKAGE)) {
+        if (jettyUnusable || !session.getClass().getName().startsWith(JettyFrameWriter.JETTY_PACKAGE)) {
             return null;
         }
         try {
             return JettyFrameWriter.forSession(session);
         } catch (LinkageError e) {
-            LOG.debug("Jetty's core session is not usable here; using the Jakarta API", e);
+            // a web application's class loader hides Jetty's core classes: it will for every session
+            jettyUnusable = true;
+            LOG.info("Jetty's core session is not visible to Herald here; sending through the Jakarta API", e);
             return null;
         }
     }
