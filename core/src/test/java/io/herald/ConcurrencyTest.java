@@ -1,6 +1,7 @@
 package io.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.herald.spi.Admission;
@@ -124,6 +125,8 @@ class ConcurrencyTest {
         for (Thread t : threads) {
             t.join();
         }
+        // the fan-out threads may still be writing what the publishers queued last
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.metrics().queuedFrames() == 0);
         assertThat(violations).isEmpty();
         assertThat(received.get()).isGreaterThan((long) EVENTS_PER_PUBLISHER * PUBLISHERS * CONNECTIONS / 3);
         assertThat(hub.metrics().eventsPublished()).isEqualTo((long) PUBLISHERS * EVENTS_PER_PUBLISHER);

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -129,6 +132,100 @@ class PatternIndexPropertiesTest {
                 assertThat(visited(index, topic)).as("%s with %s", topic, model).isEqualTo(expected(model, topic));
             }
         });
+    }
+
+    /**
+     * Thousands of pairs over many distinct segments, so the trie is cut into many blocks, nodes with many
+     * literal children use wide tables (which grow, fill with removed slots and shrink), and nodes with many
+     * values use value lists: through random adds and removes, every match agrees with the reference, and
+     * removing everything leaves one empty block.
+     */
+    @Test
+    void largeIndexesCutIntoBlocksAgreeWithTheReference() {
+        forAll(4, SEED, random -> {
+            PatternIndex<String> index = new PatternIndex<>();
+            Map<String, Set<String>> model = new HashMap<>();
+            int maxBlocks = 1;
+            for (int step = 1; step <= 30_000; step++) {
+                String p = widePattern(random);
+                String value = p + "#" + random.nextInt(8);
+                if (random.nextInt(5) < 3) {
+                    boolean fresh = model.computeIfAbsent(p, k -> new HashSet<>()).add(value);
+                    assertThat(index.add(p, value)).as("add %s", value).isEqualTo(fresh);
+                } else {
+                    Set<String> values = model.get(p);
+                    boolean present = values != null && values.remove(value);
+                    if (values != null && values.isEmpty()) {
+                        model.remove(p);
+                    }
+                    assertThat(index.remove(p, value)).as("remove %s", value).isEqualTo(present);
+                }
+                if (step % 5_000 == 0) {
+                    maxBlocks = Math.max(maxBlocks, index.blockCount());
+                    for (int t = 0; t < 40; t++) {
+                        String topic = wideTopic(random);
+                        List<String> want = new ArrayList<>();
+                        model.forEach((pattern, values) -> {
+                            if (Topics.matches(pattern, topic)) {
+                                want.addAll(values);
+                            }
+                        });
+                        Collections.sort(want);
+                        assertThat(visited(index, topic)).as(topic).isEqualTo(want);
+                    }
+                }
+            }
+            assertThat(maxBlocks).as("blocks at the peak").isGreaterThan(40);
+            model.forEach((pattern, values) -> values.forEach(v ->
+                    assertThat(index.remove(pattern, v)).as("final remove of %s", v).isTrue()));
+            assertThat(index.size()).isZero();
+            assertThat(index.nodeCount()).isZero();
+            assertThat(index.blockCount()).isEqualTo(1);
+        });
+    }
+
+    /**
+     * Mostly forty first segments and twenty second ones (both above the wide threshold), then short tails;
+     * one in four under {@code deep}, whose three levels of twelve stay below the wide threshold, so that
+     * subtree outgrows a block and is cut.
+     */
+    private static String widePattern(Random random) {
+        List<String> segments = new ArrayList<>();
+        if (random.nextInt(4) == 0) {
+            segments.add("deep");
+            for (int i = 0; i < 3; i++) {
+                int pick = random.nextInt(14);
+                segments.add(pick < 12 ? "d" + pick : pick == 12 ? Topics.STAR : Topics.DOUBLE_STAR);
+            }
+            return String.join(".", segments);
+        }
+        segments.add(random.nextInt(20) == 0 ? (random.nextBoolean() ? Topics.STAR : Topics.DOUBLE_STAR)
+                : "t" + random.nextInt(40));
+        segments.add(random.nextInt(6) == 0 ? Topics.STAR : "r" + random.nextInt(20));
+        int tail = random.nextInt(4);
+        for (int i = 0; i < tail; i++) {
+            int pick = random.nextInt(10);
+            segments.add(pick < 7 ? "e" + pick : pick < 9 ? Topics.STAR : Topics.DOUBLE_STAR);
+        }
+        return String.join(".", segments);
+    }
+
+    private static String wideTopic(Random random) {
+        List<String> segments = new ArrayList<>();
+        if (random.nextInt(4) == 0) {
+            segments.add("deep");
+            for (int i = 0; i < 3; i++) {
+                segments.add("d" + random.nextInt(12));
+            }
+            return String.join(".", segments);
+        }
+        segments.add("t" + random.nextInt(40));
+        segments.add("r" + random.nextInt(20));
+        int tail = random.nextInt(4);
+        for (int i = 0; i < tail; i++) {
+            segments.add("e" + random.nextInt(7));
+        }
+        return String.join(".", segments);
     }
 
     /** Runs {@code tries} cases, each with its own seeded {@code Random}; a failure names that case's seed. */

@@ -128,6 +128,34 @@ class PatternIndexTest {
     }
 
     @Test
+    void thousandsOfValuesUnderOnePatternAreAllVisitedWhileTheTrieChangesAround() {
+        PatternIndex<String> index = new PatternIndex<>();
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            String pattern = i % 3 == 0 ? "load.*" : i % 3 == 1 ? "**" : "load.p" + (i % 8);
+            assertThat(index.add(pattern, pattern + "#" + i)).isTrue();
+            if (!pattern.startsWith("load.p") || pattern.equals("load.p3")) {
+                want.add(pattern + "#" + i);
+            }
+            index.add("other.k" + i, "x");
+            if (i % 2 == 0) {
+                index.remove("other.k" + (i / 2), "x");
+            }
+        }
+        List<String> seen = new ArrayList<>();
+        index.match("load.p3", seen::add);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(want);
+        for (int i = 0; i < 2_000; i += 2) {
+            String pattern = i % 3 == 0 ? "load.*" : i % 3 == 1 ? "**" : "load.p" + (i % 8);
+            assertThat(index.remove(pattern, pattern + "#" + i)).isTrue();
+            want.remove(pattern + "#" + i);
+        }
+        seen.clear();
+        index.match("load.p3", seen::add);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(want);
+    }
+
+    @Test
     void addingAnEqualPairTwiceIsRejected() {
         PatternIndex<String> index = new PatternIndex<>();
         assertThat(index.add("a.b", "v")).isTrue();
