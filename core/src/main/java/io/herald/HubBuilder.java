@@ -339,7 +339,9 @@ public final class HubBuilder {
     }
 
     /**
-     * @param timeout how long {@link Hub#close()} lets queued frames flush; default 5 seconds
+     * @param timeout how long {@link Hub#close()} lets queued frames flush, and how long an SSE stream cut at once
+     *     (a slow consumer) stays open for its closing {@code error} event to follow the write in flight;
+     *     default 5 seconds; 0 closes such a stream without waiting
      * @return this builder
      */
     public HubBuilder drainTimeout(Duration timeout) {

@@ -212,6 +212,11 @@ final class Connection {
         return TRANSPORT_CLOSED.compareAndSet(this, false, true);
     }
 
+    /** @return whether {@link #claimTransportClose()} was called: the transport is closed or closing */
+    boolean transportCloseClaimed() {
+        return transportClosed;
+    }
+
     /** @return the reason given when closing began, or {@code null} while open */
     CloseReason closeReason() {
         return closeReason;

@@ -11,6 +11,7 @@ import io.herald.spi.ConnectionHandle;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
 import io.herald.spi.InitialSubscription;
+import io.herald.spi.OutboundFrame;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
@@ -311,6 +312,11 @@ final class Gateway implements ConnectionGateway {
         @Override
         public void dropped(int frames) {
             hub.metrics.dropped.add(frames);
+        }
+
+        @Override
+        public OutboundFrame lastFrame() {
+            return hub.lastFrame(c);
         }
 
         @Override

@@ -17,6 +17,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +58,11 @@ public final class HubEngine implements Hub {
     private final Gateway gateway;
     private final AdminView admin;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * SSE connections closed at once whose transport waits for their closing frame (at most the drain timeout);
+     * {@link #close(Duration)} closes what is left, since stopping the scheduler drops their timers.
+     */
+    private final Set<Connection> lingering = ConcurrentHashMap.newKeySet();
     private final AtomicInteger draining = new AtomicInteger();
     private final Object drainMonitor = new Object();
     /** {@link #nanos()} as one shared object, for the per-connection rate-limit buckets. */
@@ -223,16 +231,68 @@ public final class HubEngine implements Hub {
         closeNow(c, CloseReason.SLOW_CONSUMER);
     }
 
-    /** Closes at once, discarding what is queued. */
+    /**
+     * Closes at once, discarding what is queued. A transport without close codes (SSE) still gets the
+     * closing {@code error} frame after the send in flight; it is closed when that frame is written, or after
+     * the drain timeout when the send in flight does not complete (a client that stopped reading).
+     */
     void closeNow(Connection c, CloseReason reason) {
+        closeNow(c, reason, true);
+    }
+
+    /**
+     * @param waitForLastFrame whether an SSE transport is left open until its closing frame is written (at most
+     *     the drain timeout); {@code false} closes every transport now
+     */
+    private void closeNow(Connection c, CloseReason reason, boolean waitForLastFrame) {
         if (c.beginClose(reason, false)) {
             release(c, reason);
         }
-        closeTransport(c, c.closeReason() != null ? c.closeReason() : reason);
+        CloseReason closing = c.closeReason() != null ? c.closeReason() : reason;
+        if (waitForLastFrame && endsWithErrorFrame(c) && !c.transportCloseClaimed()) {
+            long graceMs = config.drainTimeout().toMillis();
+            if (graceMs > 0) {
+                lingering.add(c);
+                try {
+                    scheduler.schedule(() -> closeTransport(c, closing), graceMs, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (RejectedExecutionException e) {
+                    // the hub is stopping: close now
+                }
+            }
+        }
+        closeTransport(c, closing);
+    }
+
+    /** @return whether the connection's transport has no close codes, so a closing {@code error} frame says why */
+    private static boolean endsWithErrorFrame(Connection c) {
+        return c.framing() == Framing.SSE;
+    }
+
+    /**
+     * The frame a closed connection's queue writes last: on SSE the {@code error} event that carries the close
+     * reason and code, unless the transport reported its own close (nobody is left to read it).
+     *
+     * @return the frame, or {@code null} for none
+     */
+    OutboundFrame lastFrame(Connection c) {
+        CloseReason reason = c.closeReason();
+        if (!endsWithErrorFrame(c) || reason == null || c.transportCloseClaimed()) {
+            return null;
+        }
+        try {
+            return Frames.encode(codec, ClosingError.of(reason), Framing.SSE);
+        } catch (RuntimeException e) {
+            LOG.warn("encoding the closing error of {} failed", c, e);
+            return null;
+        }
     }
 
     /** Closes the transport once, whoever asks first. */
     private void closeTransport(Connection c, CloseReason reason) {
+        if (endsWithErrorFrame(c)) {
+            lingering.remove(c);
+        }
         if (!c.claimTransportClose()) {
             return;
         }
@@ -353,9 +413,12 @@ public final class HubEngine implements Hub {
             draining.decrementAndGet();
         }
         for (Connection c : open) {
-            closeNow(c, CloseReason.SHUTDOWN);
+            closeNow(c, CloseReason.SHUTDOWN, false);
         }
         scheduler.shutdownNow();
+        for (Connection c : lingering) {
+            closeTransport(c, c.closeReason() != null ? c.closeReason() : CloseReason.SHUTDOWN);
+        }
         if (fanoutThreads != null) {
             fanoutThreads.stop();
         }

@@ -168,6 +168,10 @@ final class JsonMessageEncoder {
         if (m.retryAfterMs() > 0) {
             g.writeNumberField("retryAfterMs", m.retryAfterMs());
         }
+        if (m.closing() != null) {
+            g.writeStringField("reason", m.closing().reason());
+            g.writeNumberField("closeCode", m.closing().code());
+        }
     }
 
     private static void connected(JsonGenerator g, ServerMessage.Connected m) throws IOException {

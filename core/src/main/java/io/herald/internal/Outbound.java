@@ -49,6 +49,18 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         /** @param frames volatile frames discarded to make room */
         void dropped(int frames);
 
+        /**
+         * Asked once, when a closed queue has written everything it still holds (or discarded it): the frame
+         * that ends the connection, written after every other and before {@link #drained()}. It is never
+         * counted against the queue's bounds, so a full queue cannot keep it out. Called on the writer's
+         * thread without the queue's monitor held.
+         *
+         * @return the last frame, or {@code null} for none (WebSocket, whose close frame says why)
+         */
+        default OutboundFrame lastFrame() {
+            return null;
+        }
+
         /** The writer ran out of frames after a close was requested: the transport may be closed. */
         void drained();
 
@@ -115,6 +127,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private boolean writing;
     private boolean windowOpen;
     private boolean closed;
+    /** Monitor: the listener was asked for the last frame; set once, after {@link #closed}. */
+    private boolean lastAsked;
     private boolean finished;
 
     /**
@@ -225,10 +239,12 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     }
 
     /**
-     * Stops accepting frames. Frames already queued are still written; when the queue is empty the
-     * listener's {@link Listener#drained()} is called (at once if nothing is queued or in flight).
+     * Stops accepting frames. Frames already queued are still written, then the listener's
+     * {@link Listener#lastFrame()}; then the listener's {@link Listener#drained()} is called (at once if
+     * nothing is queued or in flight and there is no last frame).
      *
-     * @param discard drop everything queued instead of flushing it
+     * @param discard drop everything queued instead of flushing it (the last frame is still written, after
+     *     the send in flight)
      */
     void close(boolean discard) {
         boolean startWriter;
@@ -281,15 +297,22 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         while (true) {
             if (next == null) {
                 boolean notifyDrained = false;
+                boolean askLast = false;
                 synchronized (this) {
                     if (queued == 0) {
-                        releaseSmallArrays();
-                        writing = false;
-                        if (!closed || finished) {
-                            return;
+                        if (closed && !finished && !lastAsked) {
+                            // still the writer: the last frame goes out before the queue counts as drained
+                            lastAsked = true;
+                            askLast = true;
+                        } else {
+                            releaseSmallArrays();
+                            writing = false;
+                            if (!closed || finished) {
+                                return;
+                            }
+                            finished = true;
+                            notifyDrained = true;
                         }
-                        finished = true;
-                        notifyDrained = true;
                     } else {
                         takeBatch(null);
                     }
@@ -298,7 +321,15 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                     listener.drained();
                     return;
                 }
-                next = this;
+                if (askLast) {
+                    OutboundFrame last = listener.lastFrame();
+                    if (last == null) {
+                        continue;
+                    }
+                    next = List.of(last);
+                } else {
+                    next = this;
+                }
             }
             senderId = Thread.currentThread().getId();
             completedOnSender = false;

@@ -9,7 +9,8 @@ public enum Framing {
     WEBSOCKET,
     /**
      * A {@code text/event-stream} block per message: events as {@code id:} + {@code data:} lines,
-     * errors and presence as named events, answers are not sent (SSE has no requests).
+     * errors and presence as named events, answers are not sent (SSE has no requests). A stream the server
+     * ends gets a last {@code error} event carrying the close reason and code a WebSocket would have used.
      */
     SSE
 }

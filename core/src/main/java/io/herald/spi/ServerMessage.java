@@ -1,6 +1,7 @@
 package io.herald.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.Member;
 import java.util.List;
@@ -45,14 +46,29 @@ public sealed interface ServerMessage {
     }
 
     /**
-     * An error answer.
+     * An error answer, or the error that ends an SSE stream the server closes.
      *
      * @param ref the request's ref, or {@code null}
      * @param code the error code
      * @param message what was wrong
      * @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}: milliseconds to wait; 0 otherwise
+     * @param closing the close this error announces, on a stream whose transport has no close codes (SSE): its
+     *     reason word and code are encoded as the fields {@code reason} and {@code closeCode}; {@code null} for
+     *     an answer to a request
      */
-    record Error(String ref, ErrorCode code, String message, long retryAfterMs) implements ServerMessage {
+    record Error(String ref, ErrorCode code, String message, long retryAfterMs, CloseReason closing)
+            implements ServerMessage {
+        /**
+         * An error answer to a request, announcing no close.
+         *
+         * @param ref the request's ref, or {@code null}
+         * @param code the error code
+         * @param message what was wrong
+         * @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}: milliseconds to wait; 0 otherwise
+         */
+        public Error(String ref, ErrorCode code, String message, long retryAfterMs) {
+            this(ref, code, message, retryAfterMs, null);
+        }
     }
 
     /**

@@ -25,8 +25,10 @@ public interface Transport {
     void send(List<OutboundFrame> frames, SendCallback callback);
 
     /**
-     * Closes the connection. Non-blocking, idempotent; may be called on any thread. For transports
-     * without close codes (SSE) the code and reason may be written as a final message or ignored.
+     * Closes the connection. Non-blocking, idempotent; may be called on any thread. A transport without
+     * close codes ({@link Framing#SSE}) only ends its stream: the hub has already sent the code and reason as
+     * the stream's last frame, an {@code error} event, through {@link #send} (unless the send in flight did
+     * not complete within the hub's drain timeout, or the transport reported its own close).
      *
      * @param code a WebSocket close code ({@link io.herald.CloseReason})
      * @param reason a short machine-readable word

@@ -8,6 +8,7 @@ import io.herald.spi.Framing;
 import io.herald.spi.OutboundFrame;
 import io.herald.spi.SendCallback;
 import io.herald.spi.Transport;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ class OutboundTest {
         }
     }
 
-    private static final class Events implements Outbound.Listener {
+    private static class Events implements Outbound.Listener {
         final ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
 
         @Override
@@ -256,6 +257,82 @@ class OutboundTest {
         t.complete();
         synchronized (t) {
             assertThat(t.received).containsExactly("x", "a", "c", "d");
+        }
+    }
+
+    /** Gives a last frame once, and records when it was asked. */
+    private static final class Closing extends Events {
+        @Override
+        public OutboundFrame lastFrame() {
+            seen.add("asked");
+            return frame("last");
+        }
+    }
+
+    @Test
+    void aFullQueueClosedWithDiscardWritesTheLastFrameRightAfterTheSendInFlightThenDrains() {
+        HeldTransport t = new HeldTransport();
+        Closing events = new Closing();
+        Outbound out = new Outbound(null, t, 2, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, events, 0, scheduler,
+                null);
+        offerAndDrive(out, "a");
+        out.offer(frame("b"));
+        out.offer(frame("c"));
+        assertThat(out.offer(frame("d"))).isEqualTo(Outbound.Offer.OVERFLOW);
+        out.close(true);
+        assertThat(events.seen).as("nothing asked while the send is in flight").isEmpty();
+        t.complete();
+        assertThat(events.seen).containsExactly("asked");
+        out.close(true);
+        t.complete();
+        assertThat(events.seen).containsExactly("asked", "drained");
+        assertThat(out.idle()).isTrue();
+        synchronized (t) {
+            assertThat(t.received).containsExactly("a", "last");
+        }
+    }
+
+    @Test
+    void aQueueClosedToFlushWritesTheLastFrameAfterEverythingQueuedAndOnlyOnce() {
+        HeldTransport t = new HeldTransport();
+        Closing events = new Closing();
+        Outbound out = new Outbound(null, t, 10, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, events, 0, scheduler,
+                null);
+        offerAndDrive(out, "a");
+        out.offer(frame("b"));
+        out.close(false);
+        assertThat(out.offer(frame("late"))).isEqualTo(Outbound.Offer.CLOSED);
+        t.complete();
+        assertThat(events.seen).isEmpty();
+        t.complete();
+        assertThat(events.seen).containsExactly("asked");
+        assertThat(out.idle()).as("the last frame is being written").isFalse();
+        out.close(true);
+        t.complete();
+        assertThat(events.seen).containsExactly("asked", "drained");
+        assertThat(out.idle()).isTrue();
+        synchronized (t) {
+            assertThat(t.received).containsExactly("a", "b", "last");
+        }
+    }
+
+    @Test
+    void aFailedSendEndsTheQueueWithoutTheLastFrame() {
+        HeldTransport t = new HeldTransport();
+        Closing events = new Closing();
+        Outbound out = new Outbound(null, t, 10, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, events, 0, scheduler,
+                null);
+        offerAndDrive(out, "a");
+        out.close(false);
+        SendCallback inFlight;
+        synchronized (t) {
+            inFlight = t.pending;
+            t.pending = null;
+        }
+        inFlight.failed(new IOException("gone"));
+        assertThat(events.seen).containsExactly("failed java.io.IOException: gone");
+        synchronized (t) {
+            assertThat(t.received).containsExactly("a");
         }
     }
 }

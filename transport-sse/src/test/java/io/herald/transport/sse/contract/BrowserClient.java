@@ -100,7 +100,8 @@ public final class BrowserClient implements AutoCloseable {
 
     /**
      * Opens a page that streams {@code topics} from Herald with credentials and publishes a report to
-     * {@code reportTopic} for each {@code connected} event, message and error.
+     * {@code reportTopic} for each {@code connected} event, message and error (with the data of a named
+     * {@code error} event from the server).
      *
      * @param base Herald's SSE base address
      * @param topics the stream's topics parameter
@@ -116,7 +117,7 @@ public final class BrowserClient implements AutoCloseable {
                 + "const es = new EventSource(base + '?topics=" + topics + "', {withCredentials: true});\n"
                 + "es.addEventListener('connected', (e) => report({step: 'connected', connected: JSON.parse(e.data)}));\n"
                 + "es.onmessage = (e) => report({step: 'event', id: e.lastEventId, topic: JSON.parse(e.data).topic});\n"
-                + "es.onerror = () => report({step: 'error', state: es.readyState});\n"
+                + "es.onerror = (e) => report({step: 'error', state: es.readyState, error: e.data ? JSON.parse(e.data) : null});\n"
                 + "</script>").getBytes(StandardCharsets.UTF_8);
         profile = Files.createTempDirectory("herald-sse-chromium");
         process = new ProcessBuilder(browser, "--headless=new", "--no-sandbox", "--disable-gpu",

@@ -34,6 +34,11 @@ public abstract class SseBrowserContract extends SseStreamContract {
         assertThat(event.path("topic").asText()).isEqualTo("browser.one");
 
         assertThat(hub.disconnect(connectionId, CloseReason.SHUTDOWN)).isTrue();
+        JsonNode closing = report(reports, seen, r -> r.path("step").asText().equals("error")
+                && r.path("error").isObject());
+        assertThat(closing.path("error").path("code").asText()).isEqualTo("INTERNAL");
+        assertThat(closing.path("error").path("reason").asText()).isEqualTo("shutdown");
+        assertThat(closing.path("error").path("closeCode").asInt()).isEqualTo(1001);
         String missed = hub.publish("browser.two", Map.of("n", 2));
         JsonNode again = report(reports, seen, r -> r.path("step").asText().equals("connected")
                 && !r.path("connected").path("connectionId").asText().equals(connectionId));

@@ -3,6 +3,7 @@ package io.herald.transport.sse.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.CloseReason;
 import io.herald.ConnectionInfo;
 import io.herald.HubListener;
@@ -109,6 +110,56 @@ public abstract class SseStreamContract extends SseEndpointsContract {
     }
 
     @Test
+    void aStalledReaderThatReadsAgainFindsTheSlowConsumerErrorLastThenTheEnd(TestReporter reporter)
+            throws Exception {
+        Map<String, CloseReason> closes = new ConcurrentHashMap<>();
+        // a long drain timeout: the closing error waits behind the stalled write until this test reads
+        serve(b -> b.outboundQueue(16, 256 * 1024).drainTimeout(Duration.ofSeconds(60)).listener(new HubListener() {
+            @Override
+            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                closes.put(connection.connectionId(), reason);
+            }
+        }));
+        StalledReader slow = track(StalledReader.open(stream("topics=big")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 1);
+        String slowId = hub.admin().connections().get(0).connectionId();
+        String payload = "x".repeat(32 * 1024);
+        long start = System.nanoTime();
+        int published = 0;
+        while (!closes.containsKey(slowId) && published < 2_000
+                && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+            hub.publish("big", Map.of("n", published, "pad", payload));
+            published++;
+        }
+        assertThat(closes.get(slowId)).isEqualTo(CloseReason.SLOW_CONSUMER);
+
+        StalledReader.Read read = slow.readToEnd(Duration.ofSeconds(10));
+        reporter.publishEntry("published until cut / events read", published + " / " + read.events().size());
+        assertThat(read.end()).as("the response ended").isEqualTo("last-chunk");
+        assertThat(read.events().get(0).event()).isEqualTo("connected");
+        assertClosingError(read.last(), "LIMIT_EXCEEDED", "slow-consumer", 1013);
+        List<SseClient.Event> delivered = read.events().subList(1, read.events().size() - 1);
+        assertThat(delivered).as("events that got through before the cut").isNotEmpty()
+                .allMatch(e -> e.event() == null);
+        for (int i = 0; i < delivered.size(); i++) {
+            assertThat(delivered.get(i).json().path("data").path("n").asInt()).as("event %d", i).isEqualTo(i);
+        }
+        assertThat(delivered.size()).as("the queued ones were discarded").isLessThan(published);
+    }
+
+    @Test
+    void anApplicationDisconnectEndsTheStreamWithAnErrorEventThatSaysWhy() throws Exception {
+        serve(b -> b);
+        Opened s = connect("topics=t");
+        String id = hub.publish("t", Map.of("n", 1));
+        assertThat(hub.disconnect(s.id(), CloseReason.DISCONNECTED)).isTrue();
+        assertThat(next(s.client()).id()).isEqualTo(id);
+        assertClosingError(next(s.client()), "INTERNAL", "disconnected", 1000);
+        assertThat(s.client().awaitEnd(Duration.ofSeconds(10))).as("the stream ended").isTrue();
+        assertThat(s.client().poll(Duration.ZERO)).as("nothing after the error").isNull();
+    }
+
+    @Test
     void aClientThatGoesAwayIsForgottenByTheNextHeartbeat() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(200)));
         Opened s = connect("topics=t");
@@ -134,16 +185,35 @@ public abstract class SseStreamContract extends SseEndpointsContract {
     }
 
     @Test
-    void hubShutdownDeliversWhatIsQueuedThenEndsEveryStream() throws Exception {
+    void hubShutdownDeliversWhatIsQueuedThenTheShutdownErrorThenEndsEveryStream() throws Exception {
         serve(b -> b);
         Opened a = connect("topics=t");
         Opened b = connect("topics=t");
         String id = hub.publish("t", Map.of("last", true));
         hub.close(Duration.ofSeconds(5));
-        assertThat(a.client().next().id()).isEqualTo(id);
-        assertThat(b.client().next().id()).isEqualTo(id);
-        assertThat(a.client().awaitEnd(Duration.ofSeconds(10))).as("stream a ended").isTrue();
-        assertThat(b.client().awaitEnd(Duration.ofSeconds(10))).as("stream b ended").isTrue();
+        for (Opened s : List.of(a, b)) {
+            assertThat(next(s.client()).id()).isEqualTo(id);
+            assertClosingError(next(s.client()), "INTERNAL", "shutdown", 1001);
+            assertThat(s.client().awaitEnd(Duration.ofSeconds(10))).as("stream %s ended", s.id()).isTrue();
+            assertThat(s.client().poll(Duration.ZERO)).as("nothing after the error").isNull();
+        }
+    }
+
+    /**
+     * Asserts the named {@code error} event a stream ends with: no {@code id:} line (the client's
+     * {@code Last-Event-ID} stays the last event's), the protocol's error object, the close it announces.
+     */
+    private static void assertClosingError(SseClient.Event event, String code, String reason, int closeCode) {
+        assertThat(event).as("a last event").isNotNull();
+        assertThat(event.event()).isEqualTo("error");
+        assertThat(event.id()).isNull();
+        JsonNode error = event.json();
+        assertThat(error.path("type").asText()).isEqualTo("error");
+        assertThat(error.path("code").asText()).isEqualTo(code);
+        assertThat(error.path("message").asText()).isNotEmpty();
+        assertThat(error.path("reason").asText()).isEqualTo(reason);
+        assertThat(error.path("closeCode").asInt()).isEqualTo(closeCode);
+        assertThat(error.has("ref")).isFalse();
     }
 
     @Test
