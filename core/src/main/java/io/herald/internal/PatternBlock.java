@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -248,49 +249,145 @@ final class PatternBlock {
     }
 
     /**
-     * Two or more values at a node. Slots below {@link #size} never change once published; an append fills
-     * the next slot and then publishes the larger size. Removing, or growing past the array, makes a new
-     * list.
+     * Two or more values at a node. Readers see {@link #items} up to {@link #size}, skipping holes ({@code
+     * null}). Elements never move while a list is published: an add fills the next slot and then publishes
+     * the larger size; a remove leaves a hole. So a reader visits every value present for its whole call
+     * exactly once. When the array is full, or more than half of it is holes, the writer makes a compact
+     * new list and publishes that instead. Past {@link #INDEXED} values the writer finds values through a
+     * hash map, so adding or removing one of a hundred thousand subscribers of a topic costs O(1), not a
+     * scan.
      */
     static final class ValueList {
+        /** From this many slots on, the writer keeps a map from value to slot. */
+        static final int INDEXED = 16;
+
         final Object[] items;
         volatile int size;
+        /** Writer only: values present (size minus holes). */
+        private int live;
+        /** Writer only: no value lives below this slot. */
+        private int firstLive;
+        /** Writer only: each value's slot, once the list is large; {@code null} before. */
+        private HashMap<Object, Integer> slots;
 
-        ValueList(Object[] items, int size) {
+        private ValueList(Object[] items, int count) {
             this.items = items;
-            this.size = size;
+            this.live = count;
+            if (count >= INDEXED) {
+                slots = new HashMap<>(count * 2);
+                for (int i = 0; i < count; i++) {
+                    slots.put(items[i], i);
+                }
+            }
+            this.size = count;
         }
 
-        int indexOf(Object value) {
+        /** @return a list of two values */
+        static ValueList of(Object first, Object second) {
+            return new ValueList(new Object[] {first, second, null, null}, 2);
+        }
+
+        int live() {
+            return live;
+        }
+
+        boolean contains(Object value) {
+            return indexOf(value) >= 0;
+        }
+
+        private int indexOf(Object value) {
+            if (slots != null) {
+                Integer i = slots.get(value);
+                return i == null ? -1 : i;
+            }
             int n = size;
             for (int i = 0; i < n; i++) {
-                if (items[i].equals(value)) {
+                Object v = items[i];
+                if (v != null && v.equals(value)) {
                     return i;
                 }
             }
             return -1;
         }
 
-        /** @return this list with the value appended in place, or a larger copy holding it */
+        /**
+         * @return a value present, for the value slot beside the list (see {@link #VALUE}): the first one;
+         *     holes never fill, so the scan resumes where the last one stopped
+         */
+        Object anyValue() {
+            for (int i = firstLive, n = size; i < n; i++) {
+                if (items[i] != null) {
+                    firstLive = i;
+                    return items[i];
+                }
+            }
+            throw new IllegalStateException("empty value list");
+        }
+
+        /**
+         * Adds a value known to be absent.
+         *
+         * @return this list with the value appended in place, or a compact larger copy holding it
+         */
         ValueList append(Object value) {
             int n = size;
             if (n < items.length) {
                 items[n] = value;
+                live++;
+                if (slots != null) {
+                    slots.put(value, n);
+                } else if (n + 1 >= INDEXED) {
+                    slots = new HashMap<>(INDEXED * 4);
+                    for (int i = 0; i <= n; i++) {
+                        if (items[i] != null) {
+                            slots.put(items[i], i);
+                        }
+                    }
+                }
                 size = n + 1;
                 return this;
             }
-            Object[] grown = Arrays.copyOf(items, n * 2);
-            grown[n] = value;
-            return new ValueList(grown, n + 1);
+            return compact(value);
         }
 
-        /** @return the list without the value at {@code index}; at least two stay */
-        ValueList without(int index) {
-            int n = size;
-            Object[] rest = new Object[Math.max(n - 1, 4)];
-            System.arraycopy(items, 0, rest, 0, index);
-            System.arraycopy(items, index + 1, rest, index, n - index - 1);
-            return new ValueList(rest, n - 1);
+        /**
+         * Removes a value.
+         *
+         * @return {@code null} if it was absent; else this list (a hole left in place), a compact copy, or,
+         *     when one value is left, that value
+         */
+        Object remove(Object value) {
+            int i = indexOf(value);
+            if (i < 0) {
+                return null;
+            }
+            items[i] = null;
+            live--;
+            if (slots != null) {
+                slots.remove(value);
+            }
+            if (live == 1) {
+                return anyValue();
+            }
+            if (live * 2 < size) {
+                return compact(null);
+            }
+            return this;
+        }
+
+        /** A new list with the values present (and {@code extra} if not {@code null}), room to grow. */
+        private ValueList compact(Object extra) {
+            Object[] packed = new Object[Math.max(4, (live + 1) * 2)];
+            int k = 0;
+            for (int i = 0, n = size; i < n; i++) {
+                if (items[i] != null) {
+                    packed[k++] = items[i];
+                }
+            }
+            if (extra != null) {
+                packed[k++] = extra;
+            }
+            return new ValueList(packed, k);
         }
     }
 
@@ -388,7 +485,7 @@ final class PatternBlock {
                 // has to look at a value to tell which it holds; the value slot keeps its old value when
                 // a list replaces it, and is written before a list is cleared
                 if (block[at + 1] instanceof ValueList list) {
-                    if (list.indexOf(value) >= 0) {
+                    if (list.contains(value)) {
                         return false;
                     }
                     ValueList next = list.append(value);
@@ -400,7 +497,7 @@ final class PatternBlock {
                     if (only.equals(value)) {
                         return false;
                     }
-                    SLOT.setRelease(block, at + 1, new ValueList(new Object[] {only, value, null, null}, 2));
+                    SLOT.setRelease(block, at + 1, ValueList.of(only, value));
                 }
                 return true;
             }
@@ -426,19 +523,20 @@ final class PatternBlock {
                 return false;
             }
             if (block[at + 1] instanceof ValueList list) {
-                int i = list.indexOf(value);
-                if (i < 0) {
+                Object rest = list.remove(value);
+                if (rest == null) {
                     return false;
                 }
-                if (list.size > 2) {
-                    ValueList rest = list.without(i);
-                    SLOT.setRelease(block, at + 1, rest);
-                    if (block[at] == list.items[i]) {
+                if (rest instanceof ValueList shorter) {
+                    if (shorter != list) {
+                        SLOT.setRelease(block, at + 1, shorter);
+                    }
+                    if (value.equals(block[at])) {
                         // ignored while the list is there, but must not keep the removed value alive
-                        SLOT.setRelease(block, at, rest.items[0]);
+                        SLOT.setRelease(block, at, shorter.anyValue());
                     }
                 } else {
-                    SLOT.setRelease(block, at, list.items[1 - i]);
+                    SLOT.setRelease(block, at, rest);
                     SLOT.setRelease(block, at + 1, null);
                 }
                 return true;
@@ -725,7 +823,7 @@ final class PatternBlock {
     private static int addValues(Object value, List<Object> refs) {
         int at = refs.size();
         if (value instanceof ValueList list) {
-            refs.add(list.items[0]);
+            refs.add(list.anyValue());
             refs.add(list);
         } else {
             refs.add(value);

@@ -234,7 +234,10 @@ public final class PatternIndex<T> {
         int size = list.size;
         Object[] items = list.items;
         for (int i = 0; i < size; i++) {
-            visitor.visit(items[i]);
+            Object value = items[i];
+            if (value != null) {
+                visitor.visit(value);
+            }
         }
     }
 

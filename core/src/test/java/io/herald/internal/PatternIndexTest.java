@@ -153,6 +153,26 @@ class PatternIndexTest {
         seen.clear();
         index.match("load.p3", seen::add);
         assertThat(seen).containsExactlyInAnyOrderElementsOf(want);
+
+        // empty the big lists down to one value each (holes, compaction, then a lone value), then to none
+        for (int i = 1; i < 2_000; i += 2) {
+            String pattern = i % 3 == 0 ? "load.*" : i % 3 == 1 ? "**" : "load.p" + (i % 8);
+            if (i < 1_995) {
+                assertThat(index.remove(pattern, pattern + "#" + i)).isTrue();
+                want.remove(pattern + "#" + i);
+            }
+        }
+        seen.clear();
+        index.match("load.p3", seen::add);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(want).hasSizeLessThan(6);
+        for (String left : want) {
+            assertThat(index.remove(left.substring(0, left.indexOf('#')), left)).isTrue();
+        }
+        seen.clear();
+        index.match("load.p3", seen::add);
+        assertThat(seen).isEmpty();
+        assertThat(index.add("**", "back")).isTrue();
+        assertThat(index.add("**", "back")).isFalse();
     }
 
     @Test
