@@ -274,6 +274,9 @@ public final class PatternIndex<T> {
             this.visitor = (Visitor<Object>) visitor;
             length = topic.length;
             for (int i = 0; i < topic.length; i++) {
+                if (topic[i].length() > Topics.MAX_SEGMENT_LENGTH) {
+                    throw new IllegalArgumentException("topic segment longer than " + Topics.MAX_SEGMENT_LENGTH);
+                }
                 int tag = PatternBlock.tag(topic[i]);
                 tags[i] = tag;
                 if (tag < 0) {
