@@ -177,14 +177,8 @@ final class PatternBlock {
         return o;
     }
 
-    /** Finds the child block for a literal segment in a wide table; {@code null} if there is none. */
-    static Object[] findWide(Object[] table, int tag, int[] key, int off) {
-        int i = slotOf(table, tag, key, off);
-        return i < 0 ? null : (Object[]) acquire(table, i);
-    }
-
-    /** @return the slot of the child block for the segment, or -1 */
-    private static int slotOf(Object[] table, int tag, int[] key, int off) {
+    /** @return the slot of the child block for a literal segment in a wide table, or -1 */
+    static int slotOf(Object[] table, int tag, int[] key, int off) {
         int mask = table.length - 2;
         for (int i = spread(tag) & mask;; i = (i + 1) & mask) {
             Object o = acquire(table, 1 + i);

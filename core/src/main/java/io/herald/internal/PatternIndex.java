@@ -180,8 +180,9 @@ public final class PatternIndex<T> {
                 next(scan, b, d, t, pos + 1, underDoubleStar);
             }
         } else if (lit < 0) {
-            Object[] cb = PatternBlock.findWide((Object[]) PatternBlock.acquire(b, -lit), scan.tags[pos],
-                    scan.keys, pos * Scan.KEY);
+            Object[] table = (Object[]) slot(scan, b, -lit, underDoubleStar);
+            int i = PatternBlock.slotOf(table, scan.tags[pos], scan.keys, pos * Scan.KEY);
+            Object[] cb = i < 0 ? null : (Object[]) slot(scan, table, i, underDoubleStar);
             if (cb != null) {
                 int[] cd = PatternBlock.data(cb);
                 visit(scan, cb, cd, PatternBlock.rootOf(cd), pos + 1, underDoubleStar);
@@ -199,7 +200,7 @@ public final class PatternIndex<T> {
         int[] dd = d;
         int dn = target;
         if (target < 0) {
-            db = (Object[]) PatternBlock.acquire(b, -target);
+            db = (Object[]) slot(scan, b, -target, underDoubleStar);
             dd = PatternBlock.data(db);
             dn = PatternBlock.rootOf(dd);
         }
@@ -218,10 +219,20 @@ public final class PatternIndex<T> {
                 values(scan.visitor, b, target & ~PatternBlock.LEAF);
             }
         } else {
-            Object[] cb = (Object[]) PatternBlock.acquire(b, -target);
+            Object[] cb = (Object[]) slot(scan, b, -target, underDoubleStar);
             int[] cd = PatternBlock.data(cb);
             visit(scan, cb, cd, PatternBlock.rootOf(cd), pos, underDoubleStar);
         }
+    }
+
+    /**
+     * Reads a slot that a change may replace: a child block or a wide table. Below a {@code **} a node can be
+     * reached several times in one match, so there the first read is kept and repeated: otherwise a change
+     * between two arrivals at a {@code **} would show it in two blocks, which the memo could not tell apart,
+     * and its pairs would be visited twice.
+     */
+    private static Object slot(Scan scan, Object[] b, int i, boolean underDoubleStar) {
+        return underDoubleStar ? scan.memo().read(b, i) : PatternBlock.acquire(b, i);
     }
 
     /** Visits a node's values: the list in slot {@code at + 1} if there is one, else the value in {@code at}. */
@@ -306,18 +317,47 @@ public final class PatternIndex<T> {
      * For each {@code **} node reached at several positions in one match, the lowest position from which it
      * was explored. Exploring from position {@code p} covers every later start, so a second arrival explores
      * only the positions below the previous lowest; each (node, position) is then explored once and each
-     * terminal node visited once. Used by one match call on one thread.
+     * terminal node visited once. Nodes are told apart by block, so below a {@code **} every replaceable slot
+     * is read once per match ({@link #read}) and a node reached again is found in the same block. Used by
+     * one match call on one thread.
      */
     private static final class Memo {
         private int[][] blocks = new int[4][];
         private int[] nodes = new int[4];
         private int[] lowest = new int[4];
         private int count;
+        private Object[][] holders = new Object[4][];
+        private int[] slots = new int[4];
+        private Object[] seen = new Object[4];
+        private int reads;
 
         /** Forgets the blocks, so a thread's scratch does not keep removed blocks alive. */
         void clear() {
             Arrays.fill(blocks, 0, count, null);
             count = 0;
+            Arrays.fill(holders, 0, reads, null);
+            Arrays.fill(seen, 0, reads, null);
+            reads = 0;
+        }
+
+        /** @return what slot {@code i} of {@code b} held when this match first read it */
+        Object read(Object[] b, int i) {
+            for (int k = 0; k < reads; k++) {
+                if (holders[k] == b && slots[k] == i) {
+                    return seen[k];
+                }
+            }
+            Object o = PatternBlock.acquire(b, i);
+            if (reads == slots.length) {
+                holders = Arrays.copyOf(holders, reads * 2);
+                slots = Arrays.copyOf(slots, reads * 2);
+                seen = Arrays.copyOf(seen, reads * 2);
+            }
+            holders[reads] = b;
+            slots[reads] = i;
+            seen[reads] = o;
+            reads++;
+            return o;
         }
 
         /**

@@ -185,6 +185,78 @@ class PatternIndexPropertiesTest {
     }
 
     /**
+     * Wide nodes below {@code *} and {@code **} and at the end of patterns, lists of up to forty values per
+     * pattern that grow and shrink to one and none, values removed through equal copies, and removals of
+     * patterns never added: the index agrees with a model throughout and is empty at the end.
+     */
+    @Test
+    void wideNodesAndLongValueListsAnywhereAgreeWithTheReference() {
+        forAll(3, SEED, random -> {
+            PatternIndex<String> index = new PatternIndex<>();
+            Map<String, Set<String>> model = new HashMap<>();
+            for (int step = 1; step <= 20_000; step++) {
+                String p = anywhereWidePattern(random);
+                // a copy, so the index must compare values with equals
+                String value = new String(p + "#" + random.nextInt(random.nextBoolean() ? 2 : 40));
+                if (random.nextInt(2) == 0) {
+                    boolean fresh = model.computeIfAbsent(p, k -> new HashSet<>()).add(value);
+                    assertThat(index.add(p, value)).as("add %s", value).isEqualTo(fresh);
+                } else {
+                    Set<String> values = model.get(p);
+                    boolean present = values != null && values.remove(value);
+                    if (values != null && values.isEmpty()) {
+                        model.remove(p);
+                    }
+                    assertThat(index.remove(p, new String(value))).as("remove %s", value).isEqualTo(present);
+                }
+                if (step % 2_000 == 0) {
+                    for (int t = 0; t < 30; t++) {
+                        String topic = anywhereWideTopic(random);
+                        List<String> want = new ArrayList<>();
+                        model.forEach((pattern, values) -> {
+                            if (Topics.matches(pattern, topic)) {
+                                want.addAll(values);
+                            }
+                        });
+                        Collections.sort(want);
+                        assertThat(visited(index, topic)).as(topic).isEqualTo(want);
+                    }
+                }
+            }
+            List<String> patterns = new ArrayList<>(model.keySet());
+            Collections.shuffle(patterns, random);
+            for (String pattern : patterns) {
+                for (String v : model.get(pattern)) {
+                    assertThat(index.remove(pattern, new String(v))).as("final remove of %s", v).isTrue();
+                }
+            }
+            assertThat(index.size()).isZero();
+            assertThat(index.nodeCount()).isZero();
+            assertThat(index.blockCount()).isEqualTo(1);
+        });
+    }
+
+    /** Up to five segments, each a literal among twenty-four (so nodes go wide), {@code *} or {@code **}. */
+    private static String anywhereWidePattern(Random random) {
+        int length = 1 + random.nextInt(5);
+        List<String> segments = new ArrayList<>();
+        for (int i = 0; i < length; i++) {
+            int pick = random.nextInt(30);
+            segments.add(pick < 24 ? "w" + pick : pick < 27 ? Topics.STAR : Topics.DOUBLE_STAR);
+        }
+        return String.join(".", segments);
+    }
+
+    private static String anywhereWideTopic(Random random) {
+        int length = 1 + random.nextInt(6);
+        List<String> segments = new ArrayList<>();
+        for (int i = 0; i < length; i++) {
+            segments.add("w" + random.nextInt(24));
+        }
+        return String.join(".", segments);
+    }
+
+    /**
      * Mostly forty first segments and twenty second ones (both above the wide threshold), then short tails;
      * one in four under {@code deep}, whose three levels of twelve stay below the wide threshold, so that
      * subtree outgrows a block and is cut.

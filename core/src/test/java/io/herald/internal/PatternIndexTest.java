@@ -295,6 +295,40 @@ class PatternIndexTest {
         assertThat(seen).doesNotHaveDuplicates();
     }
 
+    /**
+     * A {@code **} below another is reached once per position the outer one absorbs, each time through the
+     * slots above it; a change between two arrivals replaces the block that holds it (or the wide table or
+     * a parent block above it). The second arrival must still count as the same node, or the pairs below it
+     * are visited twice.
+     */
+    @Test
+    void aNestedDoubleStarWhoseBlockIsRebuiltDuringAMatchIsExploredOnce() {
+        List<String> changes = List.of("**.a.x", "**.a.**.c", "**.a.b.c", "**.new", "**.a", "**.a.**.b.c");
+        for (String change : changes) {
+            for (int siblings : new int[] {0, 20, 40}) {
+                PatternIndex<String> index = new PatternIndex<>();
+                index.add("**.a.**.b", "stable");
+                index.add("**.a.**", "stable too");
+                for (int i = 0; i < siblings; i++) {
+                    index.add("**.k" + i, "wide");
+                }
+                // grow the wide table as well, when there is one
+                List<String> seen = new ArrayList<>();
+                index.match("a.a.a.b", value -> {
+                    seen.add(value);
+                    if (seen.size() == 1) {
+                        index.add(change, "late");
+                        for (int i = siblings; i < siblings * 2; i++) {
+                            index.add("**.k" + i, "wide");
+                        }
+                    }
+                });
+                assertThat(seen).as("%s with %s siblings", change, siblings).filteredOn(v -> v.startsWith("stable"))
+                        .containsExactlyInAnyOrder("stable", "stable too");
+            }
+        }
+    }
+
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void concurrentChurnNeverHidesOrDuplicatesStablePairs() throws InterruptedException {
