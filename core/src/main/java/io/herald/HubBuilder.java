@@ -339,9 +339,11 @@ public final class HubBuilder {
     }
 
     /**
-     * @param timeout how long {@link Hub#close()} lets queued frames flush, and how long an SSE stream cut at once
-     *     (a slow consumer) stays open for its closing {@code error} event to follow the write in flight;
-     *     default 5 seconds; 0 closes such a stream without waiting
+     * @param timeout how long {@link Hub#close()} lets queued frames flush; how long a connection closed with a
+     *     flush ({@link Hub#disconnect}, an authentication deadline, a capacity close) may take to flush before
+     *     its transport is closed anyway; and how long an SSE stream cut at once (a slow consumer) stays open
+     *     for its closing {@code error} event to follow the write in flight; default 5 seconds; 0 closes
+     *     without waiting
      * @return this builder
      */
     public HubBuilder drainTimeout(Duration timeout) {

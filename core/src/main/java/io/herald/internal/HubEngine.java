@@ -309,10 +309,24 @@ public final class HubEngine implements Hub {
         closeNow(c, reason);
     }
 
-    /** Stops taking requests and events, flushes what is queued, then closes. */
+    /**
+     * Stops taking requests and events, flushes what is queued, then closes; the transport is closed after
+     * the drain timeout whether or not the queue emptied, since a client that stopped reading keeps its send
+     * in flight and some containers never time it out.
+     */
     void closeAfterFlush(Connection c, CloseReason reason) {
         if (c.beginClose(reason, true)) {
             release(c, reason);
+            closeByDeadline(c, reason);
+        }
+    }
+
+    private void closeByDeadline(Connection c, CloseReason reason) {
+        try {
+            scheduler.schedule(() -> closeTransport(c, reason), config.drainTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the hub is stopping: close(Duration) closes every transport when its own deadline passes
         }
     }
 
@@ -395,7 +409,10 @@ public final class HubEngine implements Hub {
         draining.incrementAndGet();
         try {
             for (Connection c : open) {
-                closeAfterFlush(c, CloseReason.SHUTDOWN);
+                // no per-connection deadline: the one passed to this method governs
+                if (c.beginClose(CloseReason.SHUTDOWN, true)) {
+                    release(c, CloseReason.SHUTDOWN);
+                }
             }
             long deadline = System.nanoTime() + drain.toNanos();
             synchronized (drainMonitor) {
