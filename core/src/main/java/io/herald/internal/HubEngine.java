@@ -315,9 +315,16 @@ public final class HubEngine implements Hub {
      * in flight and some containers never time it out.
      */
     void closeAfterFlush(Connection c, CloseReason reason) {
+        closeAfterFlush(c, reason, true);
+    }
+
+    /** @param byDrainTimeout whether to close the transport after the drain timeout if the flush has not ended */
+    private void closeAfterFlush(Connection c, CloseReason reason, boolean byDrainTimeout) {
         if (c.beginClose(reason, true)) {
             release(c, reason);
-            closeByDeadline(c, reason);
+            if (byDrainTimeout) {
+                closeByDeadline(c, reason);
+            }
         }
     }
 
@@ -410,9 +417,7 @@ public final class HubEngine implements Hub {
         try {
             for (Connection c : open) {
                 // no per-connection deadline: the one passed to this method governs
-                if (c.beginClose(CloseReason.SHUTDOWN, true)) {
-                    release(c, CloseReason.SHUTDOWN);
-                }
+                closeAfterFlush(c, CloseReason.SHUTDOWN, false);
             }
             long deadline = System.nanoTime() + drain.toNanos();
             synchronized (drainMonitor) {

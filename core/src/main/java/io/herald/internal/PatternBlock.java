@@ -281,10 +281,6 @@ final class PatternBlock {
             return new ValueList(new Object[] {first, second, null, null}, 2);
         }
 
-        int live() {
-            return live;
-        }
-
         boolean contains(Object value) {
             return indexOf(value) >= 0;
         }
