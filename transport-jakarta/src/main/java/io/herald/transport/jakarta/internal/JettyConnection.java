@@ -57,11 +57,11 @@ final class JettyConnection implements FrameHandler, Transport {
     }
 
     private final Hub hub;
-    /** How long a frame may wait to be written before Jetty fails the session ({@link SessionLimits}). */
-    private final long sendTimeoutMs;
     /** The verdict, until the connection opens. */
     private Admission admission;
     private volatile CoreSession session;
+    /** Set in {@link #onOpen}, before the hub can send. */
+    private volatile JettyFrameWriter writer;
     /** {@code null} until the hub opened the connection. */
     private volatile ConnectionHandle handle;
     private volatile boolean closed;
@@ -73,13 +73,14 @@ final class JettyConnection implements FrameHandler, Transport {
 
     JettyConnection(Hub hub, Admission admission) {
         this.hub = hub;
-        this.sendTimeoutMs = SessionLimits.sendTimeoutMs(hub.heartbeat());
         this.admission = admission;
     }
 
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         this.session = coreSession;
+        // a frame may wait this long to be written before Jetty fails the session (a client that stopped reading)
+        this.writer = new JettyFrameWriter(coreSession, SessionLimits.sendTimeoutMs(hub.heartbeat()));
         // (no message size to set: Jetty reads it only in its message sinks; onData enforces the hub's)
         long idle = SessionLimits.minIdleTimeoutMs(hub.heartbeat());
         Duration current = coreSession.getIdleTimeout();
@@ -232,7 +233,7 @@ final class JettyConnection implements FrameHandler, Transport {
 
     @Override
     public void send(List<OutboundFrame> frames, SendCallback callback) {
-        JettyFrameWriter.send(session, sendTimeoutMs, frames, callback);
+        writer.send(frames, callback);
     }
 
     @Override

@@ -12,7 +12,10 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.ExtensionConfig;
 import org.eclipse.jetty.websocket.core.OutgoingEntry;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
  * The write path on Jetty 12 (ee10). The Jakarta API only takes a {@code String} for a text frame, so the
@@ -30,10 +33,18 @@ final class JettyFrameWriter {
     static final String JETTY_PACKAGE = "org.eclipse.jetty.ee10.websocket.jakarta.common.";
 
     private final CoreSession core;
+    /** The session's connection when frames may skip the session's own flusher, else {@code null}. */
+    private final WebSocketConnection direct;
     private final long sendTimeoutMs;
 
-    private JettyFrameWriter(CoreSession core, long sendTimeoutMs) {
+    /**
+     * @param core the session
+     * @param sendTimeoutMs how long each frame may wait to be written before Jetty fails the session (a
+     *     client that stopped reading); 0 or less: no limit
+     */
+    JettyFrameWriter(CoreSession core, long sendTimeoutMs) {
         this.core = core;
+        this.direct = directConnection(core);
         this.sendTimeoutMs = sendTimeoutMs;
     }
 
@@ -49,26 +60,33 @@ final class JettyFrameWriter {
     }
 
     /**
+     * Where frames can go straight to the connection's frame flusher. The session's own path
+     * ({@link CoreSession#sendFrame}) first takes the session-state lock, copies the entry, and runs it
+     * through a second flusher (an iterating callback with its own lock and queue) and the extension stack,
+     * before it reaches the same {@link WebSocketConnection#enqueueFrame}: per frame that is two more locks,
+     * a queue, and more stores into long-lived objects for the collector to track. With no extension
+     * negotiated that path changes nothing in a frame the hub sends (complete, valid, unmasked text frames
+     * and pings), and the connection's flusher still refuses frames once a close frame is queued or the
+     * connection is closed, so the hub's frames may take the short way. Closes, and pongs answering a
+     * client's ping, still go through the session, which tracks the close handshake.
+     */
+    private static WebSocketConnection directConnection(CoreSession core) {
+        if (core instanceof WebSocketCoreSession session) {
+            List<ExtensionConfig> extensions = session.getNegotiatedExtensions();
+            if (extensions == null || extensions.isEmpty()) {
+                return session.getConnection();
+            }
+        }
+        return null;
+    }
+
+    /**
      * Sends a batch; {@code done} is told once, when Jetty has written every frame or on the first failure.
      *
      * @param batch the hub's frames, only valid during this call
      * @param done the hub's callback
      */
     void send(List<OutboundFrame> batch, SendCallback done) {
-        send(core, sendTimeoutMs, batch, done);
-    }
-
-    /**
-     * Sends a batch on a core session; {@code done} is told once, when Jetty has written every frame or on
-     * the first failure.
-     *
-     * @param core the session
-     * @param sendTimeoutMs how long each frame may wait to be written before Jetty fails the session (a
-     *     client that stopped reading); 0 or less: no limit
-     * @param batch the hub's frames, only valid during this call
-     * @param done the hub's callback
-     */
-    static void send(CoreSession core, long sendTimeoutMs, List<OutboundFrame> batch, SendCallback done) {
         int n = batch.size();
         if (n == 0) {
             done.completed();
@@ -83,7 +101,11 @@ final class JettyFrameWriter {
             if (sendTimeoutMs > 0) {
                 entry.messageTimeout(sendTimeoutMs);
             }
-            core.sendFrame(entry.build());
+            if (direct != null) {
+                direct.enqueueFrame(entry.build());
+            } else {
+                core.sendFrame(entry.build());
+            }
         }
     }
 
