@@ -16,16 +16,20 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * The WebSocket contract on embedded Jetty 12 (ee10) with the endpoint on Jetty's core WebSocket API
  * ({@link HeraldJettyWebSocket}), no Jakarta container and no handshake filter: refusals are answered
  * with their HTTP status by the endpoint itself. Driven by the JDK client.
  */
 class JettyCoreTransportIT extends WebSocketFlowContract {
+    private ServerConnector connector;
+
     @Override
     protected RunningServer start(Hub hub) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -108,5 +112,99 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         assertThat(close).isNotNull();
         assertThat(close.closeCode()).isEqualTo(1009);
         assertThat(close.closeReason()).isEqualTo("too-large");
+    }
+
+    // Frames go straight to Jetty's endpoint (EndPointWriter); these cover what has to share it with them.
+
+    /** @return the connection id in a {@code connected} frame */
+    private static String connectionId(String connected) {
+        int at = connected.indexOf("\"connectionId\":\"") + "\"connectionId\":\"".length();
+        return connected.substring(at, connected.indexOf('"', at));
+    }
+
+    @Test
+    void pingsSentWhileEventsWaitForTheSocketAreAnsweredBetweenWholeEventsAndNothingIsLost() throws Exception {
+        serve(b -> b.outboundQueue(10_000, 64L * 1024 * 1024));
+        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 4_096));
+        assertThat(nextText(c)).contains("\"connected\"");
+        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
+        assertThat(nextText(c)).contains("subscribed");
+        String payload = "p".repeat(1_000);
+        // the client reads nothing yet: publish until the socket buffers are full and the server's write
+        // waits for the socket, then ping: the pongs have to wait for that write
+        int events = 0;
+        while (events < 50_000 && hub.metrics().queuedFrames() == 0) {
+            hub.publish("feed.tick", Map.of("n", events++, "p", payload));
+        }
+        assertThat(hub.metrics().queuedFrames()).isPositive();
+        byte[][] pings = {{1}, {2, 2}, {3, 3, 3}};
+        for (byte[] ping : pings) {
+            c.sendFrame(RawClient.PING, true, ping);
+        }
+        int next = 0;
+        int pongs = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((next < events || pongs < pings.length) && System.nanoTime() < deadline) {
+            RawClient.Frame f = c.read(Duration.ofSeconds(5));
+            assertThat(f).as("a frame within 5 s (events %d, pongs %d)", next, pongs).isNotNull();
+            if (f.opcode() == RawClient.PONG) {
+                assertThat(f.payload()).as("pong %d", pongs).containsExactly(pings[pongs]);
+                pongs++;
+            } else {
+                assertThat(f.opcode()).isEqualTo(RawClient.TEXT);
+                assertThat(f.text()).as("event %d", next).containsPattern("\"n\":" + next + "[,}]");
+                next++;
+            }
+        }
+        assertThat(next).isEqualTo(events);
+        assertThat(pongs).isEqualTo(pings.length);
+        c.sendText("{\"type\":\"ping\",\"ref\":\"still-open\"}");
+        assertThat(nextText(c)).contains("\"pong\"").contains("still-open");
+    }
+
+    @Test
+    void aClientsCloseWhileEventsStreamIsAnsweredWithAClose() throws Exception {
+        serve(b -> b);
+        RawClient c = raw();
+        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
+        assertThat(nextText(c)).contains("subscribed");
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; i < 20_000 && hub.admin().connectionCount() > 0; i++) {
+                hub.publish("feed.tick", Map.of("n", i));
+            }
+        });
+        publisher.start();
+        try {
+            for (int i = 0; i < 100; i++) {
+                assertThat(c.read(Duration.ofSeconds(5))).as("event %d", i).isNotNull();
+            }
+            c.sendFrame(RawClient.CLOSE, true, new byte[] {0x03, (byte) 0xE8});
+            RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(10));
+            assertThat(close).as("the server's close frame").isNotNull();
+            assertThat(close.closeCode()).isEqualTo(1000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 0);
+        } finally {
+            publisher.join(30_000);
+        }
+    }
+
+    @Test
+    void aCloseWaitingForAClientThatStopsReadingEndsTheConnectionAfterTheSendTimeout() throws Exception {
+        // the send timeout is one heartbeat (5 s at least); the hub's silence check takes two heartbeats and
+        // Jetty's idle timeout four, so only the send timeout can end the connection within 9 s
+        serve(b -> b.heartbeat(Duration.ofSeconds(5)).drainTimeout(Duration.ofMillis(200))
+                .outboundQueue(10_000, 64L * 1024 * 1024));
+        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 4_096));
+        String id = connectionId(nextText(c));
+        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
+        assertThat(nextText(c)).contains("subscribed");
+        String payload = "p".repeat(1_000);
+        // until the socket buffers are full and frames wait in the hub
+        for (int i = 0; i < 50_000 && hub.metrics().queuedFrames() == 0; i++) {
+            hub.publish("feed.tick", Map.of("n", i, "p", payload));
+        }
+        assertThat(hub.metrics().queuedFrames()).isPositive();
+        assertThat(hub.disconnect(id, io.herald.CloseReason.DISCONNECTED)).isTrue();
+        await().atMost(Duration.ofSeconds(9)).until(() -> connector.getConnectedEndPoints().isEmpty());
     }
 }

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>Behaves as {@link HeraldEndpoint} and {@link WebSocketTransport} do on a Jakarta container: text and
  * binary messages (fragmented or not) up to {@link Hub#maxFrameBytes()} bytes go to the hub, a larger one
  * closes with 1009 {@code too-large}, invalid UTF-8 with 1007; a pong counts as activity and a ping is
- * answered; a finite idle timeout below four heartbeats is raised to four. Writes go through
- * {@link JettyFrameWriter} and never block; so does {@link #close}, which only queues a close frame.
+ * answered; a finite idle timeout below four heartbeats is raised to four. Writes go straight to Jetty's
+ * endpoint through {@link EndPointWriter} (through Jetty's frame pipeline with {@link JettyFrameWriter} when
+ * the client negotiated an extension) and never block; neither does {@link #close}, which only hands a close
+ * frame to Jetty once the write in flight is done.
  *
  * <p>Threads: Jetty calls the frame handler methods one at a time (frames are asked for with
  * {@link CoreSession#demand()} after each one); the hub calls {@link #send} with at most one batch in flight
@@ -60,7 +62,8 @@ final class JettyConnection implements FrameHandler, Transport {
     /** The verdict, until the connection opens. */
     private Admission admission;
     private volatile CoreSession session;
-    /** Set in {@link #onOpen}, before the hub can send. */
+    /** Set in {@link #onOpen}, before the hub can send: one of the two writers, the other {@code null}. */
+    private volatile EndPointWriter direct;
     private volatile JettyFrameWriter writer;
     /** {@code null} until the hub opened the connection. */
     private volatile ConnectionHandle handle;
@@ -79,8 +82,12 @@ final class JettyConnection implements FrameHandler, Transport {
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         this.session = coreSession;
-        // a frame may wait this long to be written before Jetty fails the session (a client that stopped reading)
-        this.writer = new JettyFrameWriter(coreSession, SessionLimits.sendTimeoutMs(hub.heartbeat()));
+        // a frame may wait this long to be written before the session fails (a client that stopped reading)
+        long sendTimeoutMs = SessionLimits.sendTimeoutMs(hub.heartbeat());
+        this.direct = EndPointWriter.of(coreSession, sendTimeoutMs);
+        if (direct == null) {
+            this.writer = new JettyFrameWriter(coreSession, sendTimeoutMs);
+        }
         // (no message size to set: Jetty reads it only in its message sinks; onData enforces the hub's)
         long idle = SessionLimits.minIdleTimeoutMs(hub.heartbeat());
         Duration current = coreSession.getIdleTimeout();
@@ -107,11 +114,16 @@ final class JettyConnection implements FrameHandler, Transport {
             case OpCode.PING -> {
                 // the ping's payload stays valid until its callback completes, and the next frame is read
                 // only once the pong is written: a client that pings and never reads cannot grow the queue
-                Frame pong = new Frame(OpCode.PONG, true, frame.getPayload());
-                session.sendFrame(pong, Callback.from(() -> {
+                Callback then = Callback.from(() -> {
                     callback.succeeded();
                     session.demand();
-                }, callback::failed), false);
+                }, callback::failed);
+                EndPointWriter d = direct;
+                if (d != null) {
+                    d.pong(frame.getPayload(), then);
+                } else {
+                    session.sendFrame(new Frame(OpCode.PONG, true, frame.getPayload()), then, false);
+                }
             }
             case OpCode.PONG -> {
                 ConnectionHandle h = handle;
@@ -121,7 +133,16 @@ final class JettyConnection implements FrameHandler, Transport {
                 callback.succeeded();
                 session.demand();
             }
-            default -> callback.succeeded(); // CLOSE: Jetty answers it; nothing more is read
+            default -> {
+                // CLOSE: Jetty answers it once this callback completes, which must not meet a write of ours;
+                // nothing more is read
+                EndPointWriter d = direct;
+                if (d != null) {
+                    d.whenIdle(callback::succeeded);
+                } else {
+                    callback.succeeded();
+                }
+            }
         }
     }
 
@@ -214,11 +235,21 @@ final class JettyConnection implements FrameHandler, Transport {
         // Jetty calls this only while closing the connection, right before onClosed, which reports the
         // close code the error led to (1002, 1007, 1009 or 1006); reporting here first would hide it
         LOG.debug("WebSocket error on {}", session, cause);
-        callback.succeeded();
+        // Jetty writes its close frame once this callback completes, which must not meet a write of ours
+        EndPointWriter d = direct;
+        if (d != null) {
+            d.whenIdle(callback::succeeded);
+        } else {
+            callback.succeeded();
+        }
     }
 
     @Override
     public void onClosed(CloseStatus closeStatus, Callback callback) {
+        EndPointWriter d = direct;
+        if (d != null) {
+            d.closed();
+        }
         ConnectionHandle h = handle;
         if (h != null) {
             h.onClosed(closeStatus.getCode(), closeStatus.getReason());
@@ -233,7 +264,12 @@ final class JettyConnection implements FrameHandler, Transport {
 
     @Override
     public void send(List<OutboundFrame> frames, SendCallback callback) {
-        writer.send(frames, callback);
+        EndPointWriter d = direct;
+        if (d != null) {
+            d.send(frames, callback);
+        } else {
+            writer.send(frames, callback);
+        }
     }
 
     @Override
@@ -241,8 +277,11 @@ final class JettyConnection implements FrameHandler, Transport {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
+        EndPointWriter d = direct;
         CoreSession s = session;
-        if (s != null && s.isOutputOpen()) {
+        if (d != null) {
+            d.close(code, WebSocketTransport.fit(reason));
+        } else if (s != null && s.isOutputOpen()) {
             s.close(code, WebSocketTransport.fit(reason), Callback.NOOP);
         }
     }

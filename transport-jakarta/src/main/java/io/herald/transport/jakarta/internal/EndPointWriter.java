@@ -1,0 +1,333 @@
+package io.herald.transport.jakarta.internal;
+
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.SendCallback;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.List;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.ExtensionConfig;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
+
+/**
+ * Writes a connection's frames straight to Jetty's {@link EndPoint}, already framed, instead of through
+ * Jetty's frame pipeline. A server's frames are not masked, so a frame is a two- to ten-byte header and the
+ * hub's bytes, and a batch is one gathering write. Jetty's pipeline spends, for every frame, a queue entry,
+ * three locks, two iterating callbacks and a pooled header buffer, and every one of those stores into
+ * long-lived objects is a card for G1's concurrent refinement: with one frame per write (an event every
+ * 50 ms to 1,000 connections) that was about a third of the server's CPU (docs/benchmarks.md).
+ *
+ * <p>An endpoint takes one write at a time, so this writer must be the only one writing while it writes.
+ * It carries everything the connection sends itself: the hub's batches (events, answers, keep-alive pings)
+ * and the pongs that answer a client's pings; a write asked for while one is in flight waits here (the hub
+ * has at most one batch in flight and the connection reads no frame while its pong waits, so at most two
+ * wait). Closes go through Jetty's session, which keeps the close handshake: {@link #close} hands the
+ * close to Jetty once no write is in flight, and no write starts after it. Jetty writes on its own only
+ * to end a connection (answering a client's close, which {@link #whenIdle} holds back until the write in
+ * flight is done, or a protocol error or its idle timeout); a write of ours that meets one of those fails,
+ * and so does the connection, which was ending anyway.
+ *
+ * <p>A write that waits for a client that stopped reading is bounded by the endpoint's idle timeout, which
+ * {@link #close} lowers to the send timeout.
+ */
+final class EndPointWriter {
+    private static final byte FIN_TEXT = (byte) 0x81;
+    private static final byte FIN_PING = (byte) 0x89;
+    private static final byte FIN_PONG = (byte) 0x8A;
+    /** The longest header of an unmasked frame: two bytes and an eight-byte length. */
+    private static final int MAX_HEADER = 10;
+
+    private final CoreSession session;
+    private final EndPoint endPoint;
+    private final long sendTimeoutMs;
+
+    // guarded by this
+    private Job inFlight;
+    private Job waiting;
+    private Job waiting2;
+    /** No write starts any more. */
+    private boolean closing;
+    /** Runs once nothing is in flight, after {@link #closing} was set. */
+    private Runnable idleAction;
+
+    private EndPointWriter(CoreSession session, EndPoint endPoint, long sendTimeoutMs) {
+        this.session = session;
+        this.endPoint = endPoint;
+        this.sendTimeoutMs = sendTimeoutMs;
+    }
+
+    /**
+     * @param session an open session
+     * @param sendTimeoutMs how long a write may wait for the client before a waiting close gives up on it
+     * @return a writer, or {@code null} when frames must go through Jetty's pipeline: an extension was
+     *     negotiated (it may change frames or keep state), or the session is not Jetty's own
+     */
+    static EndPointWriter of(CoreSession session, long sendTimeoutMs) {
+        if (session instanceof WebSocketCoreSession core) {
+            List<ExtensionConfig> extensions = core.getNegotiatedExtensions();
+            WebSocketConnection connection = core.getConnection();
+            if ((extensions == null || extensions.isEmpty()) && connection != null) {
+                return new EndPointWriter(session, connection.getEndPoint(), sendTimeoutMs);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Writes a batch of the hub's frames in one gathering write.
+     *
+     * @param batch the hub's frames, only valid during this call
+     * @param done told once, when every byte is written or the write failed
+     */
+    void send(List<OutboundFrame> batch, SendCallback done) {
+        submit(new Job(frames(batch), done, null));
+    }
+
+    /**
+     * Writes a pong.
+     *
+     * @param payload the ping's payload (at most 125 bytes, as Jetty's parser enforces); read during this call
+     * @param then told when the pong is written or could not be
+     */
+    void pong(ByteBuffer payload, Callback then) {
+        int n = payload == null ? 0 : payload.remaining();
+        byte[] frame = new byte[2 + n];
+        frame[0] = FIN_PONG;
+        frame[1] = (byte) n;
+        if (n > 0) {
+            payload.slice().get(frame, 2, n);
+        }
+        submit(new Job(new ByteBuffer[] {ByteBuffer.wrap(frame)}, null, then));
+    }
+
+    /**
+     * Stops writing and closes the session with a close frame once no write is in flight. From now on the
+     * connection may stay silent for at most the send timeout (the endpoint's idle timeout is lowered to it):
+     * a client that does not read lets neither the write in flight nor the close frame complete, and Jetty
+     * then fails them and ends the connection.
+     */
+    void close(int code, String reason) {
+        if (sendTimeoutMs > 0 && endPoint.getIdleTimeout() > sendTimeoutMs) {
+            endPoint.setIdleTimeout(sendTimeoutMs);
+        }
+        afterWrites(() -> {
+            if (session.isOutputOpen()) {
+                session.close(code, reason, Callback.NOOP);
+            }
+        }, false);
+    }
+
+    /**
+     * Stops writing and runs an action once no write is in flight, or at once when none is or the one in
+     * flight waits for a client that does not read: Jetty writes its own close frame once its frame or error
+     * callback completes, which must not meet a write of ours that is about to complete, and must not wait
+     * for one that may never complete (Jetty then fails that write and ends the connection).
+     */
+    void whenIdle(Runnable action) {
+        afterWrites(action, true);
+    }
+
+    private void afterWrites(Runnable action, boolean evenIfStalled) {
+        boolean now;
+        synchronized (this) {
+            closing = true;
+            now = inFlight == null || (evenIfStalled && inFlight.returned);
+            if (!now) {
+                Runnable before = idleAction;
+                idleAction = before == null ? action : () -> {
+                    before.run();
+                    action.run();
+                };
+            }
+        }
+        if (now) {
+            action.run();
+        }
+    }
+
+    /** The connection ended: nothing more is written; waiting writes fail. */
+    void closed() {
+        Job a;
+        Job b;
+        synchronized (this) {
+            closing = true;
+            a = waiting;
+            b = waiting2;
+            waiting = null;
+            waiting2 = null;
+            idleAction = null;
+        }
+        ClosedChannelException cause = new ClosedChannelException();
+        if (a != null) {
+            a.report(cause);
+        }
+        if (b != null) {
+            b.report(cause);
+        }
+    }
+
+    private void submit(Job job) {
+        synchronized (this) {
+            if (!closing) {
+                if (inFlight == null) {
+                    inFlight = job;
+                } else if (waiting == null) {
+                    waiting = job;
+                    return;
+                } else if (waiting2 == null) {
+                    waiting2 = job;
+                    return;
+                } else {
+                    throw new IllegalStateException("more than two writes waiting on " + endPoint);
+                }
+            }
+        }
+        if (inFlight != job) {
+            job.report(new ClosedChannelException());
+            return;
+        }
+        write(job);
+    }
+
+    private void write(Job job) {
+        try {
+            endPoint.write(job, job.buffers);
+        } catch (RuntimeException e) {
+            // WritePendingException: Jetty is writing a frame of its own, which only ends a connection
+            job.failed(e);
+            return;
+        }
+        synchronized (this) {
+            job.returned = true;
+        }
+    }
+
+    /** One write and whom to tell; it is Jetty's callback for the write. */
+    private final class Job implements Callback {
+        final ByteBuffer[] buffers;
+        final SendCallback done;
+        final Callback then;
+        /** Guarded by the writer: the write call returned before the write completed. */
+        boolean returned;
+
+        Job(ByteBuffer[] buffers, SendCallback done, Callback then) {
+            this.buffers = buffers;
+            this.done = done;
+            this.then = then;
+        }
+
+        @Override
+        public void succeeded() {
+            finished(null);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            finished(cause);
+        }
+
+        private void finished(Throwable cause) {
+            Job next = null;
+            Job failed1 = null;
+            Job failed2 = null;
+            Runnable idle = null;
+            synchronized (EndPointWriter.this) {
+                if (inFlight != this) {
+                    return;
+                }
+                if (cause == null && waiting != null) {
+                    next = waiting;
+                    waiting = waiting2;
+                    waiting2 = null;
+                } else {
+                    if (cause != null) {
+                        // the endpoint is broken: nothing more can be written on it
+                        closing = true;
+                        failed1 = waiting;
+                        failed2 = waiting2;
+                        waiting = null;
+                        waiting2 = null;
+                    }
+                    idle = idleAction;
+                    idleAction = null;
+                }
+                inFlight = next;
+            }
+            report(cause);
+            if (failed1 != null) {
+                failed1.report(cause);
+            }
+            if (failed2 != null) {
+                failed2.report(cause);
+            }
+            if (next != null) {
+                write(next);
+            } else if (idle != null) {
+                idle.run();
+            }
+        }
+
+        void report(Throwable cause) {
+            if (done != null) {
+                if (cause == null) {
+                    done.completed();
+                } else {
+                    done.failed(cause);
+                }
+            } else if (cause == null) {
+                then.succeeded();
+            } else {
+                then.failed(cause);
+            }
+        }
+    }
+
+    /** Frames a batch: one header per frame, all headers in one array, followed by the hub's bytes. */
+    private static ByteBuffer[] frames(List<OutboundFrame> batch) {
+        int n = batch.size();
+        int buffers = 0;
+        for (int i = 0; i < n; i++) {
+            buffers += batch.get(i).kind() == OutboundFrame.Kind.PING ? 1 : 2;
+        }
+        ByteBuffer[] out = new ByteBuffer[buffers];
+        byte[] headers = new byte[n * MAX_HEADER];
+        int h = 0;
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            OutboundFrame f = batch.get(i);
+            int start = h;
+            if (f.kind() == OutboundFrame.Kind.PING) {
+                headers[h++] = FIN_PING;
+                headers[h++] = 0;
+                out[k++] = ByteBuffer.wrap(headers, start, 2);
+                continue;
+            }
+            byte[] payload = f.bytes();
+            int len = payload.length;
+            headers[h++] = FIN_TEXT;
+            if (len < 126) {
+                headers[h++] = (byte) len;
+            } else if (len <= 0xFFFF) {
+                headers[h++] = 126;
+                headers[h++] = (byte) (len >>> 8);
+                headers[h++] = (byte) len;
+            } else {
+                headers[h++] = 127;
+                headers[h++] = 0;
+                headers[h++] = 0;
+                headers[h++] = 0;
+                headers[h++] = 0;
+                headers[h++] = (byte) (len >>> 24);
+                headers[h++] = (byte) (len >>> 16);
+                headers[h++] = (byte) (len >>> 8);
+                headers[h++] = (byte) len;
+            }
+            out[k++] = ByteBuffer.wrap(headers, start, h - start);
+            out[k++] = ByteBuffer.wrap(payload);
+        }
+        return out;
+    }
+}
