@@ -150,6 +150,10 @@ final class EndPointWriter {
 
     /** The connection ended: nothing more is written; waiting writes fail. */
     void closed() {
+        failWaiting(new ClosedChannelException());
+    }
+
+    private void failWaiting(Throwable cause) {
         Job a;
         Job b;
         synchronized (this) {
@@ -160,7 +164,6 @@ final class EndPointWriter {
             waiting2 = null;
             idleAction = null;
         }
-        ClosedChannelException cause = new ClosedChannelException();
         if (a != null) {
             a.report(cause);
         }
@@ -170,22 +173,24 @@ final class EndPointWriter {
     }
 
     private void submit(Job job) {
+        boolean refused;
         synchronized (this) {
-            if (!closing) {
-                if (inFlight == null) {
-                    inFlight = job;
-                } else if (waiting == null) {
-                    waiting = job;
+            refused = closing;
+            if (!refused) {
+                if (inFlight != null) {
+                    if (waiting == null) {
+                        waiting = job;
+                    } else if (waiting2 == null) {
+                        waiting2 = job;
+                    } else {
+                        throw new IllegalStateException("more than two writes waiting on " + endPoint);
+                    }
                     return;
-                } else if (waiting2 == null) {
-                    waiting2 = job;
-                    return;
-                } else {
-                    throw new IllegalStateException("more than two writes waiting on " + endPoint);
                 }
+                inFlight = job;
             }
         }
-        if (inFlight != job) {
+        if (refused) {
             job.report(new ClosedChannelException());
             return;
         }
@@ -231,8 +236,6 @@ final class EndPointWriter {
 
         private void finished(Throwable cause) {
             Job next = null;
-            Job failed1 = null;
-            Job failed2 = null;
             Runnable idle = null;
             synchronized (EndPointWriter.this) {
                 if (inFlight != this) {
@@ -243,25 +246,15 @@ final class EndPointWriter {
                     waiting = waiting2;
                     waiting2 = null;
                 } else {
-                    if (cause != null) {
-                        // the endpoint is broken: nothing more can be written on it
-                        closing = true;
-                        failed1 = waiting;
-                        failed2 = waiting2;
-                        waiting = null;
-                        waiting2 = null;
-                    }
                     idle = idleAction;
                     idleAction = null;
                 }
                 inFlight = next;
             }
             report(cause);
-            if (failed1 != null) {
-                failed1.report(cause);
-            }
-            if (failed2 != null) {
-                failed2.report(cause);
+            if (cause != null) {
+                // the endpoint is broken: nothing more can be written on it
+                failWaiting(cause);
             }
             if (next != null) {
                 write(next);
