@@ -8,9 +8,7 @@ import java.util.List;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.ExtensionConfig;
 import org.eclipse.jetty.websocket.core.WebSocketConnection;
-import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
  * Writes a connection's frames straight to Jetty's {@link EndPoint}, already framed, instead of through
@@ -66,14 +64,8 @@ final class EndPointWriter {
      *     negotiated (it may change frames or keep state), or the session is not Jetty's own
      */
     static EndPointWriter of(CoreSession session, long sendTimeoutMs) {
-        if (session instanceof WebSocketCoreSession core) {
-            List<ExtensionConfig> extensions = core.getNegotiatedExtensions();
-            WebSocketConnection connection = core.getConnection();
-            if ((extensions == null || extensions.isEmpty()) && connection != null) {
-                return new EndPointWriter(session, connection.getEndPoint(), sendTimeoutMs);
-            }
-        }
-        return null;
+        WebSocketConnection connection = JettyFrameWriter.directConnection(session);
+        return connection == null ? null : new EndPointWriter(session, connection.getEndPoint(), sendTimeoutMs);
     }
 
     /**

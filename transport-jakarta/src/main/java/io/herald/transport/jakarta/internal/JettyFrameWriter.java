@@ -69,8 +69,10 @@ final class JettyFrameWriter {
      * and pings), and the connection's flusher still refuses frames once a close frame is queued or the
      * connection is closed, so the hub's frames may take the short way. Closes, and pongs answering a
      * client's ping, still go through the session, which tracks the close handshake.
+     *
+     * @return the connection, or {@code null} when frames must go through the session
      */
-    private static WebSocketConnection directConnection(CoreSession core) {
+    static WebSocketConnection directConnection(CoreSession core) {
         if (core instanceof WebSocketCoreSession session) {
             List<ExtensionConfig> extensions = session.getNegotiatedExtensions();
             if (extensions == null || extensions.isEmpty()) {
