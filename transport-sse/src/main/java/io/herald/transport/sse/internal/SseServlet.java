@@ -39,18 +39,21 @@ public final class SseServlet extends HttpServlet {
     private final transient Cors cors;
     private final long retryMs;
     private final int maxBodyBytes;
+    private final boolean directWrites;
 
     /**
      * @param hub the hub
      * @param cors the cross-origin rules
      * @param retryMs the reconnection delay sent first on every stream, milliseconds
      * @param maxBodyBytes the largest POST body accepted
+     * @param directWrites whether stream bodies go straight to the connection where the container allows it
      */
-    public SseServlet(Hub hub, Cors cors, long retryMs, int maxBodyBytes) {
+    public SseServlet(Hub hub, Cors cors, long retryMs, int maxBodyBytes, boolean directWrites) {
         this.hub = hub;
         this.cors = cors;
         this.retryMs = retryMs;
         this.maxBodyBytes = maxBodyBytes;
+        this.directWrites = directWrites;
     }
 
     private ConnectionGateway gateway() {
@@ -113,6 +116,11 @@ public final class SseServlet extends HttpServlet {
             closedBeforeStart(request, response, transport);
             return;
         }
+        SseTransport.ChunkOutput chunks = directWrites ? chunkOutput(request, response) : null;
+        if (chunks != null) {
+            // chunked even when the request said Connection: close, so the body's framing is what ChunkOutput writes
+            response.setHeader("Transfer-Encoding", "chunked");
+        }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("UTF-8");
@@ -122,7 +130,7 @@ public final class SseServlet extends HttpServlet {
             AsyncContext context = request.startAsync();
             context.setTimeout(0);
             context.addListener(transport);
-            if (!transport.start(handle, context, response.getOutputStream())) {
+            if (!transport.start(handle, context, response.getOutputStream(), chunks)) {
                 closedBeforeStart(request, response, transport);
                 context.complete();
             }
@@ -130,6 +138,23 @@ public final class SseServlet extends HttpServlet {
             // the stream never started: release the connection the hub opened for it
             handle.onClosed(CloseReason.INTERNAL_ERROR, "stream-failed");
             throw e;
+        }
+    }
+
+    /**
+     * @return the container's way to write the stream's body past its servlet output, or {@code null}: only
+     *     Jetty 12's, whose classes are loaded only when the request is Jetty's
+     */
+    private static SseTransport.ChunkOutput chunkOutput(HttpServletRequest request, HttpServletResponse response) {
+        if (!request.getClass().getName().startsWith(JettyChunkOutput.JETTY_PACKAGE)) {
+            return null;
+        }
+        try {
+            return JettyChunkOutput.of(request, response);
+        } catch (LinkageError e) {
+            // another Jetty version, or its classes not visible to this module: the servlet output works anyway
+            LOG.debug("writing SSE bodies through the servlet output: Jetty's classes are not usable", e);
+            return null;
         }
     }
 

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One SSE stream as a {@link Transport}: writes each batch with the servlet's non-blocking output, as one
  * {@code write} and one {@code flush}, and completes the hub's callback once the container has taken the
- * bytes (at once, or from {@link #onWritePossible} after {@code isReady()} said no).
+ * bytes (at once, or from {@link #onWritePossible} after {@code isReady()} said no). Where the container
+ * offers a {@link ChunkOutput} (Jetty over HTTP/1.1), every batch after the first, which commits the
+ * response, goes to it instead: one write of one chunk straight to the connection.
  *
  * <p>Threads: {@link #send} runs on hub threads (publishers, the scheduler, the thread that completed the
  * previous send); {@link #onWritePossible} and the {@link AsyncListener} methods on container threads;
@@ -36,6 +38,28 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
     /** What the writer does when {@code onWritePossible} wakes it. */
     private enum Next { FLUSH, COMPLETE }
 
+    /**
+     * A container's way to write the body past its servlet output, once the response is committed: each
+     * call writes one HTTP chunk. One write at a time; nothing else writes to the connection meanwhile.
+     */
+    interface ChunkOutput {
+        /**
+         * Writes the parts as one chunk.
+         *
+         * @param parts the chunk's bytes, in order; read until {@code done} is told
+         * @param done told once, when every byte is written or the write failed
+         */
+        void write(byte[][] parts, SendCallback done);
+
+        /**
+         * Ends the connection at once: a write in flight fails. For a stream that ends while its write waits
+         * for a client that stopped reading, before the container completes the response.
+         *
+         * @param cause why
+         */
+        void abort(Throwable cause);
+    }
+
     private final Object lock = new Object();
     private final AtomicBoolean completed = new AtomicBoolean();
     private final AtomicBoolean notified = new AtomicBoolean();
@@ -46,6 +70,12 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
 
     private boolean started;
     private boolean writable;
+    /** Lock: a batch is being written to {@link #chunks}. */
+    private boolean chunkWriting;
+    /** Lock: the chunk output to switch to once the response is committed; {@code null} once switched. */
+    private ChunkOutput chunksAfterCommit;
+    /** The chunk output every batch goes to, once the response is committed; {@code null} before or without. */
+    private volatile ChunkOutput chunks;
     private boolean closeRequested;
     private int pendingCloseCode;
     private String pendingCloseReason;
@@ -75,6 +105,11 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
 
     @Override
     public void send(List<OutboundFrame> frames, SendCallback callback) {
+        ChunkOutput direct = chunks;
+        if (direct != null) {
+            sendChunk(direct, frames, callback);
+            return;
+        }
         byte[] bytes = concat(frames);
         boolean closed;
         synchronized (lock) {
@@ -91,6 +126,56 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
             return;
         }
         write(bytes, callback);
+    }
+
+    private void sendChunk(ChunkOutput direct, List<OutboundFrame> frames, SendCallback callback) {
+        byte[][] parts = new byte[frames.size()][];
+        for (int i = 0; i < parts.length; i++) {
+            OutboundFrame f = frames.get(i);
+            parts[i] = f.kind() == OutboundFrame.Kind.PING ? PING : f.bytes();
+        }
+        boolean closed;
+        synchronized (lock) {
+            closed = closeRequested || completed.get();
+            if (!closed) {
+                writable = false;
+                chunkWriting = true;
+            }
+        }
+        if (closed) {
+            callback.failed(new IOException("stream closed"));
+            return;
+        }
+        SendCallback done = new SendCallback() {
+            @Override
+            public void completed() {
+                synchronized (lock) {
+                    chunkWriting = false;
+                    writable = true;
+                }
+                callback.completed();
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                synchronized (lock) {
+                    chunkWriting = false;
+                }
+                fail(callback, cause);
+            }
+        };
+        try {
+            // under the guard, so the container cannot end the request (and the connection serve the next
+            // one) between the check and the write
+            synchronized (streamGuard) {
+                if (dead) {
+                    throw new IOException("stream ended");
+                }
+                direct.write(parts, done);
+            }
+        } catch (IOException | RuntimeException e) {
+            done.failed(e);
+        }
     }
 
     private static byte[] concat(List<OutboundFrame> frames) {
@@ -117,10 +202,12 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
      * Attaches the started async request. Called once on the container thread of the GET, after the hub
      * opened the connection.
      *
+     * @param chunkOutput where batches go once the first one committed the response, or {@code null} to
+     *     write every batch with the servlet output
      * @return {@code false} when the hub closed the connection before (over a limit, shutting down): the
      *     caller answers with a status instead, and {@link #closeCode()} says why
      */
-    boolean start(ConnectionHandle handle, AsyncContext context, ServletOutputStream out) {
+    boolean start(ConnectionHandle handle, AsyncContext context, ServletOutputStream out, ChunkOutput chunkOutput) {
         this.handle = handle;
         this.context = context;
         this.out = out;
@@ -129,6 +216,7 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
                 return false;
             }
             started = true;
+            chunksAfterCommit = chunkOutput;
         }
         out.setWriteListener(this);
         return true;
@@ -245,8 +333,16 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
         if (!ready(callback, Next.COMPLETE)) {
             return;
         }
+        ChunkOutput switchTo;
         synchronized (lock) {
             writable = true;
+            switchTo = chunksAfterCommit;
+            chunksAfterCommit = null;
+        }
+        if (switchTo != null) {
+            // the container has written the headers and the first chunk and holds nothing back: from the next
+            // batch on, nothing but this transport writes until the request completes
+            chunks = switchTo;
         }
         callback.completed();
     }
@@ -355,6 +451,14 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
     private void complete() {
         AsyncContext c = context;
         if (c != null && completed.compareAndSet(false, true)) {
+            boolean stalled;
+            synchronized (lock) {
+                stalled = chunkWriting;
+            }
+            if (stalled) {
+                // the container's last chunk must not meet our write, nor wait for a client that stopped reading
+                chunks.abort(new IOException("stream ended while a write waited for the client"));
+            }
             try {
                 c.complete();
             } catch (IllegalStateException e) {

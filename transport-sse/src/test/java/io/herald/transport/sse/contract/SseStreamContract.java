@@ -160,6 +160,68 @@ public abstract class SseStreamContract extends SseEndpointsContract {
     }
 
     @Test
+    void aStreamIsExactlyFramedChunkedHttpAndItsConnectionServesAnotherRequestAfterItEnds() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(100)));
+        RawStream raw = track(RawStream.connect(server.base()));
+        RawStream.Head head = raw.get(stream("topics=t"));
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.values("transfer-encoding")).containsExactly("chunked");
+        SseClient.Event connected = raw.next();
+        assertThat(connected.event()).isEqualTo("connected");
+        String connectionId = connected.json().path("connectionId").asText();
+        List<String> published = new ArrayList<>();
+        List<String> received = new ArrayList<>();
+        for (int n = 0; n < 50; n++) {
+            // one event per write, with heartbeat comments between some of them
+            published.add(hub.publish("t", Map.of("n", n)));
+            received.add(raw.next().id());
+            if (n % 10 == 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(150));
+            }
+        }
+        for (int n = 50; n < 500; n++) {
+            // a burst: events that wait for the write in flight leave together
+            published.add(hub.publish("t", Map.of("n", n, "pad", "p".repeat(n))));
+        }
+        while (received.size() < published.size()) {
+            SseClient.Event e = raw.next();
+            assertThat(e).as("event %d", received.size()).isNotNull();
+            received.add(e.id());
+        }
+        assertThat(received).containsExactlyElementsOf(published);
+
+        assertThat(hub.disconnect(connectionId, CloseReason.DISCONNECTED)).isTrue();
+        assertClosingError(raw.next(), "INTERNAL", "disconnected", 1000);
+        assertThat(raw.next()).isNull();
+        assertThat(raw.ended()).as("the response ended with the last chunk").isTrue();
+
+        RawStream.Head again = raw.get(stream("topics=t"));
+        assertThat(again.status()).as("a second request on the same connection").isEqualTo(200);
+        assertThat(raw.next().event()).isEqualTo("connected");
+        String id = hub.publish("t", Map.of("n", "again"));
+        assertThat(raw.next().id()).isEqualTo(id);
+    }
+
+    @Test
+    void aStreamAskedWithConnectionCloseIsFramedRightAndEndsTheConnectionAfterIt() throws Exception {
+        serve(b -> b);
+        RawStream raw = track(RawStream.connect(server.base()));
+        RawStream.Head head = raw.get(stream("topics=t"), "Connection: close");
+        assertThat(head.status()).isEqualTo(200);
+        SseClient.Event connected = raw.next();
+        assertThat(connected.event()).isEqualTo("connected");
+        List<String> published = new ArrayList<>();
+        for (int n = 0; n < 20; n++) {
+            published.add(hub.publish("t", Map.of("n", n)));
+            assertThat(raw.next().id()).isEqualTo(published.get(n));
+        }
+        assertThat(hub.disconnect(connected.json().path("connectionId").asText(), CloseReason.DISCONNECTED)).isTrue();
+        assertClosingError(raw.next(), "INTERNAL", "disconnected", 1000);
+        assertThat(raw.next()).isNull();
+        assertThat(raw.connectionClosed()).as("the server closed the connection").isTrue();
+    }
+
+    @Test
     void aClientThatGoesAwayIsForgottenByTheNextHeartbeat() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(200)));
         Opened s = connect("topics=t");
