@@ -4,21 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.CloseReason;
-import io.herald.ConnectionInfo;
-import io.herald.HubListener;
 import io.herald.transport.sse.HeraldSse;
+import io.herald.transport.sse.contract.RawStream;
 import io.herald.transport.sse.contract.SseBrowserContract;
 import io.herald.transport.sse.contract.StalledReader;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SSE contract on embedded Jetty 12 (ee10), with the servlet from {@link HeraldSse#servlet()} mounted
@@ -26,7 +36,25 @@ import org.junit.jupiter.api.Test;
  * On Jetty the streams' bodies bypass the servlet output once committed, so the contract covers that path.
  */
 class JettySseIT extends SseBrowserContract {
+    private static final String KEY_STORE_PASSWORD = "herald-test";
+    /** A self-signed certificate for 127.0.0.1, made once by the JDK's keytool. */
+    private static Path keyStore;
+
     private ServerConnector connector;
+    private ServerConnector tlsConnector;
+
+    @BeforeAll
+    static void makeKeyStore(@TempDir Path dir) throws Exception {
+        keyStore = dir.resolve("tls.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "herald", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
+                "-keystore", keyStore.toString(), "-storetype", "PKCS12",
+                "-storepass", KEY_STORE_PASSWORD, "-keypass", KEY_STORE_PASSWORD)
+                .redirectErrorStream(true).start();
+        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(keytool.waitFor()).as("keytool: %s", out).isZero();
+    }
 
     @Override
     protected RunningServer start(HeraldSse sse) throws Exception {
@@ -35,6 +63,18 @@ class JettySseIT extends SseBrowserContract {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
+        // the same servlet over TLS, where the direct chunks go through Jetty's TLS endpoint
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStorePath(keyStore.toString());
+        tls.setKeyStorePassword(KEY_STORE_PASSWORD);
+        tls.setKeyStoreType("PKCS12");
+        HttpConfiguration https = new HttpConfiguration();
+        https.addCustomizer(new SecureRequestCustomizer(false));
+        tlsConnector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+                new HttpConnectionFactory(https));
+        tlsConnector.setHost("127.0.0.1");
+        tlsConnector.setPort(0);
+        server.addConnector(tlsConnector);
         ServletContextHandler context = new ServletContextHandler("/");
         ServletHolder holder = new ServletHolder("herald-sse", sse.servlet());
         holder.setAsyncSupported(true);
@@ -46,23 +86,27 @@ class JettySseIT extends SseBrowserContract {
     }
 
     @Test
+    void aStreamOverTlsIsExactlyFramedAndItsConnectionServesAnotherRequestAfterItEnds() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(100)));
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            trusted.load(in, KEY_STORE_PASSWORD.toCharArray());
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        URI tlsServer = URI.create("https://127.0.0.1:" + tlsConnector.getLocalPort() + BASE);
+        assertExactFramingAndReuse(track(RawStream.connect(tlsServer, context.getSocketFactory())));
+    }
+
+    @Test
     void aStreamWhoseWriteStillWaitsForItsClientWhenTheDrainTimeoutEndsLosesItsConnection() throws Exception {
-        Map<String, CloseReason> closes = new ConcurrentHashMap<>();
-        serve(b -> b.outboundQueue(16, 256 * 1024).drainTimeout(Duration.ofMillis(300)).listener(new HubListener() {
-            @Override
-            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
-                closes.put(connection.connectionId(), reason);
-            }
-        }));
+        serveWithSmallQueues(Duration.ofMillis(300));
         StalledReader slow = track(StalledReader.open(stream("topics=big")));
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 1);
         String slowId = hub.admin().connections().get(0).connectionId();
-        String payload = "x".repeat(32 * 1024);
-        long start = System.nanoTime();
-        for (int n = 0; !closes.containsKey(slowId) && n < 2_000
-                && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60); n++) {
-            hub.publish("big", Map.of("n", n, "pad", payload));
-        }
+        publishBigUntilClosed(slowId, n -> { });
         assertThat(closes.get(slowId)).isEqualTo(CloseReason.SLOW_CONSUMER);
         // the client still reads nothing: its connection must go without its help
         await().atMost(Duration.ofSeconds(10)).until(() -> connector.getConnectedEndPoints().isEmpty());

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.SocketFactory;
 
 /**
  * An HTTP/1.1 client on a plain socket that reads a stream's bytes exactly as they arrive and fails on any
@@ -52,10 +53,11 @@ public final class RawStream implements AutoCloseable {
 
     /**
      * @param server any address on the server; its host and port are used
+     * @param sockets makes the socket: plain, or TLS
      * @return a connected client
      */
-    public static RawStream connect(URI server) throws IOException {
-        Socket s = new Socket();
+    public static RawStream connect(URI server, SocketFactory sockets) throws IOException {
+        Socket s = sockets.createSocket();
         s.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5000);
         s.setSoTimeout(10_000);
         return new RawStream(s, server.getHost() + ":" + server.getPort());

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.SocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 
@@ -82,26 +83,14 @@ public abstract class SseStreamContract extends SseEndpointsContract {
 
     @Test
     void aStalledReaderIsCutAsASlowConsumerWhileAnotherStreamKeepsReceiving(TestReporter reporter) throws Exception {
-        Map<String, CloseReason> closes = new ConcurrentHashMap<>();
-        serve(b -> b.outboundQueue(16, 256 * 1024).listener(new HubListener() {
-            @Override
-            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
-                closes.put(connection.connectionId(), reason);
-            }
-        }));
+        serveWithSmallQueues(Duration.ofSeconds(5));
         Opened fast = connect("topics=big");
         track(StalledReader.open(stream("topics=big")));
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 2);
         String slowId = hub.admin().connections().stream().map(ConnectionInfo::connectionId)
                 .filter(id -> !id.equals(fast.id())).findFirst().orElseThrow();
-        String payload = "x".repeat(32 * 1024);
-        long start = System.nanoTime();
-        int n = 0;
-        while (!closes.containsKey(slowId) && n < 2_000 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
-            hub.publish("big", Map.of("n", n, "pad", payload));
-            assertThat(fast.client().next().json().path("data").path("n").asInt()).isEqualTo(n);
-            n++;
-        }
+        int n = publishBigUntilClosed(slowId,
+                i -> assertThat(fast.client().next().json().path("data").path("n").asInt()).isEqualTo(i));
         reporter.publishEntry("events until the stalled reader was cut", Integer.toString(n));
         assertThat(closes.get(slowId)).isEqualTo(CloseReason.SLOW_CONSUMER);
         assertThat(closes).doesNotContainKey(fast.id());
@@ -112,25 +101,12 @@ public abstract class SseStreamContract extends SseEndpointsContract {
     @Test
     void aStalledReaderThatReadsAgainFindsTheSlowConsumerErrorLastThenTheEnd(TestReporter reporter)
             throws Exception {
-        Map<String, CloseReason> closes = new ConcurrentHashMap<>();
         // a long drain timeout: the closing error waits behind the stalled write until this test reads
-        serve(b -> b.outboundQueue(16, 256 * 1024).drainTimeout(Duration.ofSeconds(60)).listener(new HubListener() {
-            @Override
-            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
-                closes.put(connection.connectionId(), reason);
-            }
-        }));
+        serveWithSmallQueues(Duration.ofSeconds(60));
         StalledReader slow = track(StalledReader.open(stream("topics=big")));
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 1);
         String slowId = hub.admin().connections().get(0).connectionId();
-        String payload = "x".repeat(32 * 1024);
-        long start = System.nanoTime();
-        int published = 0;
-        while (!closes.containsKey(slowId) && published < 2_000
-                && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
-            hub.publish("big", Map.of("n", published, "pad", payload));
-            published++;
-        }
+        int published = publishBigUntilClosed(slowId, i -> { });
         assertThat(closes.get(slowId)).isEqualTo(CloseReason.SLOW_CONSUMER);
 
         StalledReader.Read read = slow.readToEnd(Duration.ofSeconds(10));
@@ -162,7 +138,18 @@ public abstract class SseStreamContract extends SseEndpointsContract {
     @Test
     void aStreamIsExactlyFramedChunkedHttpAndItsConnectionServesAnotherRequestAfterItEnds() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(100)));
-        RawStream raw = track(RawStream.connect(server.base()));
+        assertExactFramingAndReuse(track(RawStream.connect(server.base(), SocketFactory.getDefault())));
+    }
+
+    /**
+     * On a stream of topic {@code t} (the hub serving with a heartbeat of 100 ms): single-event chunks with
+     * heartbeats between them, then a burst, every event once and in order and every chunk exactly framed;
+     * then the hub ends the stream, which ends with its closing error and the last chunk, and a second
+     * request on the same connection gets a working stream.
+     *
+     * @param raw a client connected to the server
+     */
+    protected void assertExactFramingAndReuse(RawStream raw) throws Exception {
         RawStream.Head head = raw.get(stream("topics=t"));
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.values("transfer-encoding")).containsExactly("chunked");
@@ -205,7 +192,7 @@ public abstract class SseStreamContract extends SseEndpointsContract {
     @Test
     void aStreamAskedWithConnectionCloseIsFramedRightAndEndsTheConnectionAfterIt() throws Exception {
         serve(b -> b);
-        RawStream raw = track(RawStream.connect(server.base()));
+        RawStream raw = track(RawStream.connect(server.base(), SocketFactory.getDefault()));
         RawStream.Head head = raw.get(stream("topics=t"), "Connection: close");
         assertThat(head.status()).isEqualTo(200);
         SseClient.Event connected = raw.next();
@@ -259,6 +246,52 @@ public abstract class SseStreamContract extends SseEndpointsContract {
             assertThat(s.client().awaitEnd(Duration.ofSeconds(10))).as("stream %s ended", s.id()).isTrue();
             assertThat(s.client().poll(Duration.ZERO)).as("nothing after the error").isNull();
         }
+    }
+
+    /** What a test does after each event {@link #publishBigUntilClosed} publishes. */
+    @FunctionalInterface
+    protected interface AfterPublish {
+        /** @param n the event's number, from 0 */
+        void accept(int n) throws Exception;
+    }
+
+    /** Every close the hub reported, by connection id, once {@link #serveWithSmallQueues} served. */
+    protected final Map<String, CloseReason> closes = new ConcurrentHashMap<>();
+
+    /**
+     * Serves with queues of 16 frames and 256 KiB, so a client that stops reading is soon a slow consumer,
+     * and records every close in {@link #closes}.
+     *
+     * @param drainTimeout how long the hub waits for a closing stream's last write
+     */
+    protected void serveWithSmallQueues(Duration drainTimeout) throws Exception {
+        serve(b -> b.outboundQueue(16, 256 * 1024).drainTimeout(drainTimeout).listener(new HubListener() {
+            @Override
+            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                closes.put(connection.connectionId(), reason);
+            }
+        }));
+    }
+
+    /**
+     * Publishes 32 KiB events to {@code big} until the hub closed the connection (at most 2,000 events or
+     * 60 s).
+     *
+     * @param connectionId the connection expected to be cut
+     * @param afterEach given each event's number once it is published
+     * @return how many were published
+     */
+    protected int publishBigUntilClosed(String connectionId, AfterPublish afterEach) throws Exception {
+        String payload = "x".repeat(32 * 1024);
+        long start = System.nanoTime();
+        int n = 0;
+        while (!closes.containsKey(connectionId) && n < 2_000
+                && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+            hub.publish("big", Map.of("n", n, "pad", payload));
+            afterEach.accept(n);
+            n++;
+        }
+        return n;
     }
 
     /**
