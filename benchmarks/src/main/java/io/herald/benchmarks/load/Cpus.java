@@ -12,9 +12,10 @@ import java.util.List;
  * scheduler otherwise lets one side take the other's time, and a flat-out run then measures that contest:
  * when the subscribers fall behind, events wait in their socket buffers instead of the server's queues,
  * and the server writes each event on its own (or, the other way round, batches more than it would).
- * Pinned, each side runs at its own capacity and the server's CPU time per delivery is its own. Only the
- * flat-out scenarios pin: at a fixed rate there is no such contest, and a server uses every core it has for
- * a burst. {@code -Dbench.pin=false} turns it off.
+ * Pinned, each side runs at its own capacity and the server's CPU time per delivery is its own. By default
+ * only the flat-out scenarios pin: at a fixed rate there is no such contest, and a server uses every core it
+ * has for a burst. {@code -Dbench.pin=all} pins every scenario (a fixed-rate run then shows the latency of a
+ * server whose clients do not share its cores), {@code -Dbench.pin=false} none.
  */
 final class Cpus {
     private static final String TASKSET = "/usr/bin/taskset";
@@ -28,8 +29,20 @@ final class Cpus {
     }
 
     private static boolean enabled() {
-        return Boolean.parseBoolean(System.getProperty("bench.pin", "true"))
+        return !System.getProperty("bench.pin", "true").equals("false")
                 && CPUS >= 2 && Files.isExecutable(Path.of(TASKSET));
+    }
+
+    /**
+     * @param flatOut whether the scenario publishes as fast as the subscribers keep up
+     * @return whether the scenario runs pinned
+     */
+    static boolean pins(boolean flatOut) {
+        String pin = System.getProperty("bench.pin", "true");
+        if (!pin.equals("true") && !pin.equals("false") && !pin.equals("all")) {
+            throw new IllegalArgumentException("bench.pin is true (flat-out runs), all or false, not " + pin);
+        }
+        return pin.equals("all") || flatOut && pin.equals("true");
     }
 
     private static int all() {

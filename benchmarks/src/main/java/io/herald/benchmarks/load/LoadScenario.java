@@ -37,10 +37,12 @@ import java.util.function.LongUnaryOperator;
  * </ul>
  * The fourth argument picks the subscribers' transport: WebSocket ({@code /ws}, the default) or SSE
  * ({@code GET /events?topics=…}); events are published to Herald over a WebSocket either way. The fifth
- * picks the server: {@code herald} (the default), {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan}
- * (nginx with Nchan), {@code socketio} (Socket.IO 4 on Node.js, each topic a room; WebSocket only), or
- * {@code all}, which runs the scenario against each in turn (Nchan and Herald only for SSE) on this same
- * load generator and prints a table with every figure's ratio to Nchan's.
+ * picks the server: {@code herald} (the default; {@code /ws} is the portable Jakarta endpoint),
+ * {@code herald-core} (the same with {@code /ws} on Jetty's core WebSocket API; WebSocket only),
+ * {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan} (nginx with Nchan), {@code socketio} (Socket.IO
+ * 4 on Node.js, each topic a room; WebSocket only), or {@code all}, which runs the scenario against each in
+ * turn (Nchan and Herald only for SSE) on this same load generator and prints a table with every figure's
+ * ratio to Nchan's.
  */
 public final class LoadScenario {
     private static final long CLOCK_TICKS_PER_SECOND = 100;
@@ -68,13 +70,18 @@ public final class LoadScenario {
                 : LoadClient.Mode.WEBSOCKET;
         String servers = args.length > 4 ? args[4].toLowerCase(java.util.Locale.ROOT) : "herald";
         // flat out, where the two sides would otherwise contend for the same cores (see Cpus)
-        System.out.println(scenario.equals("fanout") || scenario.equals("topics") ? Cpus.pinLoadGenerator()
-                : "cpus: not pinned (" + scenario + ")");
+        System.out.println(Cpus.pins(scenario.equals("fanout") || scenario.equals("topics"))
+                ? Cpus.pinLoadGenerator() : "cpus: not pinned (" + scenario + ")");
         List<Peer.Kind> kinds = switch (servers) {
             case "all" -> mode == LoadClient.Mode.SSE ? List.of(Peer.Kind.HERALD, Peer.Kind.NCHAN)
-                    : List.of(Peer.Kind.HERALD, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN, Peer.Kind.SOCKETIO);
+                    : List.of(Peer.Kind.HERALD, Peer.Kind.HERALD_CORE, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN,
+                            Peer.Kind.SOCKETIO);
             default -> List.of(Peer.Kind.valueOf(servers.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
         };
+        if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.HERALD_CORE)) {
+            throw new IllegalArgumentException("herald-core is Herald's WebSocket endpoint on Jetty's core API; "
+                    + "its SSE is the same as herald's");
+        }
         if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.JETTY_LOOP)) {
             throw new IllegalArgumentException("the Jetty loop serves WebSocket only");
         }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A server under test, started as its own process on loopback so the load generator can read its CPU
@@ -26,8 +27,13 @@ import java.util.concurrent.TimeUnit;
 final class Peer implements AutoCloseable {
     /** The servers the load generator can drive. */
     enum Kind {
-        /** Herald on embedded Jetty: {@code /ws} with a subscribe message, or {@code /events?topics=}. */
+        /**
+         * Herald on embedded Jetty: {@code /ws} (the portable Jakarta endpoint) with a subscribe message, or
+         * {@code /events?topics=}.
+         */
         HERALD,
+        /** The same server with {@code /ws} on Jetty's core WebSocket API ({@code HeraldJettyWebSocket}). */
+        HERALD_CORE,
         /** A Jakarta endpoint on Jetty that sends every message it gets to all other sessions. */
         JETTY_LOOP,
         /** nginx with Nchan: {@code /sub/<channel>}, published with {@code POST /pub/<channel>}. */
@@ -40,7 +46,12 @@ final class Peer implements AutoCloseable {
 
         /** @return whether the server is a JVM (so jcmd can inspect it) */
         boolean jvm() {
-            return this == HERALD || this == JETTY_LOOP;
+            return herald() || this == JETTY_LOOP;
+        }
+
+        /** @return whether the server is Herald's, on either WebSocket endpoint */
+        boolean herald() {
+            return this == HERALD || this == HERALD_CORE;
         }
     }
 
@@ -75,6 +86,8 @@ final class Peer implements AutoCloseable {
     static Peer start(Kind kind, List<String> jvmArgs) throws IOException, InterruptedException {
         return switch (kind) {
             case HERALD -> java(kind, BenchServer.class.getName(), jvmArgs);
+            case HERALD_CORE -> java(kind, BenchServer.class.getName(),
+                    Stream.concat(jvmArgs.stream(), Stream.of("-Dbench.ws=core")).toList());
             case JETTY_LOOP -> java(kind, JettyLoopServer.class.getName(), jvmArgs);
             case NCHAN -> nchan();
             case SOCKETIO -> socketIo();
@@ -330,7 +343,7 @@ final class Peer implements AutoCloseable {
     /** @return the request path of a subscriber of {@code topic} */
     String subscriberPath(LoadClient.Mode mode, String topic) {
         return switch (kind) {
-            case HERALD -> mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws";
+            case HERALD, HERALD_CORE -> mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws";
             case JETTY_LOOP -> "/loop";
             case NCHAN -> "/sub/" + topic;
             case SOCKETIO -> SOCKETIO_PATH;
@@ -343,7 +356,7 @@ final class Peer implements AutoCloseable {
             return null;
         }
         return switch (kind) {
-            case HERALD -> "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}";
+            case HERALD, HERALD_CORE -> "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}";
             // sent once the namespace is connected (an event before that is dropped)
             case SOCKETIO -> "42[\"subscribe\",\"" + topic + "\"]";
             default -> null;
@@ -357,13 +370,13 @@ final class Peer implements AutoCloseable {
 
     /** @return the WebSocket subprotocol subscribers offer, or {@code null} */
     String subprotocol() {
-        return kind == Kind.HERALD ? "herald.v1" : null;
+        return kind.herald() ? "herald.v1" : null;
     }
 
     /** @return a publisher of ~{@code payloadBytes}-byte events to this server */
     Publisher publisher(long epochNanos, int payloadBytes) throws IOException {
         Publisher.Format format = switch (kind) {
-            case HERALD -> Publisher.Format.HERALD;
+            case HERALD, HERALD_CORE -> Publisher.Format.HERALD;
             case JETTY_LOOP -> Publisher.Format.RAW_WEBSOCKET;
             case NCHAN -> Publisher.Format.HTTP_POST;
             case SOCKETIO -> Publisher.Format.SOCKETIO;
