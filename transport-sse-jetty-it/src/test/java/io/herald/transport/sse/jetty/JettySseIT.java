@@ -7,6 +7,7 @@ import io.herald.CloseReason;
 import io.herald.transport.sse.HeraldSse;
 import io.herald.transport.sse.contract.RawStream;
 import io.herald.transport.sse.contract.SseBrowserContract;
+import io.herald.transport.sse.contract.SseClient;
 import io.herald.transport.sse.contract.StalledReader;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Map;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -98,6 +101,21 @@ class JettySseIT extends SseBrowserContract {
         context.init(null, trust.getTrustManagers(), null);
         URI tlsServer = URI.create("https://127.0.0.1:" + tlsConnector.getLocalPort() + BASE);
         assertExactFramingAndReuse(track(RawStream.connect(tlsServer, context.getSocketFactory())));
+    }
+
+    @Test
+    void withDirectWritesOffAStreamIsLeftToJettysServletOutput() throws Exception {
+        serve(b -> b, sse -> sse.directWrites(false), ALLOWED_ORIGIN);
+        RawStream raw = track(RawStream.connect(server.base(), SocketFactory.getDefault()));
+        // the direct path asks Jetty to chunk; left to itself, Jetty ends a Connection: close body by closing
+        RawStream.Head head = raw.get(stream("topics=t"), "Connection: close");
+        assertThat(head.chunked()).isFalse();
+        SseClient.Event connected = raw.next();
+        String id = hub.publish("t", Map.of("n", 1));
+        assertThat(raw.next().id()).isEqualTo(id);
+        assertThat(hub.disconnect(connected.json().path("connectionId").asText(), CloseReason.DISCONNECTED)).isTrue();
+        assertThat(raw.next().event()).isEqualTo("error");
+        assertThat(raw.next()).isNull();
     }
 
     @Test

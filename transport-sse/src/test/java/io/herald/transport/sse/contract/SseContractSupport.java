@@ -80,9 +80,15 @@ public abstract class SseContractSupport {
 
     /** Like {@link #serve(UnaryOperator)} with other CORS origins. */
     protected void serve(UnaryOperator<HubBuilder> settings, String... origins) throws Exception {
+        serve(settings, sse -> sse, origins);
+    }
+
+    /** Like {@link #serve(UnaryOperator, String...)} with more settings of the endpoints. */
+    protected void serve(UnaryOperator<HubBuilder> settings, UnaryOperator<HeraldSse.Builder> sseSettings,
+            String... origins) throws Exception {
         hub = settings.apply(Hub.builder().node("it").drainTimeout(Duration.ofSeconds(5))).build();
-        server = start(HeraldSse.builder(hub).allowedOrigins(origins).allowCredentials(true)
-                .retry(Duration.ofMillis(1500)).maxBodyBytes(4096).build());
+        server = start(sseSettings.apply(HeraldSse.builder(hub).allowedOrigins(origins).allowCredentials(true)
+                .retry(Duration.ofMillis(1500)).maxBodyBytes(4096)).build());
     }
 
     /**
