@@ -4,17 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldJettyWebSocket;
+import io.herald.testing.SelfSignedTls;
+import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.RawClient;
 import io.herald.transport.jakarta.contract.WebSocketFlowContract;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +37,16 @@ import static org.awaitility.Awaitility.await;
  * with their HTTP status by the endpoint itself. Driven by the JDK client.
  */
 class JettyCoreTransportIT extends WebSocketFlowContract {
+    /** The TLS connector's certificate, made once. */
+    private static SelfSignedTls tls;
+
     private ServerConnector connector;
+    private ServerConnector tlsConnector;
+
+    @BeforeAll
+    static void makeCertificate(@TempDir Path dir) throws Exception {
+        tls = SelfSignedTls.create(dir);
+    }
 
     @Override
     protected RunningServer start(Hub hub) throws Exception {
@@ -33,6 +55,18 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
+        // the same endpoint over TLS, where Herald's own frames go through Jetty's TLS endpoint
+        SslContextFactory.Server keys = new SslContextFactory.Server();
+        keys.setKeyStorePath(tls.keyStore().toString());
+        keys.setKeyStorePassword(tls.password());
+        keys.setKeyStoreType("PKCS12");
+        HttpConfiguration https = new HttpConfiguration();
+        https.addCustomizer(new SecureRequestCustomizer(false));
+        tlsConnector = new ServerConnector(server, new SslConnectionFactory(keys, "http/1.1"),
+                new HttpConnectionFactory(https));
+        tlsConnector.setHost("127.0.0.1");
+        tlsConnector.setPort(0);
+        server.addConnector(tlsConnector);
         ServletContextHandler context = new ServletContextHandler("/");
         server.setHandler(context);
         HeraldJettyWebSocket.register(context, hub, PATH);
@@ -66,6 +100,35 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
             }
         }
         throw new AssertionError("no text frame among 10");
+    }
+
+    @Test
+    void aSubscriberOverTlsGetsEveryEventOnceInOrderAtEveryFrameLength() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(200)));
+        HttpClient https = HttpClient.newBuilder().sslContext(tls.clientContext())
+                .connectTimeout(JdkClient.TIMEOUT).build();
+        JdkClient c = track(JdkClient.connect(https,
+                URI.create("wss://127.0.0.1:" + tlsConnector.getLocalPort() + PATH), Map.of()));
+        c.next("connected");
+        c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"t\"]}");
+        c.next("subscribed");
+        List<String> published = new ArrayList<>();
+        List<String> received = new ArrayList<>();
+        // frames whose payload length takes the one-, two- and eight-byte forms, one per write
+        for (int size : new int[] {10, 200, 70_000}) {
+            published.add(hub.publish("t", Map.of("pad", "p".repeat(size))));
+            received.add(c.next("event").path("id").asText());
+        }
+        for (int n = 0; n < 300; n++) {
+            // a burst: events that wait for the write in flight leave together, with the heartbeat's pings
+            published.add(hub.publish("t", Map.of("n", n, "pad", "p".repeat(n * 7))));
+        }
+        while (received.size() < published.size()) {
+            received.add(c.next("event").path("id").asText());
+        }
+        assertThat(received).containsExactlyElementsOf(published);
+        c.send("{\"type\":\"ping\",\"ref\":\"p\"}");
+        assertThat(c.next("pong").path("ref").asText()).isEqualTo("p");
     }
 
     @Test

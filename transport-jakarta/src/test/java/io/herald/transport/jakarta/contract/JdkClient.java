@@ -54,8 +54,23 @@ public final class JdkClient implements AutoCloseable {
      */
     public static JdkClient connect(URI uri, Map<String, String> headers, String... subprotocols)
             throws WebSocketHandshakeException {
+        return connect(HTTP, uri, headers, subprotocols);
+    }
+
+    /**
+     * Connects with a client of the caller's (one with a TLS context, for {@code wss:}).
+     *
+     * @param http the HTTP client that makes the upgrade
+     * @param uri the endpoint
+     * @param headers extra request headers (not {@code Sec-WebSocket-Protocol})
+     * @param subprotocols subprotocols to offer; none for a plain client
+     * @return the connected client
+     * @throws WebSocketHandshakeException when the server answered the upgrade with another status
+     */
+    public static JdkClient connect(HttpClient http, URI uri, Map<String, String> headers, String... subprotocols)
+            throws WebSocketHandshakeException {
         JdkClient c = new JdkClient();
-        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(TIMEOUT);
         headers.forEach(b::header);
         if (subprotocols.length > 0) {
             b.subprotocols(subprotocols[0], List.of(subprotocols).subList(1, subprotocols.length).toArray(String[]::new));

@@ -4,22 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.CloseReason;
+import io.herald.testing.SelfSignedTls;
 import io.herald.transport.sse.HeraldSse;
 import io.herald.transport.sse.contract.RawStream;
 import io.herald.transport.sse.contract.SseBrowserContract;
 import io.herald.transport.sse.contract.SseClient;
 import io.herald.transport.sse.contract.StalledReader;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import javax.net.SocketFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -39,24 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * On Jetty the streams' bodies bypass the servlet output once committed, so the contract covers that path.
  */
 class JettySseIT extends SseBrowserContract {
-    private static final String KEY_STORE_PASSWORD = "herald-test";
-    /** A self-signed certificate for 127.0.0.1, made once by the JDK's keytool. */
-    private static Path keyStore;
+    /** The TLS connector's certificate, made once. */
+    private static SelfSignedTls tls;
 
     private ServerConnector connector;
     private ServerConnector tlsConnector;
 
     @BeforeAll
-    static void makeKeyStore(@TempDir Path dir) throws Exception {
-        keyStore = dir.resolve("tls.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "herald", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
-                "-keystore", keyStore.toString(), "-storetype", "PKCS12",
-                "-storepass", KEY_STORE_PASSWORD, "-keypass", KEY_STORE_PASSWORD)
-                .redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(keytool.waitFor()).as("keytool: %s", out).isZero();
+    static void makeCertificate(@TempDir Path dir) throws Exception {
+        tls = SelfSignedTls.create(dir);
     }
 
     @Override
@@ -67,13 +53,13 @@ class JettySseIT extends SseBrowserContract {
         connector.setPort(0);
         server.addConnector(connector);
         // the same servlet over TLS, where the direct chunks go through Jetty's TLS endpoint
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        tls.setKeyStorePath(keyStore.toString());
-        tls.setKeyStorePassword(KEY_STORE_PASSWORD);
-        tls.setKeyStoreType("PKCS12");
+        SslContextFactory.Server keys = new SslContextFactory.Server();
+        keys.setKeyStorePath(tls.keyStore().toString());
+        keys.setKeyStorePassword(tls.password());
+        keys.setKeyStoreType("PKCS12");
         HttpConfiguration https = new HttpConfiguration();
         https.addCustomizer(new SecureRequestCustomizer(false));
-        tlsConnector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+        tlsConnector = new ServerConnector(server, new SslConnectionFactory(keys, "http/1.1"),
                 new HttpConnectionFactory(https));
         tlsConnector.setHost("127.0.0.1");
         tlsConnector.setPort(0);
@@ -91,16 +77,8 @@ class JettySseIT extends SseBrowserContract {
     @Test
     void aStreamOverTlsIsExactlyFramedAndItsConnectionServesAnotherRequestAfterItEnds() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(100)));
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            trusted.load(in, KEY_STORE_PASSWORD.toCharArray());
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
         URI tlsServer = URI.create("https://127.0.0.1:" + tlsConnector.getLocalPort() + BASE);
-        assertExactFramingAndReuse(track(RawStream.connect(tlsServer, context.getSocketFactory())));
+        assertExactFramingAndReuse(track(RawStream.connect(tlsServer, tls.clientContext().getSocketFactory())));
     }
 
     @Test
