@@ -17,8 +17,8 @@ import javax.net.SocketFactory;
 
 /**
  * An HTTP/1.1 client on a plain socket that reads a stream's bytes exactly as they arrive and fails on any
- * framing error: a chunk size that is not bare hex, a chunk whose data is not followed by CRLF, a last chunk
- * with trailers, or bytes after the end of a response. One connection, any number of requests in turn, so a
+ * framing error: a line not ended by CRLF, a chunk size that is not bare hex, a chunk whose data is not
+ * followed by CRLF, or a last chunk with trailers. One connection, any number of requests in turn, so a
  * test can check the connection is still usable after a stream ended.
  */
 public final class RawStream implements AutoCloseable {
