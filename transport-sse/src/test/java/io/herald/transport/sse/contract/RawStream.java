@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +58,20 @@ public final class RawStream implements AutoCloseable {
      * @return a connected client
      */
     public static RawStream connect(URI server, SocketFactory sockets) throws IOException {
+        return connect(server, sockets, 0);
+    }
+
+    /**
+     * @param server any address on the server; its host and port are used
+     * @param sockets makes the socket: plain, or TLS
+     * @param receiveBufferBytes the socket's receive buffer, set before it connects; 0 for the default
+     * @return a connected client
+     */
+    public static RawStream connect(URI server, SocketFactory sockets, int receiveBufferBytes) throws IOException {
         Socket s = sockets.createSocket();
+        if (receiveBufferBytes > 0) {
+            s.setReceiveBufferSize(receiveBufferBytes);
+        }
         s.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5000);
         s.setSoTimeout(10_000);
         return new RawStream(s, server.getHost() + ":" + server.getPort());
@@ -71,6 +85,17 @@ public final class RawStream implements AutoCloseable {
      * @return the response head
      */
     public Head get(URI uri, String... extraHeaders) throws IOException {
+        send(uri, extraHeaders);
+        return head();
+    }
+
+    /**
+     * Sends a {@code GET} and reads nothing.
+     *
+     * @param uri the stream's address with its query
+     * @param extraHeaders request header lines, such as {@code "Connection: close"}
+     */
+    public void send(URI uri, String... extraHeaders) throws IOException {
         String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host
                 + "\r\nAccept: text/event-stream\r\n");
@@ -80,6 +105,14 @@ public final class RawStream implements AutoCloseable {
         OutputStream out = socket.getOutputStream();
         out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
         out.flush();
+    }
+
+    /**
+     * Reads the status line and headers of the response to the request sent last.
+     *
+     * @return the response head
+     */
+    public Head head() throws IOException {
         String status = line();
         if (!status.startsWith("HTTP/1.1 ")) {
             throw new AssertionError("not an HTTP/1.1 status line: " + status);
@@ -119,6 +152,11 @@ public final class RawStream implements AutoCloseable {
         }
     }
 
+    /** @param timeout how long a read may wait for the next bytes before it fails with a timeout */
+    public void readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+    }
+
     /** @return whether the response ended (after {@link #next} returned {@code null}) */
     public boolean ended() {
         return ended;
@@ -144,7 +182,10 @@ public final class RawStream implements AutoCloseable {
         if (crlfDue) {
             // a chunk's data and the CRLF after it may arrive apart (Jetty sends the CRLF with the next chunk)
             int cr = in.read();
-            int lf = in.read();
+            int lf = cr < 0 ? -1 : in.read();
+            if (lf < 0) {
+                throw new EOFException("connection ended after a chunk's data");
+            }
             if (cr != '\r' || lf != '\n') {
                 throw new AssertionError("chunk data not followed by CRLF but by " + cr + "," + lf);
             }
