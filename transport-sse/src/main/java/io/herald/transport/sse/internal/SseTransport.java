@@ -131,8 +131,7 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
     private void sendChunk(ChunkOutput direct, List<OutboundFrame> frames, SendCallback callback) {
         byte[][] parts = new byte[frames.size()][];
         for (int i = 0; i < parts.length; i++) {
-            OutboundFrame f = frames.get(i);
-            parts[i] = f.kind() == OutboundFrame.Kind.PING ? PING : f.bytes();
+            parts[i] = bytes(frames.get(i));
         }
         boolean closed;
         synchronized (lock) {
@@ -178,20 +177,24 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
         }
     }
 
+    /** @return a frame's bytes: an event's shared encoding, which the container only reads, or a keep-alive */
+    private static byte[] bytes(OutboundFrame f) {
+        return f.kind() == OutboundFrame.Kind.PING ? PING : f.bytes();
+    }
+
     private static byte[] concat(List<OutboundFrame> frames) {
         if (frames.size() == 1) {
-            // the common fan-out case: the event's shared frame, which the container only reads
-            OutboundFrame f = frames.get(0);
-            return f.kind() == OutboundFrame.Kind.PING ? PING : f.bytes();
+            // the common fan-out case: the event's shared frame, not copied
+            return bytes(frames.get(0));
         }
         int size = 0;
         for (OutboundFrame f : frames) {
-            size += f.kind() == OutboundFrame.Kind.PING ? PING.length : f.length();
+            size += bytes(f).length;
         }
         byte[] bytes = new byte[size];
         int at = 0;
         for (OutboundFrame f : frames) {
-            byte[] b = f.kind() == OutboundFrame.Kind.PING ? PING : f.bytes();
+            byte[] b = bytes(f);
             System.arraycopy(b, 0, bytes, at, b.length);
             at += b.length;
         }
