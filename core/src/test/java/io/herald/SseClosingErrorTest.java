@@ -62,6 +62,16 @@ class SseClosingErrorTest {
         assertThat(error.path("message").asText()).isNotEmpty();
     }
 
+    /** Asserts what a stream got: one event, then the closing error; and that it was closed with that close. */
+    private static void assertOneEventThenTheClosingError(RecordingTransport t, String eventId, String code,
+            String reason, int closeCode) throws Exception {
+        List<String> frames = drain(t);
+        assertThat(frames).hasSize(2);
+        assertThat(frames.get(0)).startsWith("id: " + eventId + "\n");
+        assertClosingError(frames.get(1), code, reason, closeCode);
+        assertThat(t.closed()).isEqualTo(new RecordingTransport.Close(closeCode, reason));
+    }
+
     @Test
     void aStreamTheApplicationDisconnectsGetsItsQueuedEventsThenTheErrorThenIsClosed() throws Exception {
         hub = Hub.builder().build();
@@ -121,11 +131,7 @@ class SseClosingErrorTest {
         String id = hub.publish("t", Map.of("last", true));
         hub.close(Duration.ofSeconds(5));
         for (RecordingTransport t : List.of(a, b)) {
-            List<String> frames = drain(t);
-            assertThat(frames).hasSize(2);
-            assertThat(frames.get(0)).startsWith("id: " + id + "\n");
-            assertClosingError(frames.get(1), "INTERNAL", "shutdown", 1001);
-            assertThat(t.closed()).isEqualTo(new RecordingTransport.Close(1001, "shutdown"));
+            assertOneEventThenTheClosingError(t, id, "INTERNAL", "shutdown", 1001);
         }
     }
 
@@ -145,11 +151,7 @@ class SseClosingErrorTest {
 
         t.resume();
         await().atMost(Duration.ofSeconds(5)).until(() -> t.closed() != null);
-        List<String> frames = drain(t);
-        assertThat(frames).hasSize(2);
-        assertThat(frames.get(0)).startsWith("id: " + inFlight + "\n");
-        assertClosingError(frames.get(1), "LIMIT_EXCEEDED", "slow-consumer", 1013);
-        assertThat(t.closed()).isEqualTo(new RecordingTransport.Close(1013, "slow-consumer"));
+        assertOneEventThenTheClosingError(t, inFlight, "LIMIT_EXCEEDED", "slow-consumer", 1013);
     }
 
     @Test
