@@ -295,6 +295,20 @@ final class Gateway implements ConnectionGateway {
         }
 
         @Override
+        public void holdWrites() {
+            if (c != null) {
+                c.outbound.hold();
+            }
+        }
+
+        @Override
+        public void flushWrites() {
+            if (c != null) {
+                c.outbound.endHold();
+            }
+        }
+
+        @Override
         public void onActivity() {
             if (c != null) {
                 c.touch(hub.nanos());

@@ -75,6 +75,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private static final long MAX_BATCH_BYTES = 256 * 1024;
     /** The first size of the ring and of the batch array; arrays of this size are let go when idle. */
     private static final int INITIAL_SLOTS = 4;
+    /** The longest a {@link #hold()} keeps the writer back, in microseconds. */
+    static final long HOLD_MICROS = 5_000;
+    /** A held queue starts its writer anyway once it holds this many frames (or half its bounds). */
+    static final int HOLD_FRAMES = 64;
+    private static final long HOLD_BYTES = 64 * 1024;
     private static final VarHandle PHASE;
 
     static {
@@ -126,6 +131,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private long bytes;
     private boolean writing;
     private boolean windowOpen;
+    /** Monitor: a timer that ends the window of a {@link #hold()} is pending. */
+    private boolean holdTimerArmed;
     private boolean closed;
     /** Monitor: the listener was asked for the last frame; set once, after {@link #closed}. */
     private boolean lastAsked;
@@ -193,7 +200,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             }
             push(frame);
             result = Offer.QUEUED;
-            if (!writing && !windowOpen) {
+            if (windowOpen && batchMs == 0 && !writing && holdFull()) {
+                windowOpen = false;
+                writing = true;
+                result = Offer.QUEUED_START_WRITER;
+            } else if (!writing && !windowOpen) {
                 if (batchMs > 0) {
                     windowOpen = true;
                     scheduleFlush();
@@ -219,6 +230,51 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         } catch (RejectedExecutionException e) {
             windowOpen = false;
         }
+    }
+
+    /**
+     * Keeps the writer from starting until {@link #endHold()}, so that frames queued meanwhile go out in one
+     * send: for a client whose next requests have already been read, the answers to all of them. Bounded
+     * three ways: {@link #endHold()}, a timer after {@link #HOLD_MICROS}, and a queue holding
+     * {@link #HOLD_FRAMES} frames or half its bounds starts the writer. Does nothing on a connection that
+     * batches by time already, or while a send is in flight (frames queue behind it anyway).
+     */
+    void hold() {
+        synchronized (this) {
+            if (closed || batchMs > 0 || windowOpen || writing) {
+                return;
+            }
+            windowOpen = true;
+            if (holdTimerArmed) {
+                // the pending timer ends this window too, a little early at worst
+                return;
+            }
+            holdTimerArmed = true;
+        }
+        try {
+            scheduler.schedule(this::holdExpired, HOLD_MICROS, TimeUnit.MICROSECONDS);
+        } catch (RejectedExecutionException e) {
+            holdExpired();
+        }
+    }
+
+    /** Ends a {@link #hold()}: starts the writer if frames wait. */
+    void endHold() {
+        if (batchMs == 0 && release()) {
+            drain();
+        }
+    }
+
+    private void holdExpired() {
+        synchronized (this) {
+            holdTimerArmed = false;
+        }
+        endHold();
+    }
+
+    /** Caller holds the monitor. */
+    private boolean holdFull() {
+        return queued >= Math.min(HOLD_FRAMES, maxFrames / 2) || bytes >= Math.min(HOLD_BYTES, maxBytes / 2);
     }
 
     /** @return the listener given at construction */

@@ -26,6 +26,20 @@ public interface ConnectionHandle {
      */
     void onBinary(byte[] message);
 
+    /**
+     * Says that the transport has already read more of this connection's input than the message it hands
+     * over next (a client that sends requests without waiting for answers): the hub may then keep the answers
+     * back so that one write carries them all. The transport calls {@link #flushWrites()} once it has handed
+     * over the last message it read. A transport that cannot tell never calls either; nor does it need to
+     * be exact: the hub also writes what it kept after at most five milliseconds, or once 64 frames wait.
+     */
+    default void holdWrites() {
+    }
+
+    /** Ends {@link #holdWrites()}: what the hub kept back is written now. */
+    default void flushWrites() {
+    }
+
     /** Records activity that carries no message, such as a WebSocket pong. */
     void onActivity();
 

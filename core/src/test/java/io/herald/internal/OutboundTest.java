@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,10 +28,25 @@ class OutboundTest {
     private final ExecutorService io = Executors.newFixedThreadPool(2);
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
+    /** A scheduler whose one thread waits for {@link #timers} to open: the hold timers run when a test says. */
+    private final ScheduledExecutorService stalled = Executors.newSingleThreadScheduledExecutor();
+    private final CountDownLatch timers = new CountDownLatch(1);
+
+    {
+        stalled.execute(() -> {
+            try {
+                timers.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     @AfterEach
     void stop() {
         io.shutdownNow();
         scheduler.shutdownNow();
+        stalled.shutdownNow();
     }
 
     /** Completes sends inline, on an I/O thread, or on an I/O thread racing the return of {@code send}. */
@@ -334,5 +350,125 @@ class OutboundTest {
         synchronized (t) {
             assertThat(t.received).containsExactly("a");
         }
+    }
+
+    /** Completes every send at once and keeps each batch it was given. */
+    private static final class BatchTransport implements Transport {
+        final List<List<String>> batches = new ArrayList<>();
+
+        @Override
+        public Framing framing() {
+            return Framing.WEBSOCKET;
+        }
+
+        @Override
+        public synchronized void send(List<OutboundFrame> frames, SendCallback callback) {
+            batches.add(frames.stream().map(OutboundFrame::text).toList());
+            callback.completed();
+        }
+
+        synchronized List<List<String>> batches() {
+            return List.copyOf(batches);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+    }
+
+    private static void offerAll(Outbound out, String prefix, int n) {
+        for (int i = 0; i < n; i++) {
+            offerAndDrive(out, prefix + i);
+        }
+    }
+
+    @Test
+    void aHeldQueueWritesNothingUntilTheHoldEndsAndThenEverythingInOneSend() {
+        BatchTransport t = new BatchTransport();
+        Outbound out = new Outbound(null, t, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
+                stalled, null);
+        out.hold();
+        offerAll(out, "a", 5);
+        assertThat(out.offer(frame("e"), true)).as("an event for the held connection waits too")
+                .isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(t.batches()).isEmpty();
+        out.endHold();
+        assertThat(t.batches()).containsExactly(List.of("a0", "a1", "a2", "a3", "a4", "e"));
+        // released: the next frame goes out on its own
+        offerAndDrive(out, "b");
+        out.endHold();
+        assertThat(t.batches()).hasSize(2).last().isEqualTo(List.of("b"));
+    }
+
+    @Test
+    void aHoldNobodyEndsIsEndedByItsTimer() {
+        BatchTransport t = new BatchTransport();
+        Outbound out = new Outbound(null, t, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
+                stalled, null);
+        out.hold();
+        offerAll(out, "a", 3);
+        assertThat(t.batches()).isEmpty();
+        timers.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !t.batches().isEmpty());
+        assertThat(t.batches()).containsExactly(List.of("a0", "a1", "a2"));
+        // the timer has run: a new hold arms another one
+        out.hold();
+        offerAndDrive(out, "b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> t.batches().size() == 2);
+        assertThat(t.batches().get(1)).containsExactly("b");
+    }
+
+    @Test
+    void aHeldQueueStartsItsWriterOnceItHoldsSixtyFourFramesOrHalfItsBounds() {
+        BatchTransport t = new BatchTransport();
+        Outbound out = new Outbound(null, t, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
+                stalled, null);
+        out.hold();
+        offerAll(out, "a", Outbound.HOLD_FRAMES - 1);
+        assertThat(t.batches()).isEmpty();
+        offerAndDrive(out, "last");
+        assertThat(t.batches()).hasSize(1);
+        assertThat(t.batches().get(0)).hasSize(Outbound.HOLD_FRAMES).endsWith("last");
+
+        // a queue of ten frames starts writing at five, long before it could overflow
+        BatchTransport small = new BatchTransport();
+        Outbound few = new Outbound(null, small, 10, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
+                stalled, null);
+        few.hold();
+        offerAll(few, "f", 4);
+        assertThat(small.batches()).isEmpty();
+        offerAndDrive(few, "f4");
+        assertThat(small.batches()).containsExactly(List.of("f0", "f1", "f2", "f3", "f4"));
+
+        // and one of 20 bytes at 10 (each frame here is 2 bytes)
+        BatchTransport bytes = new BatchTransport();
+        Outbound fewBytes = new Outbound(null, bytes, 1_000, 20, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
+                stalled, null);
+        fewBytes.hold();
+        offerAll(fewBytes, "b", 4);
+        assertThat(bytes.batches()).isEmpty();
+        offerAndDrive(fewBytes, "b4");
+        assertThat(bytes.batches()).containsExactly(List.of("b0", "b1", "b2", "b3", "b4"));
+    }
+
+    @Test
+    void aHoldIsIgnoredByAQueueThatBatchesByTimeAndEndedByClosingTheQueue() {
+        BatchTransport t = new BatchTransport();
+        Outbound windowed = new Outbound(null, t, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(),
+                60_000, stalled, null);
+        windowed.hold();
+        offerAll(windowed, "w", 2);
+        windowed.endHold();
+        assertThat(t.batches()).as("the client's batch window still decides").isEmpty();
+
+        BatchTransport c = new BatchTransport();
+        Events events = new Events();
+        Outbound closing = new Outbound(null, c, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, events, 0,
+                stalled, null);
+        closing.hold();
+        offerAll(closing, "c", 2);
+        closing.close(false);
+        assertThat(c.batches()).containsExactly(List.of("c0", "c1"));
+        assertThat(events.seen).containsExactly("drained");
     }
 }

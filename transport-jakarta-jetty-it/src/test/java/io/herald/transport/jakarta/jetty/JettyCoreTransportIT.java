@@ -177,6 +177,65 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         assertThat(close.closeReason()).isEqualTo("too-large");
     }
 
+    /**
+     * Requests a client sends without waiting for answers are answered together (the endpoint counts the bytes
+     * of the frames it has handled against those Jetty read, and the hub holds its writes meanwhile). Whatever
+     * throws that count off must not lose, delay for good or reorder an answer: lengths in a longer form than
+     * needed, a control frame and a fragmented message among the requests, a read that ends inside a frame.
+     */
+    @Test
+    void pipelinedRequestsAreAllAnsweredInOrderHoweverTheyAreFramedAndWhereverTheReadsEnd() throws Exception {
+        serve(b -> b);
+        RawClient c = raw();
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        int requests = 40;
+        for (int i = 0; i < requests; i++) {
+            byte[] request = ("{\"type\":\"ping\",\"ref\":\"r" + i + "\"}").getBytes(StandardCharsets.UTF_8);
+            if (i == 10) {
+                batch.writeBytes(c.frame(RawClient.PING, true, new byte[] {7}, false));
+            }
+            if (i == 20) {
+                batch.writeBytes(c.frame(RawClient.TEXT, false, java.util.Arrays.copyOfRange(request, 0, 9), true));
+                batch.writeBytes(c.frame(0, true, java.util.Arrays.copyOfRange(request, 9, request.length), false));
+            } else {
+                batch.writeBytes(c.frame(RawClient.TEXT, true, request, i % 3 == 0));
+            }
+        }
+        byte[] all = batch.toByteArray();
+        byte[] last = c.frame(RawClient.TEXT, true, "{\"type\":\"ping\",\"ref\":\"end\"}".getBytes(
+                StandardCharsets.UTF_8), false);
+        // everything but the last frame's second half in one write: Jetty has read part of a frame it cannot
+        // hand over yet, so the requests before it look followed by more
+        byte[] first = java.util.Arrays.copyOf(all, all.length + last.length / 2);
+        System.arraycopy(last, 0, first, all.length, last.length / 2);
+        c.sendBytes(first);
+        boolean ponged = false;
+        for (int i = 0; i < requests; ) {
+            RawClient.Frame f = c.read(Duration.ofSeconds(5));
+            assertThat(f).as("answer %d within 5 s", i).isNotNull();
+            if (f.opcode() == RawClient.PONG) {
+                assertThat(ponged).isFalse();
+                assertThat(f.payload()).containsExactly(7);
+                ponged = true;
+                continue;
+            }
+            assertThat(f.text()).as("answer %d", i).contains("\"pong\"").contains("\"ref\":\"r" + i + "\"");
+            i++;
+        }
+        assertThat(ponged).isTrue();
+        c.sendBytes(java.util.Arrays.copyOfRange(last, last.length / 2, last.length));
+        assertThat(nextText(c)).contains("\"ref\":\"end\"");
+        // and the last request of a batch given in a longer length form than needed
+        java.io.ByteArrayOutputStream longer = new java.io.ByteArrayOutputStream();
+        longer.writeBytes(c.frame(RawClient.TEXT, true, "{\"type\":\"ping\",\"ref\":\"x\"}".getBytes(
+                StandardCharsets.UTF_8), false));
+        longer.writeBytes(c.frame(RawClient.TEXT, true, "{\"type\":\"ping\",\"ref\":\"y\"}".getBytes(
+                StandardCharsets.UTF_8), true));
+        c.sendBytes(longer.toByteArray());
+        assertThat(nextText(c)).contains("\"ref\":\"x\"");
+        assertThat(nextText(c)).contains("\"ref\":\"y\"");
+    }
+
     // Frames go straight to Jetty's endpoint (EndPointWriter); these cover what has to share it with them.
 
     /** @return the connection id in a {@code connected} frame */

@@ -23,6 +23,7 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
 import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,15 @@ final class JettyConnection implements FrameHandler, Transport {
     private volatile ConnectionHandle handle;
     private volatile boolean closed;
 
+    /**
+     * Frame handler thread only: Jetty's connection, for the bytes it has read, and the count of the frames
+     * handled ({@code null} both when an extension transforms frames, so byte counts say nothing); and
+     * whether the hub was asked to hold its writes.
+     */
+    private WebSocketConnection input;
+    private ReadAhead readAhead;
+    private boolean holding;
+
     /** Frame handler thread only: a fragmented message being put together; {@code null} between messages. */
     private byte[] partial;
     private int partialLength;
@@ -82,6 +92,8 @@ final class JettyConnection implements FrameHandler, Transport {
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         this.session = coreSession;
+        this.input = JettyFrameWriter.directConnection(coreSession);
+        this.readAhead = input == null ? null : new ReadAhead();
         // a frame may wait this long to be written before the session fails (a client that stopped reading)
         long sendTimeoutMs = SessionLimits.sendTimeoutMs(hub.heartbeat());
         this.direct = EndPointWriter.of(coreSession, sendTimeoutMs);
@@ -108,6 +120,23 @@ final class JettyConnection implements FrameHandler, Transport {
 
     @Override
     public void onFrame(Frame frame, Callback callback) {
+        ConnectionHandle h = handle;
+        boolean more = readAhead != null
+                && readAhead.more(input.getBytesIn(), frame.getPayloadLength(), frame.isMasked());
+        if (more && h != null) {
+            // the client sent more before reading our answer: answer its requests in one write (asked at every
+            // frame, since the hub's timer may have ended the hold)
+            holding = true;
+            h.holdWrites();
+        }
+        dispatch(frame, callback);
+        if (holding && !more) {
+            holding = false;
+            h.flushWrites();
+        }
+    }
+
+    private void dispatch(Frame frame, Callback callback) {
         byte op = frame.getOpCode();
         switch (op) {
             case OpCode.TEXT, OpCode.BINARY, OpCode.CONTINUATION -> onData(frame, callback);

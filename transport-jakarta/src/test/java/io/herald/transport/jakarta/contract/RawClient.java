@@ -134,27 +134,52 @@ public final class RawClient implements AutoCloseable {
      * @throws IOException if the write fails
      */
     public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
+        sendBytes(frame(opcode, fin, payload, false));
+    }
+
+    /**
+     * Encodes one masked frame.
+     *
+     * @param opcode the frame's opcode
+     * @param fin whether it is the last frame of its message
+     * @param payload the payload
+     * @param longerLength give the length in the next longer form than RFC 6455 allows (two bytes for a length
+     *     below 126, eight for one below 65,536), which servers accept
+     * @return the frame's bytes
+     */
+    public byte[] frame(int opcode, boolean fin, byte[] payload, boolean longerLength) {
         ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
         f.write((fin ? 0x80 : 0) | opcode);
-        if (payload.length < 126) {
-            f.write(0x80 | payload.length);
-        } else if (payload.length < 65_536) {
+        int n = payload.length;
+        if (n < 126 && !longerLength) {
+            f.write(0x80 | n);
+        } else if (n < 65_536 && !(longerLength && n >= 126)) {
             f.write(0x80 | 126);
-            f.write(payload.length >>> 8);
-            f.write(payload.length & 0xFF);
+            f.write(n >>> 8);
+            f.write(n & 0xFF);
         } else {
             f.write(0x80 | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
-                f.write((int) ((long) payload.length >>> shift) & 0xFF);
+                f.write((int) ((long) n >>> shift) & 0xFF);
             }
         }
         byte[] mask = new byte[4];
         random.nextBytes(mask);
-        f.write(mask);
-        for (int i = 0; i < payload.length; i++) {
+        f.write(mask, 0, 4);
+        for (int i = 0; i < n; i++) {
             f.write(payload[i] ^ mask[i & 3]);
         }
-        out.write(f.toByteArray());
+        return f.toByteArray();
+    }
+
+    /**
+     * Writes bytes as they are, in one write: several frames at once, or part of one.
+     *
+     * @param bytes the bytes
+     * @throws IOException if the write fails
+     */
+    public void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
         out.flush();
     }
 
