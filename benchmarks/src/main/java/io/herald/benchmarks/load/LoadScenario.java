@@ -51,9 +51,12 @@ public final class LoadScenario {
     /**
      * Pinned to one CPU, a server compiles its hot code on the same core it serves from, and 10,000
      * handshakes plus per-topic paths keep the compiler busy well past 5 s (C2 was ~25 % of a profile
-     * and the result swung 50–255 µs per delivery); 15 s lets every server reach its steady state.
+     * and the result swung 50–255 µs per delivery). 15 s was not always enough either: the Jakarta endpoint
+     * measured 48–55 µs in some runs and 117–207 µs in others, and a JFR recording of the core-API endpoint
+     * showed C2 compiling Herald's publish path until about 35 s after the server started. 30 s of warm-up
+     * gives steady figures for every server.
      */
-    private static final int TOPICS_WARMUP_SECONDS = 15;
+    private static final int TOPICS_WARMUP_SECONDS = 30;
 
     private LoadScenario() {
     }
