@@ -376,6 +376,11 @@ class OutboundTest {
         }
     }
 
+    /** A queue with no batch window whose hold timers run only once {@link #timers} opens. */
+    private Outbound queue(Transport t, int maxFrames, long maxBytes, Outbound.Listener listener) {
+        return new Outbound(null, t, maxFrames, maxBytes, SlowConsumerPolicy.DISCONNECT, listener, 0, stalled, null);
+    }
+
     private static void offerAll(Outbound out, String prefix, int n) {
         for (int i = 0; i < n; i++) {
             offerAndDrive(out, prefix + i);
@@ -385,8 +390,7 @@ class OutboundTest {
     @Test
     void aHeldQueueWritesNothingUntilTheHoldEndsAndThenEverythingInOneSend() {
         BatchTransport t = new BatchTransport();
-        Outbound out = new Outbound(null, t, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
-                stalled, null);
+        Outbound out = queue(t, 1_000, Long.MAX_VALUE, new Events());
         out.hold();
         offerAll(out, "a", 5);
         assertThat(out.offer(frame("e"), true)).as("an event for the held connection waits too")
@@ -403,8 +407,7 @@ class OutboundTest {
     @Test
     void aHoldNobodyEndsIsEndedByItsTimer() {
         BatchTransport t = new BatchTransport();
-        Outbound out = new Outbound(null, t, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
-                stalled, null);
+        Outbound out = queue(t, 1_000, Long.MAX_VALUE, new Events());
         out.hold();
         offerAll(out, "a", 3);
         assertThat(t.batches()).isEmpty();
@@ -421,8 +424,7 @@ class OutboundTest {
     @Test
     void aHeldQueueStartsItsWriterOnceItHoldsSixtyFourFramesOrHalfItsBounds() {
         BatchTransport t = new BatchTransport();
-        Outbound out = new Outbound(null, t, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
-                stalled, null);
+        Outbound out = queue(t, 1_000, Long.MAX_VALUE, new Events());
         out.hold();
         offerAll(out, "a", Outbound.HOLD_FRAMES - 1);
         assertThat(t.batches()).isEmpty();
@@ -432,8 +434,7 @@ class OutboundTest {
 
         // a queue of ten frames starts writing at five, long before it could overflow
         BatchTransport small = new BatchTransport();
-        Outbound few = new Outbound(null, small, 10, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
-                stalled, null);
+        Outbound few = queue(small, 10, Long.MAX_VALUE, new Events());
         few.hold();
         offerAll(few, "f", 4);
         assertThat(small.batches()).isEmpty();
@@ -442,8 +443,7 @@ class OutboundTest {
 
         // and one of 20 bytes at 10 (each frame here is 2 bytes)
         BatchTransport bytes = new BatchTransport();
-        Outbound fewBytes = new Outbound(null, bytes, 1_000, 20, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
-                stalled, null);
+        Outbound fewBytes = queue(bytes, 1_000, 20, new Events());
         fewBytes.hold();
         offerAll(fewBytes, "b", 4);
         assertThat(bytes.batches()).isEmpty();
@@ -463,8 +463,7 @@ class OutboundTest {
 
         BatchTransport c = new BatchTransport();
         Events events = new Events();
-        Outbound closing = new Outbound(null, c, 1_000, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, events, 0,
-                stalled, null);
+        Outbound closing = queue(c, 1_000, Long.MAX_VALUE, events);
         closing.hold();
         offerAll(closing, "c", 2);
         closing.close(false);
