@@ -8,6 +8,7 @@ import io.herald.testing.SelfSignedTls;
 import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.RawClient;
 import io.herald.transport.jakarta.contract.WebSocketFlowContract;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -135,10 +137,10 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
     void aFragmentedMessageIsPutTogetherBeforeTheHubSeesIt() throws Exception {
         serve(b -> b);
         RawClient c = raw();
-        byte[] message = "{\"type\":\"ping\",\"ref\":\"fragments\"}".getBytes(StandardCharsets.UTF_8);
-        c.sendFrame(RawClient.TEXT, false, java.util.Arrays.copyOfRange(message, 0, 5));
-        c.sendFrame(0, false, java.util.Arrays.copyOfRange(message, 5, 20));
-        c.sendFrame(0, true, java.util.Arrays.copyOfRange(message, 20, message.length));
+        byte[] message = pingRequest("fragments");
+        c.sendFrame(RawClient.TEXT, false, Arrays.copyOfRange(message, 0, 5));
+        c.sendFrame(0, false, Arrays.copyOfRange(message, 5, 20));
+        c.sendFrame(0, true, Arrays.copyOfRange(message, 20, message.length));
         String answer = nextText(c);
         assertThat(answer).contains("\"pong\"").contains("\"fragments\"");
     }
@@ -177,6 +179,10 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         assertThat(close.closeReason()).isEqualTo("too-large");
     }
 
+    private static byte[] pingRequest(String ref) {
+        return ("{\"type\":\"ping\",\"ref\":\"" + ref + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
     /**
      * Requests a client sends without waiting for answers are answered together (the endpoint counts the bytes
      * of the frames it has handled against those Jetty read, and the hub holds its writes meanwhile). Whatever
@@ -187,26 +193,25 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
     void pipelinedRequestsAreAllAnsweredInOrderHoweverTheyAreFramedAndWhereverTheReadsEnd() throws Exception {
         serve(b -> b);
         RawClient c = raw();
-        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
         int requests = 40;
         for (int i = 0; i < requests; i++) {
-            byte[] request = ("{\"type\":\"ping\",\"ref\":\"r" + i + "\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] request = pingRequest("r" + i);
             if (i == 10) {
                 batch.writeBytes(c.frame(RawClient.PING, true, new byte[] {7}, false));
             }
             if (i == 20) {
-                batch.writeBytes(c.frame(RawClient.TEXT, false, java.util.Arrays.copyOfRange(request, 0, 9), true));
-                batch.writeBytes(c.frame(0, true, java.util.Arrays.copyOfRange(request, 9, request.length), false));
+                batch.writeBytes(c.frame(RawClient.TEXT, false, Arrays.copyOfRange(request, 0, 9), true));
+                batch.writeBytes(c.frame(0, true, Arrays.copyOfRange(request, 9, request.length), false));
             } else {
                 batch.writeBytes(c.frame(RawClient.TEXT, true, request, i % 3 == 0));
             }
         }
         byte[] all = batch.toByteArray();
-        byte[] last = c.frame(RawClient.TEXT, true, "{\"type\":\"ping\",\"ref\":\"end\"}".getBytes(
-                StandardCharsets.UTF_8), false);
+        byte[] last = c.frame(RawClient.TEXT, true, pingRequest("end"), false);
         // everything but the last frame's second half in one write: Jetty has read part of a frame it cannot
         // hand over yet, so the requests before it look followed by more
-        byte[] first = java.util.Arrays.copyOf(all, all.length + last.length / 2);
+        byte[] first = Arrays.copyOf(all, all.length + last.length / 2);
         System.arraycopy(last, 0, first, all.length, last.length / 2);
         c.sendBytes(first);
         boolean ponged = false;
@@ -223,14 +228,12 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
             i++;
         }
         assertThat(ponged).isTrue();
-        c.sendBytes(java.util.Arrays.copyOfRange(last, last.length / 2, last.length));
+        c.sendBytes(Arrays.copyOfRange(last, last.length / 2, last.length));
         assertThat(nextText(c)).contains("\"ref\":\"end\"");
         // and the last request of a batch given in a longer length form than needed
-        java.io.ByteArrayOutputStream longer = new java.io.ByteArrayOutputStream();
-        longer.writeBytes(c.frame(RawClient.TEXT, true, "{\"type\":\"ping\",\"ref\":\"x\"}".getBytes(
-                StandardCharsets.UTF_8), false));
-        longer.writeBytes(c.frame(RawClient.TEXT, true, "{\"type\":\"ping\",\"ref\":\"y\"}".getBytes(
-                StandardCharsets.UTF_8), true));
+        ByteArrayOutputStream longer = new ByteArrayOutputStream();
+        longer.writeBytes(c.frame(RawClient.TEXT, true, pingRequest("x"), false));
+        longer.writeBytes(c.frame(RawClient.TEXT, true, pingRequest("y"), true));
         c.sendBytes(longer.toByteArray());
         assertThat(nextText(c)).contains("\"ref\":\"x\"");
         assertThat(nextText(c)).contains("\"ref\":\"y\"");
