@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.spi.Authorizer;
 import io.herald.spi.ConnectionHandle;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
@@ -13,6 +14,7 @@ import io.herald.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,7 @@ class FanoutThreadsTest {
     }
 
     /** Records each send's thread and frames; may hold every first send until released. */
-    private static final class ThreadRecordingTransport implements Transport {
+    private static class ThreadRecordingTransport implements Transport {
         final List<String> threads = new CopyOnWriteArrayList<>();
         final List<List<String>> sends = new CopyOnWriteArrayList<>();
         final CountDownLatch gate;
@@ -120,6 +122,77 @@ class FanoutThreadsTest {
         }
         long oneSend = subs.stream().filter(s -> s.sends.size() == 1).count();
         assertThat(oneSend).as("connections that got all five events in one send").isEqualTo(18);
+    }
+
+    @Test
+    void theFirstRecipientsOfALargeFanoutAreWrittenWhileTheLastAreStillBeingQueued() throws Exception {
+        CountDownLatch firstSend = new CountDownLatch(1);
+        AtomicInteger checks = new AtomicInteger();
+        CompletableFuture<Boolean> writtenMeanwhile = new CompletableFuture<>();
+        // asked under the publish lock, once per wildcard recipient: the 150th waits for a first write
+        Authorizer authorizer = new Authorizer() {
+            @Override
+            public boolean mayReceive(Principal principal, String topic) {
+                if (topic.equals("t.x") && checks.incrementAndGet() == 150) {
+                    try {
+                        writtenMeanwhile.complete(firstSend.await(10, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        writtenMeanwhile.complete(false);
+                    }
+                }
+                return true;
+            }
+        };
+        hub = Hub.builder().node("ft5").handshakeRate(RateLimit.UNLIMITED).fanoutThreads(2).authorizer(authorizer)
+                .build();
+        List<ThreadRecordingTransport> subs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ThreadRecordingTransport t = new ThreadRecordingTransport(null, new AtomicInteger()) {
+                @Override
+                public void send(List<OutboundFrame> batch, SendCallback callback) {
+                    super.send(batch, callback);
+                    if (!sends.isEmpty()) {
+                        firstSend.countDown();
+                    }
+                }
+            };
+            ConnectionHandle h = hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), t);
+            h.onText("{\"type\":\"subscribe\",\"topics\":[\"t.*\"]}");
+            subs.add(t);
+        }
+
+        hub.publish("t.x", 1);
+
+        assertThat(writtenMeanwhile.get(20, TimeUnit.SECONDS))
+                .as("a recipient was written before the 150th of 200 was queued").isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> subs.stream().allMatch(s -> s.events().size() == 1));
+    }
+
+    @Test
+    void everyRecipientOfLargeFanoutsFromTwoPublishersGetsEveryEventOnceInTheSameOrder() throws Exception {
+        hub = Hub.builder().node("ft6").handshakeRate(RateLimit.UNLIMITED).fanoutThreads(2).build();
+        List<ThreadRecordingTransport> subs = subscribers(150, null, new AtomicInteger());
+        Thread[] publishers = new Thread[2];
+        for (int p = 0; p < publishers.length; p++) {
+            int from = p * 100;
+            publishers[p] = new Thread(() -> {
+                for (int i = 0; i < 100; i++) {
+                    hub.publish("t", from + i);
+                }
+            });
+            publishers[p].start();
+        }
+        for (Thread p : publishers) {
+            p.join(TimeUnit.SECONDS.toMillis(20));
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> subs.stream().allMatch(s -> s.events().size() >= 200));
+        List<String> order = subs.get(0).events();
+        assertThat(order).doesNotHaveDuplicates().hasSize(200);
+        for (ThreadRecordingTransport s : subs) {
+            assertThat(s.events()).isEqualTo(order);
+        }
     }
 
     @Test

@@ -8,7 +8,13 @@ import java.util.function.Consumer;
 
 /**
  * Work collected while the publish lock is held and done after it is released: writers to start and
- * slow consumers to close. Locks never cover I/O, so nothing here runs under the lock.
+ * slow consumers to close. Locks never cover I/O, so nothing here writes under the lock.
+ *
+ * <p>A publish to many connections does not wait for the last recipient to be queued before the first
+ * is written: acquired with the fan-out threads, each full chunk of writers is handed to them while the
+ * publisher goes on queueing (handing over only enqueues; the threads write with no lock of the
+ * publisher's held). Queueing one event to 1,000 connections took about 0.3 ms here, which every
+ * recipient used to wait for.
  *
  * <p>Each publishing thread reuses its own instance ({@link #acquire()}); a nested publish on the same
  * thread (a listener or synchronous transport publishing again) gets a fresh one.
@@ -24,6 +30,10 @@ final class Deliveries {
     private Outbound[] writers;
     private List<OutboundFrame>[] firsts;
     private int writerCount;
+    /** Writers before this index were already handed to {@link #threads}. */
+    private int handed;
+    /** Where a large fan-out's writers start, {@code null}: on the thread that finishes. */
+    private FanoutThreads threads;
     /** How many writers the previous use started: the next arrays start at that size. */
     private int sizeHint = 16;
     private Outbound[] overflows = new Outbound[4];
@@ -36,11 +46,21 @@ final class Deliveries {
 
     /** @return this thread's scratch, or a new one if it is in use further up the stack */
     static Deliveries acquire() {
+        return acquire(null);
+    }
+
+    /**
+     * @param threads where the writers start when there are many, even before {@link #finish}; {@code null}:
+     *     all on the thread that finishes
+     * @return this thread's scratch, or a new one if it is in use further up the stack
+     */
+    static Deliveries acquire(FanoutThreads threads) {
         Deliveries d = CACHED.get();
         if (d.busy) {
             d = new Deliveries();
         }
         d.busy = true;
+        d.threads = threads;
         return d;
     }
 
@@ -109,6 +129,10 @@ final class Deliveries {
         writers[writerCount] = w;
         firsts[writerCount] = first;
         writerCount++;
+        if (threads != null && writerCount - handed == FanoutThreads.CHUNK
+                && threads.handOver(writers, firsts, handed, writerCount)) {
+            handed = writerCount;
+        }
     }
 
     private void addOverflow(Outbound o) {
@@ -119,27 +143,32 @@ final class Deliveries {
     }
 
     /**
-     * Starts the writers and closes the slow consumers, then makes the scratch reusable.
-     *
-     * @param slowConsumer closes one connection whose queue overflowed
-     * @return how many event frames were queued
-     */
-    int finish(Consumer<Connection> slowConsumer) {
-        return finish(slowConsumer, null);
-    }
-
-    /**
-     * Starts the writers (on the fan-out threads when given and there are many) and closes the slow
-     * consumers, then makes the scratch reusable.
+     * As {@link #finish(Consumer)}, for a scratch acquired without fan-out threads (nothing was handed over
+     * while queueing): starts the writers on {@code threads} when there are many.
      *
      * @param slowConsumer closes one connection whose queue overflowed
      * @param threads where a large fan-out's writers start; {@code null}: on this thread
      * @return how many event frames were queued
      */
     int finish(Consumer<Connection> slowConsumer, FanoutThreads threads) {
+        if (this.threads == null) {
+            this.threads = threads;
+        }
+        return finish(slowConsumer);
+    }
+
+    /**
+     * Starts the writers not yet handed over (on the fan-out threads when acquired with them and there are
+     * many) and closes the slow consumers, then makes the scratch reusable. Call with the publish lock
+     * released.
+     *
+     * @param slowConsumer closes one connection whose queue overflowed
+     * @return how many event frames were queued
+     */
+    int finish(Consumer<Connection> slowConsumer) {
         try {
             if (threads != null && writerCount > 0) {
-                threads.start(writers, firsts, writerCount);
+                threads.start(writers, firsts, handed, writerCount);
             } else {
                 for (int i = 0; i < writerCount; i++) {
                     FanoutThreads.start(writers[i], firsts[i]);
@@ -156,6 +185,8 @@ final class Deliveries {
             writers = null;
             firsts = null;
             writerCount = 0;
+            handed = 0;
+            threads = null;
             overflowCount = 0;
             delivered = 0;
             busy = false;

@@ -19,7 +19,9 @@ import java.util.function.Consumer;
 /**
  * The flow of one event: the history log assigns its id, the pattern index (or the room table) finds the
  * recipients, the event is encoded once per framing, and the same bytes are offered to each recipient's
- * bounded queue. Writers start, and slow consumers are closed, only after the lock is released.
+ * bounded queue. Slow consumers are closed, and writers start, only after the lock is released, except that
+ * a large fan-out hands each full chunk of writers to the fan-out threads while it queues the rest (see
+ * {@link Deliveries}); no I/O happens under the lock either way.
  *
  * <p>The publish lock sequences appends and queueing, so every connection receives events in log order
  * and a resume seam can be closed exactly. It covers no I/O and no user callback; its cost is the
@@ -113,7 +115,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * publish lock; then starts writers and closes slow consumers outside it.
      */
     private StoredEvent sequence(String topic, byte[] data, String room, String from, String to, Runnable recipients) {
-        Deliveries d = Deliveries.acquire();
+        Deliveries d = Deliveries.acquire(threads);
         StoredEvent event;
         lock.lock();
         try {
@@ -128,7 +130,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             lock.unlock();
         }
         metrics.published.increment();
-        metrics.delivered.add(d.finish(slowConsumer, threads));
+        metrics.delivered.add(d.finish(slowConsumer));
         return event;
     }
 
@@ -187,7 +189,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @return {@code false} when the held events overflowed and the connection was closed as a slow consumer
      */
     boolean release(Connection c, ServerMessage answer, Replay replay) {
-        Deliveries d = Deliveries.acquire();
+        Deliveries d = Deliveries.acquire(threads);
         boolean overflow;
         lock.lock();
         try {
@@ -227,11 +229,11 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             lock.unlock();
         }
         if (overflow) {
-            d.finish(slowConsumer, threads);
+            d.finish(slowConsumer);
             slowConsumer.accept(c);
             return false;
         }
-        metrics.delivered.add(d.finish(slowConsumer, threads));
+        metrics.delivered.add(d.finish(slowConsumer));
         return true;
     }
 

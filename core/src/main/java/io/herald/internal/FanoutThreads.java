@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 final class FanoutThreads {
     /** At most this many writers are started on the publishing thread itself. */
     static final int INLINE_MAX = 4;
-    private static final int MAX_CHUNK = 64;
+    /** The most writers in one chunk, and how many are handed over while the publisher still queues. */
+    static final int CHUNK = 64;
     private static final Logger LOG = LoggerFactory.getLogger(FanoutThreads.class);
 
     /** A run of writers to start, with the batch each starts with ({@code null}: drain its queue). */
@@ -57,24 +58,41 @@ final class FanoutThreads {
     }
 
     /**
-     * Starts writers: here when there are few or the threads are stopped, else on the fan-out threads.
-     * The arrays become this object's; the caller must not reuse them.
+     * Hands a run of writers to the threads at once, while the caller may still be queueing the same event
+     * to more recipients under the publish lock: this only enqueues. The arrays' entries up to {@code to}
+     * must not change any more; later entries may still be added.
+     *
+     * @return {@code false} when the threads are stopped and the caller must start these writers itself
+     */
+    boolean handOver(Outbound[] writers, List<OutboundFrame>[] firsts, int from, int to) {
+        if (stopped) {
+            return false;
+        }
+        work.add(new Chunk(writers, firsts, from, to));
+        return true;
+    }
+
+    /**
+     * Starts the rest of an event's writers: here when the event has few recipients in all or the threads
+     * are stopped, else on the fan-out threads. The arrays become this object's; the caller must not reuse
+     * them. Call with the publish lock released.
      *
      * @param writers the writers to start
      * @param firsts the batch each writer starts with, {@code null} to drain its queue
+     * @param from the first entry not {@linkplain #handOver handed over} yet
      * @param count how many entries are used
      */
-    void start(Outbound[] writers, List<OutboundFrame>[] firsts, int count) {
+    void start(Outbound[] writers, List<OutboundFrame>[] firsts, int from, int count) {
         if (count <= INLINE_MAX || stopped) {
-            new Chunk(writers, firsts, 0, count).run();
-            return;
-        }
-        int chunk = Math.min(MAX_CHUNK, (count + threads.length - 1) / threads.length);
-        for (int from = 0; from < count; from += chunk) {
-            work.add(new Chunk(writers, firsts, from, Math.min(count, from + chunk)));
+            new Chunk(writers, firsts, from, count).run();
+        } else if (from < count) {
+            int chunk = Math.min(CHUNK, (count - from + threads.length - 1) / threads.length);
+            for (int i = from; i < count; i += chunk) {
+                work.add(new Chunk(writers, firsts, i, Math.min(count, i + chunk)));
+            }
         }
         if (stopped) {
-            // stop() raced with the hand-off: nobody may be left to take these
+            // stop() raced with a hand-off: nobody may be left to take what was queued
             runQueued();
         }
     }
