@@ -57,6 +57,8 @@ final class LoadClient implements AutoCloseable {
     private final Selector selector = Selector.open();
     private final List<Conn> conns = new ArrayList<>();
     private final Histogram latency = new Histogram();
+    /** Each event's first and last delivery, or {@code null} when the scenario does not track them. */
+    private volatile EventSpread spread;
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong lost = new AtomicLong();
     final AtomicLong duplicated = new AtomicLong();
@@ -416,7 +418,12 @@ final class LoadClient implements AutoCloseable {
             c.lastSeq = seq;
         }
         if (sentMicros >= 0) {
-            latency.record((now - epochNanos) / 1_000 - sentMicros);
+            long micros = (now - epochNanos) / 1_000 - sentMicros;
+            latency.record(micros);
+            EventSpread s = spread;
+            if (s != null) {
+                s.record(seq, micros);
+            }
         }
         delivered.incrementAndGet();
     }
@@ -441,6 +448,11 @@ final class LoadClient implements AutoCloseable {
 
     Histogram latency() {
         return latency;
+    }
+
+    /** Starts tracking each event's first and last delivery (every subscriber receives every event). */
+    void trackEvents(EventSpread s) {
+        spread = s;
     }
 
     @Override

@@ -161,6 +161,8 @@ public final class LoadScenario {
                 long base = client.delivered.get();
                 LongUnaryOperator undelivered = n -> n * recipients - (client.delivered.get() - base);
                 int warmup = Integer.getInteger("bench.warmupSeconds", topics ? TOPICS_WARMUP_SECONDS : WARMUP_SECONDS);
+                EventSpread spread = rate > 0 && !topics ? new EventSpread((int) (rate * (warmup + seconds)) + 64) : null;
+                client.trackEvents(spread);
                 long next = publisher.run(TimeUnit.SECONDS.toNanos(warmup), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, 0);
                 drain(client, base, next * recipients);
@@ -183,6 +185,9 @@ public final class LoadScenario {
                 String label = peer.label(mode);
                 report(scenario + " " + label, connections, seconds, published, expected, delivered, elapsed, cpuTicks,
                         sysTicks, client, client.lost.get() - lostBefore, client.duplicated.get() - duplicatedBefore);
+                if (spread != null) {
+                    System.out.println(spread.summary(next, end));
+                }
                 Histogram h = client.latency();
                 return new Result(label, delivered / elapsed, h.quantile(0.5), h.quantile(0.99),
                         delivered == 0 ? 0 : cpuTicks * 1e6 / CLOCK_TICKS_PER_SECOND / delivered, expected - delivered,
