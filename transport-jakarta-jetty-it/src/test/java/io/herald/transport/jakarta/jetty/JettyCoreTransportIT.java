@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -307,6 +309,54 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
             RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(10));
             assertThat(close).as("the server's close frame").isNotNull();
             assertThat(close.closeCode()).isEqualTo(1000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 0);
+        } finally {
+            publisher.join(30_000);
+        }
+    }
+
+    @Test
+    void aProtocolErrorWhileEventsStreamIsAnsweredWithA1002CloseAfterWholeFrames() throws Exception {
+        // a queue that holds every event, so the client cannot be cut as a slow consumer first
+        serve(b -> b.outboundQueue(250_000, 64L * 1024 * 1024));
+        RawClient c = raw();
+        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
+        assertThat(nextText(c)).contains("subscribed");
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; i < 200_000 && hub.admin().connectionCount() > 0; i++) {
+                hub.publish("feed.tick", Map.of("n", i));
+            }
+        });
+        publisher.start();
+        try {
+            for (int i = 0; i < 100; i++) {
+                assertThat(c.read(Duration.ofSeconds(5))).as("event %d", i).isNotNull();
+            }
+            // a continuation with no message to continue: Jetty ends the connection with 1002
+            c.sendFrame(0x0, true, new byte[] {1});
+            // every frame up to the close parses (nothing of ours was written into Jetty's close frame) and
+            // the events before it arrive in order
+            int next = -1;
+            RawClient.Frame f = c.read(Duration.ofSeconds(10));
+            while (f != null && f.opcode() == RawClient.TEXT) {
+                Matcher m = Pattern.compile("\"n\":(\\d+)").matcher(f.text());
+                assertThat(m.find()).as("an event: %s", f.text()).isTrue();
+                int n = Integer.parseInt(m.group(1));
+                assertThat(n).as("events in order").isGreaterThan(next);
+                next = n;
+                f = c.read(Duration.ofSeconds(10));
+            }
+            assertThat(f).as("the server's close frame").isNotNull();
+            assertThat(f.opcode()).isEqualTo(RawClient.CLOSE);
+            assertThat(f.closeCode()).isEqualTo(1002);
+            // and nothing after it
+            RawClient.Frame after;
+            try {
+                after = c.read(Duration.ofSeconds(2));
+            } catch (IOException e) {
+                after = null;
+            }
+            assertThat(after).as("a frame after the close frame").isNull();
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 0);
         } finally {
             publisher.join(30_000);

@@ -2,6 +2,7 @@ package io.herald.transport.jakarta.internal;
 
 import io.herald.spi.OutboundFrame;
 import io.herald.spi.SendCallback;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
@@ -28,6 +29,12 @@ import org.eclipse.jetty.websocket.core.WebSocketConnection;
  * flight is done, or a protocol error or its idle timeout); a write of ours that meets one of those fails,
  * and so does the connection, which was ending anyway.
  *
+ * <p>A batch is first written with {@link EndPoint#flush}, on the caller's thread: a client that keeps up
+ * takes it whole, and then nothing is allocated and nothing stored in long-lived objects (Jetty's write
+ * flusher changes state twice per write, and each store into a long-lived object is a card for G1 to refine).
+ * What the socket does not take goes through {@link EndPoint#write}, which tells when it is written. That
+ * first attempt counts as a write in flight like any other.
+ *
  * <p>A write that waits for a client that stopped reading is bounded by the endpoint's idle timeout, which
  * {@link #close} lowers to the send timeout.
  */
@@ -44,6 +51,8 @@ final class EndPointWriter {
 
     // guarded by this
     private Job inFlight;
+    /** A batch is being written with {@link EndPoint#flush}: a write in flight without a {@link Job}. */
+    private boolean flushing;
     private Job waiting;
     private Job waiting2;
     /** No write starts any more. */
@@ -75,7 +84,37 @@ final class EndPointWriter {
      * @param done told once, when every byte is written or the write failed
      */
     void send(List<OutboundFrame> batch, SendCallback done) {
-        submit(new Job(frames(batch), done, null));
+        ByteBuffer[] buffers = frames(batch);
+        boolean now;
+        synchronized (this) {
+            now = !closing && inFlight == null && !flushing;
+            if (now) {
+                flushing = true;
+            }
+        }
+        if (!now) {
+            // behind another write (it waits), or refused once closing
+            submit(new Job(buffers, done, null));
+            return;
+        }
+        boolean all;
+        try {
+            all = endPoint.flush(buffers);
+        } catch (IOException | RuntimeException e) {
+            ended(null, done, e);
+            return;
+        }
+        if (all) {
+            ended(null, done, null);
+            return;
+        }
+        // the socket took part of it: Jetty writes the rest once the client reads, and tells the job
+        Job rest = new Job(buffers, done, null);
+        synchronized (this) {
+            flushing = false;
+            inFlight = rest;
+        }
+        write(rest);
     }
 
     /**
@@ -126,7 +165,8 @@ final class EndPointWriter {
         boolean now;
         synchronized (this) {
             closing = true;
-            now = inFlight == null || (evenIfStalled && inFlight.returned);
+            // (a flush returns promptly whatever the client does: it is waited for)
+            now = !flushing && (inFlight == null || (evenIfStalled && inFlight.returned));
             if (!now) {
                 Runnable before = idleAction;
                 idleAction = before == null ? action : () -> {
@@ -169,7 +209,7 @@ final class EndPointWriter {
         synchronized (this) {
             refused = closing;
             if (!refused) {
-                if (inFlight != null) {
+                if (inFlight != null || flushing) {
                     if (waiting == null) {
                         waiting = job;
                     } else if (waiting2 == null) {
@@ -227,46 +267,67 @@ final class EndPointWriter {
         }
 
         private void finished(Throwable cause) {
-            Job next = null;
-            Runnable idle = null;
-            synchronized (EndPointWriter.this) {
-                if (inFlight != this) {
-                    return;
-                }
-                if (cause == null && waiting != null) {
-                    next = waiting;
-                    waiting = waiting2;
-                    waiting2 = null;
-                } else {
-                    idle = idleAction;
-                    idleAction = null;
-                }
-                inFlight = next;
-            }
-            report(cause);
-            if (cause != null) {
-                // the endpoint is broken: nothing more can be written on it
-                failWaiting(cause);
-            }
-            if (next != null) {
-                write(next);
-            } else if (idle != null) {
-                idle.run();
-            }
+            ended(this, done, cause);
         }
 
         void report(Throwable cause) {
-            if (done != null) {
-                if (cause == null) {
-                    done.completed();
-                } else {
-                    done.failed(cause);
-                }
-            } else if (cause == null) {
-                then.succeeded();
-            } else {
-                then.failed(cause);
+            EndPointWriter.report(done, then, cause);
+        }
+    }
+
+    /**
+     * The write in flight ended: tells its caller, then starts the next waiting write or, when none may
+     * follow, runs the action waiting for the writer to be idle.
+     *
+     * @param job the job that ended, or {@code null} for a batch written with {@link EndPoint#flush}
+     * @param done whom that flush tells (when {@code job} is {@code null})
+     * @param cause why it failed, or {@code null}
+     */
+    private void ended(Job job, SendCallback done, Throwable cause) {
+        Job next = null;
+        Runnable idle = null;
+        synchronized (this) {
+            if (job == null ? !flushing : inFlight != job) {
+                return;
             }
+            flushing = false;
+            if (cause == null && waiting != null) {
+                next = waiting;
+                waiting = waiting2;
+                waiting2 = null;
+            } else {
+                idle = idleAction;
+                idleAction = null;
+            }
+            inFlight = next;
+        }
+        if (job != null) {
+            job.report(cause);
+        } else {
+            report(done, null, cause);
+        }
+        if (cause != null) {
+            // the endpoint is broken: nothing more can be written on it
+            failWaiting(cause);
+        }
+        if (next != null) {
+            write(next);
+        } else if (idle != null) {
+            idle.run();
+        }
+    }
+
+    private static void report(SendCallback done, Callback then, Throwable cause) {
+        if (done != null) {
+            if (cause == null) {
+                done.completed();
+            } else {
+                done.failed(cause);
+            }
+        } else if (cause == null) {
+            then.succeeded();
+        } else {
+            then.failed(cause);
         }
     }
 
