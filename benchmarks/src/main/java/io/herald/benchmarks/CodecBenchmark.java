@@ -40,6 +40,7 @@ public class CodecBenchmark {
     private String publishText;
     private ServerMessage.Event event;
     private ServerMessage.Subscribed subscribed;
+    private ServerMessage.Published published;
     private Filter filter;
     private JsonNode filterData;
 
@@ -61,6 +62,7 @@ public class CodecBenchmark {
         codec.decode(publishText);
         event = new ServerMessage.Event(new StoredEvent("1732233600000-43", "orders.paid", DATA.getBytes(UTF_8),
                 1_732_233_600_000L, null, "c-5f2a9"));
+        published = new ServerMessage.Published("18", "1732233600000-43");
         subscribed = new ServerMessage.Subscribed("17", List.of("orders.*", "tenant-7.orders.**"), Boolean.TRUE);
         filter = Filter.compile(JsonCodec.readTree(
                 "{\"priority\":[\"high\",\"critical\"],\"status\":\"paid\",\"amount\":{\"gte\":100}}".getBytes(UTF_8)));
@@ -92,6 +94,12 @@ public class CodecBenchmark {
     @Benchmark
     public byte[] encodeEvent() {
         return codec.encode(event);
+    }
+
+    /** @return the encoded {@code published} answer to a publish with a ref */
+    @Benchmark
+    public byte[] encodePublished() {
+        return codec.encode(published);
     }
 
     /** @return the encoded {@code subscribed} answer */

@@ -367,4 +367,49 @@ class JsonCodecTest {
         object.fieldNames().forEachRemaining(names::add);
         return names;
     }
+
+    @Test
+    void eventsAndPublishedAnswersAreTheGeneratorsBytesWhateverTheirStringsHold() {
+        java.util.Random random = new java.util.Random(8);
+        String[] pieces = {"a", "task.created", "node-1:42", " ", "~", "/", "\"", "\\", "\n", "\u0000", "\u001f",
+            "\u007f", "é", "€", "\ud83d\ude00", "\ud800", "x y"};
+        byte[][] data = {"{\"a\":1}".getBytes(UTF_8), "\"é\"".getBytes(UTF_8), "[]".getBytes(UTF_8), new byte[0],
+            "null".getBytes(UTF_8)};
+        long[] stamps = {0, 1, -5, 1_700_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE};
+        int plainEvents = 0;
+        for (int i = 0; i < 3_000; i++) {
+            String topic = randomString(random, pieces);
+            String id = randomString(random, pieces);
+            String room = random.nextInt(3) == 0 ? null : randomString(random, pieces);
+            String from = random.nextInt(3) == 0 ? null : randomString(random, pieces);
+            StoredEvent e = new StoredEvent(id, topic, data[random.nextInt(data.length)],
+                    stamps[random.nextInt(stamps.length)], room, from, null);
+            ServerMessage event = new ServerMessage.Event(e);
+            assertThat(new String(JsonMessageEncoder.encode(event), UTF_8)).as("event %s", e)
+                    .isEqualTo(new String(JsonMessageEncoder.generate(event), UTF_8));
+            ServerMessage published = new ServerMessage.Published(random.nextBoolean() ? null : from, id);
+            assertThat(new String(JsonMessageEncoder.encode(published), UTF_8)).as("published %s", published)
+                    .isEqualTo(new String(JsonMessageEncoder.generate(published), UTF_8));
+            boolean plain = java.util.stream.Stream.of(topic, id, room, from)
+                    .allMatch(t -> t == null || t.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\'));
+            // (a negative timestamp, which only a custom history log could give, also takes the generator)
+            assertThat(JsonMessageEncoder.plainEvent(e) != null).as("written directly: %s", e)
+                    .isEqualTo(plain && e.timestamp() >= 0);
+            if (plain) {
+                plainEvents++;
+            }
+        }
+        // both paths were compared: many messages had only plain strings, many did not
+        assertThat(plainEvents).isBetween(300, 2_700);
+    }
+
+    private static String randomString(java.util.Random random, String[] pieces) {
+        StringBuilder b = new StringBuilder();
+        int n = random.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            // mostly plain pieces, so whole messages often take the direct path
+            b.append(random.nextInt(4) == 0 ? pieces[random.nextInt(pieces.length)] : pieces[random.nextInt(3)]);
+        }
+        return b.toString();
+    }
 }
