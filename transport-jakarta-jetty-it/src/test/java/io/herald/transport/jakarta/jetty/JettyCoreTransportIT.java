@@ -289,22 +289,35 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         assertThat(nextText(c)).contains("\"pong\"").contains("still-open");
     }
 
-    @Test
-    void aClientsCloseWhileEventsStreamIsAnsweredWithAClose() throws Exception {
-        serve(b -> b);
-        RawClient c = raw();
+    /**
+     * Subscribes the client to {@code feed.**} and starts a thread that publishes {@code {"n":i}} events there,
+     * at most {@code events}, while any connection is open; join it at the end of the test.
+     */
+    private Thread streamEvents(RawClient c, int events) throws IOException {
         c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
         assertThat(nextText(c)).contains("subscribed");
         Thread publisher = new Thread(() -> {
-            for (int i = 0; i < 20_000 && hub.admin().connectionCount() > 0; i++) {
+            for (int i = 0; i < events && hub.admin().connectionCount() > 0; i++) {
                 hub.publish("feed.tick", Map.of("n", i));
             }
         });
         publisher.start();
+        return publisher;
+    }
+
+    private static void readEvents(RawClient c, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            assertThat(c.read(Duration.ofSeconds(5))).as("event %d", i).isNotNull();
+        }
+    }
+
+    @Test
+    void aClientsCloseWhileEventsStreamIsAnsweredWithAClose() throws Exception {
+        serve(b -> b);
+        RawClient c = raw();
+        Thread publisher = streamEvents(c, 20_000);
         try {
-            for (int i = 0; i < 100; i++) {
-                assertThat(c.read(Duration.ofSeconds(5))).as("event %d", i).isNotNull();
-            }
+            readEvents(c, 100);
             c.sendFrame(RawClient.CLOSE, true, new byte[] {0x03, (byte) 0xE8});
             RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(10));
             assertThat(close).as("the server's close frame").isNotNull();
@@ -320,18 +333,9 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         // a queue that holds every event, so the client cannot be cut as a slow consumer first
         serve(b -> b.outboundQueue(250_000, 64L * 1024 * 1024));
         RawClient c = raw();
-        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
-        assertThat(nextText(c)).contains("subscribed");
-        Thread publisher = new Thread(() -> {
-            for (int i = 0; i < 200_000 && hub.admin().connectionCount() > 0; i++) {
-                hub.publish("feed.tick", Map.of("n", i));
-            }
-        });
-        publisher.start();
+        Thread publisher = streamEvents(c, 200_000);
         try {
-            for (int i = 0; i < 100; i++) {
-                assertThat(c.read(Duration.ofSeconds(5))).as("event %d", i).isNotNull();
-            }
+            readEvents(c, 100);
             // a continuation with no message to continue: Jetty ends the connection with 1002
             c.sendFrame(0x0, true, new byte[] {1});
             // every frame up to the close parses (nothing of ours was written into Jetty's close frame) and
