@@ -393,7 +393,7 @@ class JsonCodecTest {
             boolean plain = java.util.stream.Stream.of(topic, id, room, from)
                     .allMatch(t -> t == null || t.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\'));
             // (a negative timestamp, which only a custom history log could give, also takes the generator)
-            assertThat(JsonMessageEncoder.plainEvent(e) != null).as("written directly: %s", e)
+            assertThat(PlainMessages.event(e) != null).as("written directly: %s", e)
                     .isEqualTo(plain && e.timestamp() >= 0);
             if (plain) {
                 plainEvents++;
