@@ -36,14 +36,12 @@ final class PlainMessages {
     static byte[] event(StoredEvent e) {
         String room = e.room();
         String from = e.from();
-        if (!plain(e.topic()) || !plain(e.id()) || (room != null && !plain(room)) || (from != null && !plain(from))) {
+        long ts = e.timestamp();
+        if (ts < 0 || !plain(e.topic()) || !plain(e.id()) || (room != null && !plain(room))
+                || (from != null && !plain(from))) {
             return null;
         }
         byte[] data = e.data().length == 0 ? NULL : e.data();
-        long ts = e.timestamp();
-        if (ts < 0) {
-            return null;
-        }
         int length = EVENT_HEAD.length + e.topic().length() + ID_FIELD.length + e.id().length() + DATA_FIELD.length
                 + data.length + TS_FIELD.length + digits(ts) + 1
                 + (room == null ? 0 : ROOM_FIELD.length + room.length() + 1)
