@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.testing.TestClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,27 @@ class RoomsTest {
         a.close();
         assertThat(hub.admin().rooms()).isEmpty();
         assertThat(hub.metrics().rooms()).isZero();
+    }
+
+    @Test
+    void inALargeRoomEveryMemberSeesEveryLaterJoinOnceInOrderThenTheRoomsEvent() {
+        // past 64 members, presence frames are handed to the fan-out threads while still being queued
+        hub = Hub.builder().handshakeRate(RateLimit.UNLIMITED).fanoutThreads(2).build();
+        List<TestClient> members = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            members.add(joined(hub, "big"));
+        }
+        hub.emit("big", "big.done", 1, null);
+        for (int i = 0; i < members.size(); i++) {
+            TestClient m = members.get(i);
+            for (int later = i + 1; later < members.size(); later++) {
+                JsonNode p = m.expect("presence");
+                assertThat(p.path("action").asText()).isEqualTo("join");
+                assertThat(p.path("member").path("connectionId").asText()).as("member %d's presence %d", i, later)
+                        .isEqualTo(members.get(later).id());
+            }
+            assertThat(m.expect("event").path("topic").asText()).isEqualTo("big.done");
+        }
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * publisher's held). Queueing one event to 1,000 connections took about 0.3 ms here, which every
  * recipient used to wait for.
  *
- * <p>Each publishing thread reuses its own instance ({@link #acquire()}); a nested publish on the same
+ * <p>Each publishing thread reuses its own instance ({@link #acquire}); a nested publish on the same
  * thread (a listener or synchronous transport publishing again) gets a fresh one.
  */
 final class Deliveries {
@@ -42,11 +42,6 @@ final class Deliveries {
     private boolean busy;
 
     private Deliveries() {
-    }
-
-    /** @return this thread's scratch, or a new one if it is in use further up the stack */
-    static Deliveries acquire() {
-        return acquire(null);
     }
 
     /**
@@ -140,21 +135,6 @@ final class Deliveries {
             overflows = Arrays.copyOf(overflows, overflowCount * 2);
         }
         overflows[overflowCount++] = o;
-    }
-
-    /**
-     * As {@link #finish(Consumer)}, for a scratch acquired without fan-out threads (nothing was handed over
-     * while queueing): starts the writers on {@code threads} when there are many.
-     *
-     * @param slowConsumer closes one connection whose queue overflowed
-     * @param threads where a large fan-out's writers start; {@code null}: on this thread
-     * @return how many event frames were queued
-     */
-    int finish(Consumer<Connection> slowConsumer, FanoutThreads threads) {
-        if (this.threads == null) {
-            this.threads = threads;
-        }
-        return finish(slowConsumer);
     }
 
     /**

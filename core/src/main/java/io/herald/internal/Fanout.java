@@ -244,7 +244,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @param entry the member joining, or {@code null} to remove {@code leaving}
      * @param leaving the connection leaving, when {@code entry} is {@code null}
      * @param answer an answer for the connection concerned, queued before the presence frames, or {@code null}
-     * @param d where the frames are queued; the caller calls {@link #finish(Deliveries)} once it holds no
+     * @param d where the frames are queued; the caller calls {@link #finishMembership} once it holds no
      *     connection's control lock (finishing may close another connection, which takes that one's lock)
      * @return the entry removed on leave, or the entry added on join; {@code null} when leaving a room the
      *     connection was not in
@@ -300,12 +300,20 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     }
 
     /**
+     * @return this thread's scratch for {@link #membership}, handing large fan-outs to this hub's fan-out
+     *     threads like a publish
+     */
+    Deliveries deliveries() {
+        return Deliveries.acquire(threads);
+    }
+
+    /**
      * Starts the writers and closes the slow consumers collected in {@code d}. Call with no connection's
      * control lock held.
      *
-     * @param d deliveries from {@link #membership}
+     * @param d deliveries from {@link #deliveries}, filled by {@link #membership}
      */
     void finishMembership(Deliveries d) {
-        d.finish(slowConsumer, threads);
+        d.finish(slowConsumer);
     }
 }

@@ -355,7 +355,7 @@ public final class HubEngine implements Hub {
             metrics.subscriptionCount.decrement();
         }
         for (String room : c.roomsSnapshot()) {
-            Deliveries d = Deliveries.acquire();
+            Deliveries d = fanout.deliveries();
             RoomTable.Entry gone;
             try {
                 gone = fanout.membership(room, null, c, null, d);

@@ -202,7 +202,7 @@ final class RequestHandler {
         Member member = new Member(c.id(), c.user(), j.meta());
         List<RoomTable.Entry> left = new ArrayList<>();
         List<String> leftRooms = new ArrayList<>();
-        Deliveries d = Deliveries.acquire();
+        Deliveries d = hub.fanout.deliveries();
         boolean again = false;
         try {
             synchronized (c) {
@@ -256,7 +256,7 @@ final class RequestHandler {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, l.ref());
         }
         RoomTable.Entry gone;
-        Deliveries d = Deliveries.acquire();
+        Deliveries d = hub.fanout.deliveries();
         try {
             synchronized (c) {
                 if (!c.removeRoom(l.room())) {
