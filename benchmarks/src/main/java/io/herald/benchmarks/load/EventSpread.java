@@ -7,7 +7,7 @@ import java.util.Arrays;
  * which every subscriber receives every event and event {@code n} carries sequence number {@code n}. The
  * histogram of all deliveries says how late deliveries were; this says which part of an event's journey
  * made them late: the path to the first subscriber (reading the publish, queueing, handing over) or the
- * time the server takes to write every subscriber. Recorded from the load client's one thread, read after
+ * time the server takes to write every subscriber. Recorded from the load client's threads, read after
  * the run.
  */
 final class EventSpread {
@@ -22,7 +22,7 @@ final class EventSpread {
         Arrays.fill(last, -1);
     }
 
-    void record(long seq, long micros) {
+    synchronized void record(long seq, long micros) {
         if (seq >= 0 && seq < first.length) {
             int i = (int) seq;
             first[i] = Math.min(first[i], micros);
@@ -35,7 +35,7 @@ final class EventSpread {
      * @param to the event after its last
      * @return a one-line summary of the events in {@code [from, to)} that arrived anywhere
      */
-    String summary(long from, long to) {
+    synchronized String summary(long from, long to) {
         int a = (int) Math.min(Math.max(from, 0), first.length);
         int b = (int) Math.min(Math.max(to, a), first.length);
         long[] f = Arrays.stream(first, a, b).filter(v -> v != Long.MAX_VALUE).sorted().toArray();

@@ -2,7 +2,8 @@ package io.herald.benchmarks.load;
 
 /**
  * A log-linear latency histogram in microseconds (1 µs resolution to 1 ms, then 1 % buckets up to 100 s).
- * Recorded from one thread, read after the run.
+ * Recorded from one thread, read after the run; a client with several threads keeps one per thread
+ * and merges them.
  */
 final class Histogram {
     private static final int LINEAR = 1_000;
@@ -41,6 +42,15 @@ final class Histogram {
             }
         }
         return max;
+    }
+
+    /** Adds another histogram's samples to this one (read the other after its recording stopped). */
+    void add(Histogram other) {
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] += other.counts[i];
+        }
+        total += other.total;
+        max = Math.max(max, other.max);
     }
 
     /** Forgets everything recorded so far (after a warm-up). Call from the recording thread's owner only

@@ -10,14 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
- * Many WebSocket or SSE subscribers on one selector thread. Chosen over the JDK's {@code java.net.http.WebSocket}
+ * Many WebSocket or SSE subscribers, spread over a few selector threads (each connection stays on one).
+ * Chosen over the JDK's {@code java.net.http.WebSocket}
  * and the Tyrus client because it receives the most frames per core: no thread hand-off, no per-message
  * {@code String}, and the sequence number and send time are read straight out of the frame bytes. It
  * answers pings, checks every connection's sequence for gaps and duplicates, and records publish-to-receive
@@ -54,9 +54,8 @@ final class LoadClient implements AutoCloseable {
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENT = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
-    private final Selector selector = Selector.open();
+    private final Reader[] readers;
     private final List<Conn> conns = new ArrayList<>();
-    private final Histogram latency = new Histogram();
     /** Each event's first and last delivery, or {@code null} when the scenario does not track them. */
     private volatile EventSpread spread;
     final AtomicLong delivered = new AtomicLong();
@@ -70,11 +69,24 @@ final class LoadClient implements AutoCloseable {
     private final String subprotocol;
     private final Framing framing;
     private volatile boolean running = true;
-    private Thread thread;
+
+    /** A selector, the thread that serves it, and the latencies its connections recorded. */
+    private static final class Reader {
+        final Selector selector;
+        final Histogram latency = new Histogram();
+        Thread thread;
+
+        Reader() throws IOException {
+            selector = Selector.open();
+        }
+    }
 
     /** One subscriber connection and its parse state. */
     private static final class Conn {
         final SocketChannel ch;
+        /** Where this connection's latencies go: its reader's, so each histogram has one writer. */
+        final Histogram latency;
+        SelectionKey key;
         final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
         final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
         final String subscribe;
@@ -90,8 +102,9 @@ final class LoadClient implements AutoCloseable {
         /** SSE chunked: bytes left in the current chunk; -1 expects a size line, -2 the CRLF after data. */
         int chunkLeft = -1;
 
-        Conn(SocketChannel ch, String subscribe) {
+        Conn(SocketChannel ch, Histogram latency, String subscribe) {
             this.ch = ch;
+            this.latency = latency;
             this.subscribe = subscribe;
         }
     }
@@ -101,12 +114,20 @@ final class LoadClient implements AutoCloseable {
      * @param mode WebSocket or SSE subscribers
      * @param subprotocol the WebSocket subprotocol to offer, or {@code null}
      * @param framing how messages sit in WebSocket frames
+     * @param threads how many selector threads share the connections
      */
-    LoadClient(long epochNanos, Mode mode, String subprotocol, Framing framing) throws IOException {
+    LoadClient(long epochNanos, Mode mode, String subprotocol, Framing framing, int threads) throws IOException {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a load client needs at least one thread, not " + threads);
+        }
         this.epochNanos = epochNanos;
         this.mode = mode;
         this.subprotocol = subprotocol;
         this.framing = framing;
+        readers = new Reader[threads];
+        for (int i = 0; i < threads; i++) {
+            readers[i] = new Reader();
+        }
     }
 
     /**
@@ -123,7 +144,8 @@ final class LoadClient implements AutoCloseable {
             SocketChannel ch = SocketChannel.open();
             ch.configureBlocking(false);
             ch.connect(server);
-            Conn c = new Conn(ch, subscribeFor == null ? null : subscribeFor.apply(i));
+            Reader reader = readers[i % readers.length];
+            Conn c = new Conn(ch, reader.latency, subscribeFor == null ? null : subscribeFor.apply(i));
             String host = "Host: " + server.getHostString() + ":" + server.getPort() + "\r\n";
             String req;
             if (mode == Mode.SSE) {
@@ -137,12 +159,16 @@ final class LoadClient implements AutoCloseable {
                         + (subprotocol == null ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") + "\r\n";
             }
             c.out.add(ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII)));
-            ch.register(selector, SelectionKey.OP_CONNECT, c);
+            c.key = ch.register(reader.selector, SelectionKey.OP_CONNECT, c);
             conns.add(c);
         }
-        thread = new Thread(this::loop, "load-client");
-        thread.setDaemon(true);
-        thread.start();
+        for (int i = 0; i < readers.length; i++) {
+            Selector selector = readers[i].selector;
+            Thread thread = new Thread(() -> loop(selector), "load-client-" + i);
+            thread.setDaemon(true);
+            readers[i].thread = thread;
+            thread.start();
+        }
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (upgradedCount() < count && System.currentTimeMillis() < deadline) {
             try {
@@ -164,36 +190,39 @@ final class LoadClient implements AutoCloseable {
         return n;
     }
 
-    private void loop() {
+    /** Serves one selector's connections; {@code select} with an action keeps no selected-key set. */
+    private void loop(Selector selector) {
         try {
             while (running) {
-                selector.select(100);
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey k = it.next();
-                    it.remove();
-                    Conn c = (Conn) k.attachment();
-                    try {
-                        if (k.isConnectable() && c.ch.finishConnect()) {
-                            k.interestOps(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
-                        }
-                        if (k.isValid() && k.isWritable()) {
-                            flush(c, k);
-                        }
-                        if (k.isValid() && k.isReadable()) {
-                            read(c, k);
-                        }
-                    } catch (IOException e) {
-                        k.cancel();
-                        c.ch.close();
-                        if (closedByServer.incrementAndGet() == 1) {
-                            firstFailure = e.toString();
-                        }
-                    }
-                }
+                selector.select(this::ready, 100);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private void ready(SelectionKey k) {
+        Conn c = (Conn) k.attachment();
+        try {
+            if (k.isConnectable() && c.ch.finishConnect()) {
+                k.interestOps(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
+            }
+            if (k.isValid() && k.isWritable()) {
+                flush(c, k);
+            }
+            if (k.isValid() && k.isReadable()) {
+                read(c);
+            }
+        } catch (IOException e) {
+            k.cancel();
+            try {
+                c.ch.close();
+            } catch (IOException ignored) {
+                // closing after a failure: the failure is what gets reported
+            }
+            if (closedByServer.incrementAndGet() == 1) {
+                firstFailure = e.toString();
+            }
         }
     }
 
@@ -211,13 +240,13 @@ final class LoadClient implements AutoCloseable {
 
     private void send(Conn c, ByteBuffer frame) throws IOException {
         c.out.add(frame);
-        flush(c, c.ch.keyFor(selector));
+        flush(c, c.key);
         if (!c.out.isEmpty()) {
-            c.ch.keyFor(selector).interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            c.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
     }
 
-    private void read(Conn c, SelectionKey k) throws IOException {
+    private void read(Conn c) throws IOException {
         int n = c.ch.read(c.in);
         if (n < 0) {
             throw new IOException("closed");
@@ -349,7 +378,7 @@ final class LoadClient implements AutoCloseable {
     /**
      * Counts the complete events at the start of the body and keeps the incomplete rest. Reads the backing
      * array and resumes where the previous call stopped, so every byte is looked at once: this parse is on
-     * the load generator's only thread, and when it is slow the events wait in the client's socket buffers
+     * its reader's thread, which serves many connections, and when it is slow the events wait in the client's socket buffers
      * instead of the server's queues, which changes how the server batches (and so what it is measured at).
      */
     private void events(Conn c, long now) {
@@ -419,7 +448,7 @@ final class LoadClient implements AutoCloseable {
         }
         if (sentMicros >= 0) {
             long micros = (now - epochNanos) / 1_000 - sentMicros;
-            latency.record(micros);
+            c.latency.record(micros);
             EventSpread s = spread;
             if (s != null) {
                 s.record(seq, micros);
@@ -446,8 +475,20 @@ final class LoadClient implements AutoCloseable {
         return out;
     }
 
+    /** @return every reader's latencies merged: a copy, read after the run */
     Histogram latency() {
-        return latency;
+        Histogram all = new Histogram();
+        for (Reader r : readers) {
+            all.add(r.latency);
+        }
+        return all;
+    }
+
+    /** Forgets the latencies recorded so far (after a warm-up), with the caveat of {@link Histogram#reset()}. */
+    void resetLatency() {
+        for (Reader r : readers) {
+            r.latency.reset();
+        }
     }
 
     /** Starts tracking each event's first and last delivery (every subscriber receives every event). */
@@ -458,16 +499,20 @@ final class LoadClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
-        if (thread != null) {
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Reader r : readers) {
+            if (r.thread != null) {
+                try {
+                    r.thread.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         for (Conn c : conns) {
             c.ch.close();
         }
-        selector.close();
+        for (Reader r : readers) {
+            r.selector.close();
+        }
     }
 }

@@ -18,8 +18,9 @@ import java.util.function.LongUnaryOperator;
 /**
  * Runs one end-to-end scenario against a server started as a child process on loopback and prints
  * deliveries per second, publish-to-receive latency, lost and duplicated events, and the server's CPU time
- * per delivery (read from {@code /proc/<pid>/stat}, so it is the server's alone). Each run publishes for five
- * seconds first so the server's JIT has warmed up, then measures. {@code -Dbench.serverJvmArgs="…"} passes
+ * per delivery (read from {@code /proc/<pid>/stat}, so it is the server's alone). Each run publishes first
+ * so the server's JIT has warmed up (5 s flat out, 30 s at a fixed rate or over many topics;
+ * {@code -Dbench.warmupSeconds} overrides), then measures. {@code -Dbench.serverJvmArgs="…"} passes
  * options to the server JVM (for example a JFR recording).
  *
  * <p>Usage: {@code LoadScenario fanout|latency|topics|idle [connections] [seconds] [ws|sse]}:
@@ -46,8 +47,16 @@ import java.util.function.LongUnaryOperator;
  */
 public final class LoadScenario {
     private static final long CLOCK_TICKS_PER_SECOND = 100;
-    /** Publishing before measuring; the many-topics scenario takes longer, as below. */
+    /** Publishing before measuring flat out; the fixed-rate and many-topics scenarios take longer, as below. */
     private static final int WARMUP_SECONDS = 5;
+    /**
+     * At 20 events a second the per-event path (reading a publish, checking it, queueing it) runs only 100
+     * times in 5 s, far below C2's thresholds: a profile of the measured 20 s after a 5 s warm-up had the
+     * C2 compiler at 12.8 % of the server's CPU, and after 30 s at 3–7 %. Warming up flat out instead
+     * compiled for a different profile (batches), and the server then spent more time in user code while
+     * measured (9.3–11.0 against 7.9–8.5 µs per delivery).
+     */
+    private static final int RATE_WARMUP_SECONDS = 30;
     /**
      * Pinned to one CPU, a server compiles its hot code on the same core it serves from, and 10,000
      * handshakes plus per-topic paths keep the compiler busy well past 5 s (C2 was ~25 % of a profile
@@ -129,10 +138,19 @@ public final class LoadScenario {
         }
     }
 
+    /**
+     * One per CPU this process may use (so one when pinned), unless {@code -Dbench.clientThreads} says.
+     * Unpinned at 20 events a second, a single client thread was the critical path: reading 1,000 frames
+     * costs it about 6 ms of CPU per event, and it could not start until a CPU was free.
+     */
+    private static int clientThreads() {
+        return Integer.getInteger("bench.clientThreads", Runtime.getRuntime().availableProcessors());
+    }
+
     /** Opens subscribers: each on {@code topicOf(i)}, over the given transport. */
     private static LoadClient subscribers(Peer peer, LoadClient.Mode mode, int connections,
             IntFunction<String> topicOf, long epoch) throws IOException {
-        LoadClient client = new LoadClient(epoch, mode, peer.subprotocol(), peer.framing());
+        LoadClient client = new LoadClient(epoch, mode, peer.subprotocol(), peer.framing(), clientThreads());
         client.connect(peer.address, i -> peer.subscriberPath(mode, topicOf.apply(i)), connections,
                 i -> peer.subscribeMessage(mode, topicOf.apply(i)), 60_000);
         if (client.upgradedCount() < connections) {
@@ -160,13 +178,14 @@ public final class LoadScenario {
                 long window = Math.min(64L * connections, 4_096L * recipients);
                 long base = client.delivered.get();
                 LongUnaryOperator undelivered = n -> n * recipients - (client.delivered.get() - base);
-                int warmup = Integer.getInteger("bench.warmupSeconds", topics ? TOPICS_WARMUP_SECONDS : WARMUP_SECONDS);
+                int warmup = Integer.getInteger("bench.warmupSeconds",
+                        topics ? TOPICS_WARMUP_SECONDS : rate > 0 ? RATE_WARMUP_SECONDS : WARMUP_SECONDS);
                 EventSpread spread = rate > 0 && !topics ? new EventSpread((int) (rate * (warmup + seconds)) + 64) : null;
                 client.trackEvents(spread);
                 long next = publisher.run(TimeUnit.SECONDS.toNanos(warmup), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, 0);
                 drain(client, base, next * recipients);
-                client.latency().reset();
+                client.resetLatency();
                 long lostBefore = client.lost.get();
                 long duplicatedBefore = client.duplicated.get();
                 long[] cpuBefore = peer.cpuTicks();
