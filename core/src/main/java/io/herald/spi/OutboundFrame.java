@@ -68,6 +68,45 @@ public final class OutboundFrame {
         return droppable;
     }
 
+    private volatile byte[] webSocketFrame;
+
+    /**
+     * The message as one unmasked WebSocket text frame (RFC 6455): its header, then {@link #bytes()}. Made
+     * once per frame, on first use, and shared by every recipient, for transports that write frames to the
+     * socket themselves; two threads asking at once may both make it, and get equal arrays. Once made it
+     * lives as long as the frame: one more copy of the message per frame, however many recipients share it.
+     *
+     * @return the frame's bytes; shared, never to be modified
+     * @throws IllegalStateException for {@link #PING}, which carries no message
+     */
+    public byte[] webSocketFrame() {
+        byte[] f = webSocketFrame;
+        if (f == null) {
+            if (kind != Kind.MESSAGE) {
+                throw new IllegalStateException("a keep-alive has no text frame");
+            }
+            int len = bytes.length;
+            int header = len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
+            f = new byte[header + len];
+            f[0] = (byte) 0x81;
+            if (len < 126) {
+                f[1] = (byte) len;
+            } else if (len <= 0xFFFF) {
+                f[1] = 126;
+                f[2] = (byte) (len >>> 8);
+                f[3] = (byte) len;
+            } else {
+                f[1] = 127;
+                for (int i = 0; i < 8; i++) {
+                    f[2 + i] = (byte) ((long) len >>> (56 - 8 * i));
+                }
+            }
+            System.arraycopy(bytes, 0, f, header, len);
+            webSocketFrame = f;
+        }
+        return f;
+    }
+
     /** @return the message as a string, decoded once and cached */
     public String text() {
         String t = text;

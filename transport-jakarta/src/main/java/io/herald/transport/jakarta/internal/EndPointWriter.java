@@ -14,7 +14,8 @@ import org.eclipse.jetty.websocket.core.WebSocketConnection;
 /**
  * Writes a connection's frames straight to Jetty's {@link EndPoint}, already framed, instead of through
  * Jetty's frame pipeline. A server's frames are not masked, so a frame is a two- to ten-byte header and the
- * hub's bytes, and a batch is one gathering write. Jetty's pipeline spends, for every frame, a queue entry,
+ * hub's bytes, the same for every recipient: it is built once per event ({@link OutboundFrame#webSocketFrame})
+ * and each recipient's batch is one gathering write of views of those shared arrays. Jetty's pipeline spends, for every frame, a queue entry,
  * three locks, two iterating callbacks and a pooled header buffer, and every one of those stores into
  * long-lived objects is a card for G1's concurrent refinement: with one frame per write (an event every
  * 50 ms to 1,000 connections) that was about a third of the server's CPU (docs/benchmarks.md).
@@ -42,11 +43,10 @@ import org.eclipse.jetty.websocket.core.WebSocketConnection;
  * {@link #close} lowers to the send timeout.
  */
 final class EndPointWriter {
-    private static final byte FIN_TEXT = (byte) 0x81;
     private static final byte FIN_PING = (byte) 0x89;
     private static final byte FIN_PONG = (byte) 0x8A;
-    /** The longest header of an unmasked frame: two bytes and an eight-byte length. */
-    private static final int MAX_HEADER = 10;
+    /** An empty ping; only read. */
+    private static final byte[] PING_FRAME = {FIN_PING, 0};
 
     private final CoreSession session;
     private final EndPoint endPoint;
@@ -334,48 +334,13 @@ final class EndPointWriter {
         }
     }
 
-    /** Frames a batch: one header per frame, all headers in one array, followed by the hub's bytes. */
+    /** Frames a batch: one buffer per frame, each a view of the frame's shared, already framed bytes. */
     private static ByteBuffer[] frames(List<OutboundFrame> batch) {
         int n = batch.size();
-        int buffers = 0;
-        for (int i = 0; i < n; i++) {
-            buffers += batch.get(i).kind() == OutboundFrame.Kind.PING ? 1 : 2;
-        }
-        ByteBuffer[] out = new ByteBuffer[buffers];
-        byte[] headers = new byte[n * MAX_HEADER];
-        int h = 0;
-        int k = 0;
+        ByteBuffer[] out = new ByteBuffer[n];
         for (int i = 0; i < n; i++) {
             OutboundFrame f = batch.get(i);
-            int start = h;
-            if (f.kind() == OutboundFrame.Kind.PING) {
-                headers[h++] = FIN_PING;
-                headers[h++] = 0;
-                out[k++] = ByteBuffer.wrap(headers, start, 2);
-                continue;
-            }
-            byte[] payload = f.bytes();
-            int len = payload.length;
-            headers[h++] = FIN_TEXT;
-            if (len < 126) {
-                headers[h++] = (byte) len;
-            } else if (len <= 0xFFFF) {
-                headers[h++] = 126;
-                headers[h++] = (byte) (len >>> 8);
-                headers[h++] = (byte) len;
-            } else {
-                headers[h++] = 127;
-                headers[h++] = 0;
-                headers[h++] = 0;
-                headers[h++] = 0;
-                headers[h++] = 0;
-                headers[h++] = (byte) (len >>> 24);
-                headers[h++] = (byte) (len >>> 16);
-                headers[h++] = (byte) (len >>> 8);
-                headers[h++] = (byte) len;
-            }
-            out[k++] = ByteBuffer.wrap(headers, start, h - start);
-            out[k++] = ByteBuffer.wrap(payload);
+            out[i] = f.kind() == OutboundFrame.Kind.PING ? ByteBuffer.wrap(PING_FRAME) : ByteBuffer.wrap(f.webSocketFrame());
         }
         return out;
     }
