@@ -1,0 +1,84 @@
+package io.herald.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.Hub;
+import io.herald.RateLimit;
+import io.herald.spi.Authorizer;
+import io.herald.transport.jakarta.HeraldJettyWebSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The load client against a real Herald server on loopback: what it counts is what was sent. */
+class LoadClientTest {
+    private static final int CONNECTIONS = 30;
+    private static final int EVENTS = 40;
+
+    private Hub hub;
+    private Server server;
+    private InetSocketAddress address;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        hub = Hub.builder()
+                .node("load-client-test")
+                .authorizer(Authorizer.OPEN)
+                .maxConnections(0, 0, 0)
+                .handshakeRate(RateLimit.UNLIMITED)
+                .publishRate(RateLimit.UNLIMITED)
+                .inboundRate(RateLimit.UNLIMITED)
+                .build();
+        server = new Server();
+        ServletContextHandler context = new ServletContextHandler("/");
+        server.setHandler(context);
+        HeraldJettyWebSocket.register(context, hub, "/ws");
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.start();
+        address = new InetSocketAddress("127.0.0.1", connector.getLocalPort());
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        hub.close(Duration.ofSeconds(2));
+        server.stop();
+    }
+
+    @Test
+    void withSeveralReadersEveryDeliveryIsCountedAndTimedOnceAndEveryEventIsTracked() throws Exception {
+        long epoch = System.nanoTime();
+        try (LoadClient client = new LoadClient(epoch, LoadClient.Mode.WEBSOCKET, "herald.v1",
+                LoadClient.Framing.PLAIN, 3)) {
+            client.connect(address, i -> "/ws", CONNECTIONS,
+                    i -> "{\"type\":\"subscribe\",\"ref\":\"s" + i + "\",\"topics\":[\"bench.all\"]}", 10_000);
+            assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
+            EventSpread spread = new EventSpread(EVENTS + 1);
+            client.trackEvents(spread);
+            await().atMost(Duration.ofSeconds(20)).until(() -> hub.admin().connections().stream()
+                    .filter(c -> c.subscriptions().contains("bench.all")).count() == CONNECTIONS);
+            try (Publisher publisher = new Publisher(address, Publisher.Format.HERALD, epoch, 100)) {
+                for (int seq = 1; seq <= EVENTS; seq++) {
+                    publisher.publish("bench.all", seq);
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> client.delivered.get() == (long) EVENTS * CONNECTIONS);
+                assertThat(client.latency().count()).as("one latency per delivery, from every reader")
+                        .isEqualTo((long) EVENTS * CONNECTIONS);
+                assertThat(client.lost.get()).isZero();
+                assertThat(client.duplicated.get()).isZero();
+                assertThat(client.lastSeqs()).containsOnly((long) EVENTS);
+                assertThat(client.closedByServer.get()).isZero();
+                assertThat(spread.summary(1, EVENTS + 1)).startsWith("per event (" + EVENTS + " events)");
+            }
+        }
+    }
+}
