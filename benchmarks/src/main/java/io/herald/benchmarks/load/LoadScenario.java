@@ -180,7 +180,8 @@ public final class LoadScenario {
                 LongUnaryOperator undelivered = n -> n * recipients - (client.delivered.get() - base);
                 int warmup = Integer.getInteger("bench.warmupSeconds",
                         topics ? TOPICS_WARMUP_SECONDS : rate > 0 ? RATE_WARMUP_SECONDS : WARMUP_SECONDS);
-                EventSpread spread = rate > 0 && !topics ? new EventSpread((int) (rate * (warmup + seconds)) + 64) : null;
+                EventSpread spread = rate > 0 && !topics
+                        ? new EventSpread((int) (rate * (warmup + seconds)) + 64) : null;
                 client.trackEvents(spread);
                 long next = publisher.run(TimeUnit.SECONDS.toNanos(warmup), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, 0);

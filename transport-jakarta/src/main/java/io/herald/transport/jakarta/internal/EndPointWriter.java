@@ -14,9 +14,10 @@ import org.eclipse.jetty.websocket.core.WebSocketConnection;
 /**
  * Writes a connection's frames straight to Jetty's {@link EndPoint}, already framed, instead of through
  * Jetty's frame pipeline. A server's frames are not masked, so a frame is a two- to ten-byte header and the
- * hub's bytes, the same for every recipient: it is built once per event ({@link OutboundFrame#webSocketFrame})
- * and each recipient's batch is one gathering write of views of those shared arrays. Jetty's pipeline spends, for every frame, a queue entry,
- * three locks, two iterating callbacks and a pooled header buffer, and every one of those stores into
+ * hub's bytes, the same for every recipient: it is built once per event
+ * ({@link OutboundFrame#webSocketFrame}) and each recipient's batch is one gathering write of views of those
+ * shared arrays. Jetty's pipeline spends, for every frame, a queue entry, three locks, two iterating
+ * callbacks and a pooled header buffer, and every one of those stores into
  * long-lived objects is a card for G1's concurrent refinement: with one frame per write (an event every
  * 50 ms to 1,000 connections) that was about a third of the server's CPU (docs/benchmarks.md).
  *
@@ -340,7 +341,7 @@ final class EndPointWriter {
         ByteBuffer[] out = new ByteBuffer[n];
         for (int i = 0; i < n; i++) {
             OutboundFrame f = batch.get(i);
-            out[i] = f.kind() == OutboundFrame.Kind.PING ? ByteBuffer.wrap(PING_FRAME) : ByteBuffer.wrap(f.webSocketFrame());
+            out[i] = ByteBuffer.wrap(f.kind() == OutboundFrame.Kind.PING ? PING_FRAME : f.webSocketFrame());
         }
         return out;
     }
