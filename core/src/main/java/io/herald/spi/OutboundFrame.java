@@ -25,6 +25,7 @@ public final class OutboundFrame {
     private final byte[] bytes;
     private final boolean droppable;
     private volatile String text;
+    private volatile byte[] webSocketFrame;
 
     private OutboundFrame(Kind kind, byte[] bytes, boolean droppable) {
         this.kind = kind;
@@ -67,8 +68,6 @@ public final class OutboundFrame {
     public boolean droppable() {
         return droppable;
     }
-
-    private volatile byte[] webSocketFrame;
 
     /**
      * The message as one unmasked WebSocket text frame (RFC 6455): its header, then {@link #bytes()}. Made
