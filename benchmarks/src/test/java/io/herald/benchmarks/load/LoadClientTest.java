@@ -37,14 +37,11 @@ class LoadClientTest {
                 .build();
         server = new Server();
         ServletContextHandler context = new ServletContextHandler("/");
+        // the core API's upgrade handler needs the context attached to its server, as in BenchServer
         server.setHandler(context);
         HeraldJettyWebSocket.register(context, hub, "/ws");
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.start();
-        address = new InetSocketAddress("127.0.0.1", connector.getLocalPort());
+        BenchServer.start(server, context, 0);
+        address = new InetSocketAddress("127.0.0.1", ((ServerConnector) server.getConnectors()[0]).getLocalPort());
     }
 
     @AfterEach
