@@ -15,6 +15,8 @@ import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
 import io.herald.testing.RecordingTransport;
+import io.herald.testing.TestClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,35 @@ class SseGatewayTest {
         assertThat(data(replayed).path("topic").asText()).isEqualTo("task.assigned");
         String live = hub.publish("task.completed", Map.of("n", 4));
         assertThat(next(t)).startsWith("id: " + live + "\n");
+    }
+
+    @Test
+    void dataAClientPublishesWithLineBreaksReachesStreamsOnOneDataLineAndSocketsCompact() throws Exception {
+        hub = Hub.builder().authorizer(Authorizer.OPEN).build();
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        hub.gateway().open(hub.gateway().admit(client()), t, new InitialSubscription(List.of("notes.*"), null, null,
+                List.of()));
+        assertThat(next(t)).startsWith("event: connected\n");
+        TestClient subscriber = TestClient.connect(hub);
+        subscriber.send("type", "subscribe", "topics", List.of("notes.*"));
+        subscriber.expect("subscribed");
+        TestClient publisher = TestClient.connect(hub);
+        String pretty = "{\"type\":\"publish\",\"topic\":\"notes.%s\","
+                + "\"data\":{\n  \"text\" : \"two  words\",\r\n\t\"n\": [ 1.50 ]\n}}";
+        publisher.sendRaw(pretty.formatted("a"));
+        assertThat(publisher.handle().onText(pretty.formatted("b").getBytes(StandardCharsets.UTF_8))).isTrue();
+        publisher.expect("published");
+        publisher.expect("published");
+
+        for (String topic : List.of("notes.a", "notes.b")) {
+            String block = next(t);
+            assertThat(block.lines().filter(l -> l.startsWith("data: "))).hasSize(1);
+            assertThat(block).contains("\"data\":{\"text\":\"two  words\",\"n\":[1.50]}");
+            assertThat(data(block).path("topic").asText()).isEqualTo(topic);
+            assertThat(next(subscriber.transport())).startsWith("{\"type\":\"event\"")
+                    .contains("\"topic\":\"" + topic + "\"", "\"data\":{\"text\":\"two  words\",\"n\":[1.50]}");
+        }
+        assertThat(subscriber.transport().frames()).isEmpty();
     }
 
     @Test

@@ -38,6 +38,7 @@ public class CodecBenchmark {
     private final JsonCodec codec = new JsonCodec();
     private String subscribeText;
     private String publishText;
+    private byte[] publishBytes;
     private ServerMessage.Event event;
     private ServerMessage.Subscribed subscribed;
     private ServerMessage.Published published;
@@ -59,6 +60,7 @@ public class CodecBenchmark {
                 + "\"since\":\"1732233600000-42\"}";
         publishText = "{\"type\":\"publish\",\"ref\":\"18\",\"topic\":\"orders.paid\",\"data\":" + DATA + "}";
         codec.decode(subscribeText);
+        publishBytes = publishText.getBytes(UTF_8);
         codec.decode(publishText);
         event = new ServerMessage.Event(new StoredEvent("1732233600000-43", "orders.paid", DATA.getBytes(UTF_8),
                 1_732_233_600_000L, null, "c-5f2a9"));
@@ -82,12 +84,22 @@ public class CodecBenchmark {
     }
 
     /**
-     * @return the decoded {@code publish} request, its data as a tree
+     * @return the decoded {@code publish} request, its data copied out as written (what the Jakarta endpoint
+     *     does with a text message)
      * @throws ProtocolException never
      */
     @Benchmark
     public Request decodePublish() throws ProtocolException {
         return codec.decode(publishText);
+    }
+
+    /**
+     * @return the decoded {@code publish} request, parsed from the bytes received (what the core API does)
+     * @throws ProtocolException never
+     */
+    @Benchmark
+    public Request decodePublishBytes() throws ProtocolException {
+        return codec.decodeText(publishBytes);
     }
 
     /** @return the encoded {@code event} frame, data copied in raw */

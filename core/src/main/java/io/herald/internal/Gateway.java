@@ -288,6 +288,17 @@ final class Gateway implements ConnectionGateway {
         }
 
         @Override
+        public boolean onText(byte[] utf8) {
+            if (!Utf8.isValid(utf8)) {
+                return false;
+            }
+            if (c != null) {
+                hub.requests.onText(c, utf8);
+            }
+            return true;
+        }
+
+        @Override
         public void onBinary(byte[] message) {
             if (c != null) {
                 hub.requests.onBinary(c, message);

@@ -29,11 +29,14 @@ import java.util.Objects;
  * A request's {@code ref} is read wherever it stands in the object, so even an error about an earlier
  * field carries it. Hostile input is bounded: at most {@value #MAX_DEPTH} levels of nesting for the
  * whole message, strings of at most {@value #MAX_STRING_LENGTH} characters where the codec reads them
- * (an ignored field's value is skipped without being buffered), numbers of at most
+ * (an ignored field's value, and a string nested inside {@code data}, is checked without being buffered,
+ * so only the frame size bounds it), numbers of at most
  * {@value #MAX_NUMBER_LENGTH} characters; duplicate keys and content after the object are refused.
  * Every failure is a {@link ProtocolException}, never another exception. JSON {@code null} in an
- * optional field means the field is absent. Numbers with a fraction or an exponent are read as
- * {@link java.math.BigDecimal} exactly as written, so relayed data keeps its precision.
+ * optional field means the field is absent. A publication's {@code data} is relayed as the client wrote
+ * it, only the whitespace outside its strings removed: it is never read into numbers, so it keeps its
+ * precision. Numbers the codec does read (in filters, member metadata, a route's argument) with a
+ * fraction or an exponent are read as {@link java.math.BigDecimal} exactly as written.
  *
  * <p>Encoding writes exactly the protocol's field names and leaves optional fields out when they are
  * {@code null}. Strings are escaped so the output is valid JSON and valid UTF-8 whatever they hold
@@ -118,6 +121,19 @@ public final class JsonCodec implements Codec {
     public Request decode(String text) throws ProtocolException {
         Objects.requireNonNull(text, "text");
         return JsonRequestDecoder.decode(text);
+    }
+
+    /**
+     * Decodes one text message from its bytes, parsing them as they are.
+     *
+     * @param utf8 the message as received, already checked to be well-formed UTF-8; not modified
+     * @return the request
+     * @throws ProtocolException as {@link #decode(String)}
+     */
+    @Override
+    public Request decodeText(byte[] utf8) throws ProtocolException {
+        Objects.requireNonNull(utf8, "utf8");
+        return JsonRequestDecoder.decode(utf8);
     }
 
     /**

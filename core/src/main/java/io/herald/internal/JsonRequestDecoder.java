@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * Decodes {@code herald.v1} requests for {@link JsonCodec} in one streaming pass over the top-level
  * object. Every known field's value is captured whatever the request's type (its type may come last);
  * the checks run once the whole object is read, so an error about any field still carries the
- * request's {@code ref}. Values the requests hold as trees ({@code data}, {@code filter}, {@code meta})
- * are read as trees; everything else is read as tokens, and unknown fields are skipped.
+ * request's {@code ref}. {@code data} is copied out as written, without its whitespace (the parser checks it
+ * but nothing reads it); {@code filter} and {@code meta} are read as trees; everything else is read as
+ * tokens, and unknown fields are skipped.
  *
  * <p>Stateless and thread-safe.
  */
@@ -49,7 +50,7 @@ final class JsonRequestDecoder {
     static Request decode(String text) throws ProtocolException {
         Fields fields = new Fields();
         try (JsonParser p = JsonCodec.FACTORY.createParser(text)) {
-            read(p, fields);
+            read(p, fields, null, text);
         } catch (IOException | RuntimeException e) {
             throw failure(e, fields);
         }
@@ -59,14 +60,15 @@ final class JsonRequestDecoder {
     static Request decode(byte[] utf8) throws ProtocolException {
         Fields fields = new Fields();
         try (JsonParser p = JsonCodec.FACTORY.createParser(utf8)) {
-            read(p, fields);
+            read(p, fields, utf8, null);
         } catch (IOException | RuntimeException e) {
             throw failure(e, fields);
         }
         return fields.toRequest();
     }
 
-    private static void read(JsonParser p, Fields f) throws IOException, ProtocolException {
+    /** Reads the request's fields; {@code utf8} or {@code text} is what {@code p} parses. */
+    private static void read(JsonParser p, Fields f, byte[] utf8, String text) throws IOException, ProtocolException {
         JsonToken t = p.nextToken();
         if (t == null) {
             throw bad("message is not valid JSON: it is empty", null);
@@ -87,7 +89,7 @@ final class JsonRequestDecoder {
                 case "room" -> f.room = string(p, v);
                 case "meta" -> f.meta = object(p, v);
                 case "topic" -> f.topic = string(p, v);
-                case "data" -> f.data = JsonCodec.MAPPER.readTree(p);
+                case "data" -> f.data = data(p, v, utf8, text);
                 case "echo" -> f.echo = bool(p, v);
                 case "route" -> f.route = string(p, v);
                 default -> p.skipChildren();
@@ -105,6 +107,37 @@ final class JsonRequestDecoder {
         if (after != null) {
             throw bad("message has content after the JSON object", f.validRef());
         }
+    }
+
+    /**
+     * Copies the {@code data} value out of the request as it was written, without its whitespace: a client's
+     * data is relayed, so it is checked by the parser but never read into a tree.
+     */
+    private static byte[] data(JsonParser p, JsonToken v, byte[] utf8, String text) throws IOException {
+        if (v == null) {
+            return null;
+        }
+        JsonLocation start = p.currentTokenLocation();
+        long from = utf8 != null ? start.getByteOffset() : start.getCharOffset();
+        if (from < 0) {
+            // the parser detected another encoding (UTF-16 or UTF-32) in the bytes: no offsets into them
+            return JsonCodec.writeTree(JsonCodec.MAPPER.readTree(p));
+        }
+        if (v == JsonToken.VALUE_STRING) {
+            p.finishToken();
+        } else {
+            p.skipChildren();
+        }
+        if (utf8 != null) {
+            return CompactJson.copy(utf8, (int) from, (int) p.currentLocation().getByteOffset());
+        }
+        int to = (int) p.currentLocation().getCharOffset();
+        byte[] copy = CompactJson.copy(text, (int) from, to);
+        if (copy == null) {
+            // a lone surrogate: the generator escapes it
+            return JsonCodec.writeTree(JsonCodec.MAPPER.readTree(text.substring((int) from, to)));
+        }
+        return copy;
     }
 
     private static Object string(JsonParser p, JsonToken v) throws IOException {
@@ -225,7 +258,7 @@ final class JsonRequestDecoder {
         Object room;
         Object meta;
         Object topic;
-        JsonNode data;
+        byte[] data;
         Object echo;
         Object route;
 
@@ -256,7 +289,7 @@ final class JsonRequestDecoder {
                         (JsonNode) optional(meta, "meta", "an object", r));
                 case "leave" -> new Request.Leave(r, required(room, "room", r));
                 case "send" -> new Request.Send(r, required(route, "route", r),
-                        data == null ? NullNode.getInstance() : data);
+                        data == null ? NullNode.getInstance() : JsonCodec.readTree(data));
                 case "auth" -> new Request.Auth(r, required(token, "token", r));
                 default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + clip(name) + "'", r);
             };

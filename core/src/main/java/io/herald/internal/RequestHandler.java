@@ -42,6 +42,13 @@ final class RequestHandler {
         }
     }
 
+    /** A text message as its bytes, already checked to be well-formed UTF-8. */
+    void onText(Connection c, byte[] utf8) {
+        if (c.isOpen()) {
+            receive(c, utf8.length, () -> hub.codec.decodeText(utf8));
+        }
+    }
+
     void onBinary(Connection c, byte[] bytes) {
         if (c.isOpen()) {
             receive(c, bytes.length, () -> hub.codec.decode(bytes));
@@ -165,9 +172,8 @@ final class RequestHandler {
             rateLimited(c, r.ref(), wait, out);
             return;
         }
-        byte[] data = JsonCodec.writeTree(r.data());
-        StoredEvent e = r.room() == null ? hub.fanout.publish(r.topic(), data, c.id())
-                : hub.fanout.emit(r.room(), r.topic(), data, c.id(), r.echo() ? null : c.id());
+        StoredEvent e = r.room() == null ? hub.fanout.publish(r.topic(), r.data(), c.id())
+                : hub.fanout.emit(r.room(), r.topic(), r.data(), c.id(), r.echo() ? null : c.id());
         out.answer(new ServerMessage.Published(r.ref(), e.id()));
     }
 

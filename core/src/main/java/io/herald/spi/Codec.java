@@ -1,5 +1,6 @@
 package io.herald.spi;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -18,6 +19,20 @@ public interface Codec {
      *     to the client ({@code BAD_REQUEST}, {@code UNKNOWN_TYPE}, {@code TOO_LARGE} …)
      */
     Request decode(String text) throws ProtocolException;
+
+    /**
+     * Decodes one inbound text message given as the bytes received, for transports that have them: a codec
+     * that parses bytes saves building a {@code String} first. The default decodes them and calls
+     * {@link #decode(String)}.
+     *
+     * @param utf8 one inbound text message, already checked to be well-formed UTF-8; not modified, and not
+     *     kept unless the request says so ({@link Request.Publish#data()} may be a copy of part of it)
+     * @return the request
+     * @throws ProtocolException as {@link #decode(String)}
+     */
+    default Request decodeText(byte[] utf8) throws ProtocolException {
+        return decode(new String(utf8, StandardCharsets.UTF_8));
+    }
 
     /**
      * @param bytes one inbound binary message

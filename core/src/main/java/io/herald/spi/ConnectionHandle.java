@@ -1,5 +1,10 @@
 package io.herald.spi;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 /**
  * What the hub gives back to a transport for one open connection: the way in for inbound traffic and
  * for the transport's own lifecycle events. Thread-safe; every method returns quickly and never throws
@@ -16,6 +21,27 @@ public interface ConnectionHandle {
      * @param message the message as received
      */
     void onText(String message);
+
+    /**
+     * Handles one inbound text message given as the bytes received, so that the codec can parse them without
+     * building a {@code String} first; otherwise as {@link #onText(String)}. The default checks and decodes
+     * them and calls {@link #onText(String)}.
+     *
+     * @param utf8 the message's payload; not modified, and not kept after the call returns
+     * @return {@code false} when the bytes are not well-formed UTF-8: nothing was handled, and a WebSocket
+     *     transport closes the connection with 1007 as RFC 6455 requires
+     */
+    default boolean onText(byte[] utf8) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+        onText(text);
+        return true;
+    }
 
     /**
      * Handles one inbound binary message. Herald's protocol is text; the codec decides whether binary

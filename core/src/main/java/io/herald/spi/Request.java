@@ -1,7 +1,10 @@
 package io.herald.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A decoded client request. A {@link Codec} produces these from the wire; the hub executes them.
@@ -98,13 +101,34 @@ public sealed interface Request {
      * @param ref correlation
      * @param topic the topic
      * @param room the room, or {@code null}
-     * @param data the payload (any JSON value, {@code null} JSON allowed)
+     * @param data the payload: one JSON value ({@code null} JSON allowed) as compact UTF-8, with no whitespace
+     *     outside strings, so that it goes into every frame as it is (an SSE {@code data:} line included) and
+     *     is never parsed again unless a filter reads it. The hub keeps the array: it must not be modified
      * @param echo for room messages: whether the sender receives its own message
      */
-    record Publish(String ref, String topic, String room, JsonNode data, boolean echo) implements Request {
+    record Publish(String ref, String topic, String room, byte[] data, boolean echo) implements Request {
         @Override
         public String type() {
             return "publish";
+        }
+
+        /** Equal when every component is, the data compared by content. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Publish p && echo == p.echo && Objects.equals(ref, p.ref)
+                    && Objects.equals(topic, p.topic) && Objects.equals(room, p.room) && Arrays.equals(data, p.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(ref, topic, room, echo) * 31 + Arrays.hashCode(data);
+        }
+
+        /** Shows the data as its JSON text. */
+        @Override
+        public String toString() {
+            return "Publish[ref=" + ref + ", topic=" + topic + ", room=" + room + ", data="
+                    + (data == null ? null : new String(data, StandardCharsets.UTF_8)) + ", echo=" + echo + "]";
         }
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.ErrorCode;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
@@ -189,11 +190,10 @@ class BadFrameCorpusTest {
                 "{\"type\":\"publish\",\"topic\":\"t\",\"data\":{\"s\":\"\\ud800x\\udc00\"},\"ref\":\"\\udbff\"}",
                 "{\"type\":\"publish\",\"topic\":\"t\",\"data\":{\"s\":\"\ud800x\udc00\"},\"ref\":\"\udbff\"}")) {
             Request.Publish p = (Request.Publish) codec.decode(frame);
-            assertThat(p.data().get("s").textValue()).isEqualTo("\ud800x\udc00");
-            byte[] data = JsonCodec.writeTree(p.data());
-            assertThat(Utf8.isValid(data)).isTrue();
-            assertThat(JsonCodec.readTree(data).get("s").textValue()).isEqualTo("\ud800x\udc00");
-            byte[] reply = codec.encode(new ServerMessage.Reply(p.ref(), p.data()));
+            assertThat(Utf8.isValid(p.data())).isTrue();
+            JsonNode data = JsonCodec.readTree(p.data());
+            assertThat(data.get("s").textValue()).isEqualTo("\ud800x\udc00");
+            byte[] reply = codec.encode(new ServerMessage.Reply(p.ref(), data));
             assertThat(Utf8.isValid(reply)).isTrue();
             assertThat(JsonCodec.readTree(reply).get("ref").textValue()).isEqualTo("\udbff");
         }

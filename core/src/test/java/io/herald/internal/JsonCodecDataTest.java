@@ -1,17 +1,21 @@
 package io.herald.internal;
 
+import static io.herald.ErrorCode.BAD_REQUEST;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,10 +48,66 @@ class JsonCodecDataTest {
 
     @Test
     void writeTreeIsCompactAndKeepsDecimalsAsWritten() throws Exception {
-        Request.Publish p = (Request.Publish) codec.decode(
-                "{\"type\":\"publish\",\"topic\":\"t\",\"data\":{ \"a\": 1.10, \"b\": 1e400, \"c\": 12345678901234567890123 }}");
-        assertThat(new String(JsonCodec.writeTree(p.data()), UTF_8))
+        JsonNode tree = JsonCodec.readClientJson("{ \"a\": 1.10, \"b\": 1e400, \"c\": 12345678901234567890123 }");
+        assertThat(new String(JsonCodec.writeTree(tree), UTF_8))
                 .isEqualTo("{\"a\":1.10,\"b\":1E+400,\"c\":12345678901234567890123}");
+    }
+
+    @Test
+    void publishedDataIsRelayedAsWrittenWithoutItsWhitespace() throws Exception {
+        String data = "{ \"a\" : 1.10 ,\n\t\"b\": [ 1e400 , -0, 12345678901234567890123 ],\r\n"
+                + " \"s\": \" x \\\" y \\\\\" ,"
+                + " \"u\": \"\\u0041\u00e9\ud83d\ude00 \" }";
+        String compact = "{\"a\":1.10,\"b\":[1e400,-0,12345678901234567890123],\"s\":\" x \\\" y \\\\\","
+                + "\"u\":\"\\u0041\u00e9\ud83d\ude00 \"}";
+        for (String around : List.of("{\"type\":\"publish\",\"topic\":\"t\",\"data\":%s}",
+                "{ \"data\" :  %s  , \"type\":\"publish\", \"topic\":\"t\" }")) {
+            String frame = around.formatted(data);
+            assertThat(publishedData(codec.decode(frame))).isEqualTo(compact);
+            assertThat(publishedData(codec.decodeText(frame.getBytes(UTF_8)))).isEqualTo(compact);
+            assertThat(publishedData(codec.decode(frame.getBytes(UTF_8)))).isEqualTo(compact);
+        }
+    }
+
+    @Test
+    void everyKindOfValueIsCopiedWhole() throws Exception {
+        for (String value : List.of("\"a b\"", "\"\"", "\"\\\"\"", "\"\\\\\"", "0", "-1.5e-3", "true", "false", "null",
+                "[]", "{}", "[[],{\"\":[null]}]", "[\"\\\" x\",\"\\\\\",\" \"]")) {
+            for (String frame : List.of("{\"type\":\"publish\",\"topic\":\"t\",\"data\":" + value + "}",
+                    "{\"data\":" + value + ",\"type\":\"publish\",\"topic\":\"t\"}",
+                    "{\"data\": " + value + " ,\"type\":\"publish\",\"topic\":\"t\"}")) {
+                assertThat(publishedData(codec.decode(frame))).as(frame).isEqualTo(value);
+                assertThat(publishedData(codec.decodeText(frame.getBytes(UTF_8)))).as(frame).isEqualTo(value);
+            }
+        }
+    }
+
+    @Test
+    void dataAfterAByteOrderMarkIsCopiedFromTheRightOffset() throws Exception {
+        byte[] frame = "\ufeff{\"type\":\"publish\",\"topic\":\"t\",\"data\":{\"k\": [1, 2]}}".getBytes(UTF_8);
+        assertThat(publishedData(codec.decodeText(frame))).isEqualTo("{\"k\":[1,2]}");
+    }
+
+    @Test
+    void dataWithALoneSurrogateInAStringBecomesAnEscape() throws Exception {
+        Request r = codec.decode("{\"type\":\"publish\",\"topic\":\"t\",\"data\":[ \"\ud800x\" ]}");
+        assertThat(publishedData(r)).isEqualTo("[\"\\uD800x\"]");
+    }
+
+    @Test
+    void invalidDataIsRefusedEvenThoughItIsNotRead() {
+        for (String data : List.of("{\"a\":1,\"a\":2}", "[1,]", "\"\u0001\"", "\"\\q\"", "01",
+                "[" + "1".repeat(1001) + "]")) {
+            String frame = "{\"type\":\"publish\",\"topic\":\"t\",\"data\":" + data + "}";
+            assertThatThrownBy(() -> codec.decodeText(frame.getBytes(UTF_8))).as(data)
+                    .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(BAD_REQUEST));
+            assertThatThrownBy(() -> codec.decode(frame)).as(data)
+                    .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(BAD_REQUEST));
+        }
+    }
+
+    private static String publishedData(Request r) {
+        return new String(((Request.Publish) r).data(), UTF_8);
     }
 
     @Test

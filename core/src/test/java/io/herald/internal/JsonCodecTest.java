@@ -94,8 +94,8 @@ class JsonCodecTest {
         assertThat(p.topic()).isEqualTo("chat.msg");
         assertThat(p.room()).isEqualTo("chat:general");
         assertThat(p.echo()).isFalse();
-        assertThat(p.data().get("text").textValue()).isEqualTo("hi");
-        assertThat(p.data().get("n").decimalValue()).isEqualTo(new BigDecimal("1.50"));
+        assertThat(new String(p.data(), UTF_8)).isEqualTo("{\"text\":\"hi\",\"n\":1.50}");
+        assertThat(JsonCodec.readTree(p.data()).get("n").decimalValue()).isEqualTo(new BigDecimal("1.50"));
     }
 
     @Test
@@ -103,7 +103,7 @@ class JsonCodecTest {
         Request.Publish p = (Request.Publish) codec.decode("{\"type\":\"publish\",\"topic\":\"t\",\"data\":null}");
         assertThat(p.echo()).isTrue();
         assertThat(p.room()).isNull();
-        assertThat(p.data()).isEqualTo(NullNode.getInstance());
+        assertThat(new String(p.data(), UTF_8)).isEqualTo("null");
     }
 
     @Test
@@ -138,14 +138,15 @@ class JsonCodecTest {
         String text = "{\"type\":\"publish\",\"topic\":\"t\",\"data\":\"h\u00e9llo \ud83d\ude00\"}";
         Request fromBytes = codec.decode(text.getBytes(UTF_8));
         assertThat(fromBytes).isEqualTo(codec.decode(text));
-        assertThat(((Request.Publish) fromBytes).data().textValue()).isEqualTo("h\u00e9llo \ud83d\ude00");
+        assertThat(JsonCodec.readTree(((Request.Publish) fromBytes).data()).textValue())
+                .isEqualTo("h\u00e9llo \ud83d\ude00");
     }
 
     @Test
     void exactlyThirtyTwoLevelsOfNestingAreAccepted() throws Exception {
         String data = "[".repeat(31) + "]".repeat(31);
         Request.Publish p = (Request.Publish) codec.decode("{\"type\":\"publish\",\"topic\":\"t\",\"data\":" + data + "}");
-        assertThat(p.data().isArray()).isTrue();
+        assertThat(new String(p.data(), UTF_8)).isEqualTo(data);
         assertThatThrownBy(() -> codec.decode("{\"type\":\"publish\",\"topic\":\"t\",\"data\":[" + data + "]}"))
                 .isInstanceOf(ProtocolException.class).hasMessage("nesting deeper than 32");
     }

@@ -11,9 +11,6 @@ import io.herald.spi.Transport;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -220,16 +217,9 @@ final class JettyConnection implements FrameHandler, Transport {
         }
         ConnectionHandle h = handle;
         if (op == OpCode.TEXT) {
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(message)).toString();
-            } catch (CharacterCodingException e) {
+            if (h != null && !h.onText(message)) {
                 callback.failed(new BadPayloadException("invalid UTF-8 in a text message"));
                 return;
-            }
-            if (h != null) {
-                h.onText(text);
             }
         } else if (h != null) {
             h.onBinary(message);
