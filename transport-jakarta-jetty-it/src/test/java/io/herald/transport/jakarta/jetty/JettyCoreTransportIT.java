@@ -8,7 +8,6 @@ import io.herald.testing.SelfSignedTls;
 import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.RawClient;
 import io.herald.transport.jakarta.contract.WebSocketFlowContract;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,25 +86,6 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
     // Frame-level behaviour the endpoint implements itself on Jetty's core API (a Jakarta container does it
     // for the Jakarta endpoint): fragments, control frames, UTF-8 validation.
 
-    private RawClient raw() throws IOException {
-        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 0));
-        assertThat(c.status()).isEqualTo(101);
-        assertThat(nextText(c)).contains("\"connected\"");
-        return c;
-    }
-
-    /** @return the next text frame's text, skipping other frames (at most 10, each within 5 s) */
-    private static String nextText(RawClient c) throws IOException {
-        for (int i = 0; i < 10; i++) {
-            RawClient.Frame f = c.read(Duration.ofSeconds(5));
-            assertThat(f).as("a frame within 5 s").isNotNull();
-            if (f.opcode() == RawClient.TEXT) {
-                return f.text();
-            }
-        }
-        throw new AssertionError("no text frame among 10");
-    }
-
     @Test
     void aSubscriberOverTlsGetsEveryEventOnceInOrderAtEveryFrameLength() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(200)));
@@ -179,66 +159,6 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         assertThat(close).isNotNull();
         assertThat(close.closeCode()).isEqualTo(1009);
         assertThat(close.closeReason()).isEqualTo("too-large");
-    }
-
-    private static byte[] pingRequest(String ref) {
-        return ("{\"type\":\"ping\",\"ref\":\"" + ref + "\"}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Requests a client sends without waiting for answers are answered together (the endpoint counts the bytes
-     * of the frames it has handled against those Jetty read, and the hub holds its writes meanwhile). Whatever
-     * throws that count off must not lose, delay for good or reorder an answer: lengths in a longer form than
-     * needed, a control frame and a fragmented message among the requests, a read that ends inside a frame.
-     */
-    @Test
-    void pipelinedRequestsAreAllAnsweredInOrderHoweverTheyAreFramedAndWhereverTheReadsEnd() throws Exception {
-        serve(b -> b);
-        RawClient c = raw();
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        int requests = 40;
-        for (int i = 0; i < requests; i++) {
-            byte[] request = pingRequest("r" + i);
-            if (i == 10) {
-                batch.writeBytes(c.frame(RawClient.PING, true, new byte[] {7}, false));
-            }
-            if (i == 20) {
-                batch.writeBytes(c.frame(RawClient.TEXT, false, Arrays.copyOfRange(request, 0, 9), true));
-                batch.writeBytes(c.frame(0, true, Arrays.copyOfRange(request, 9, request.length), false));
-            } else {
-                batch.writeBytes(c.frame(RawClient.TEXT, true, request, i % 3 == 0));
-            }
-        }
-        byte[] all = batch.toByteArray();
-        byte[] last = c.frame(RawClient.TEXT, true, pingRequest("end"), false);
-        // everything but the last frame's second half in one write: Jetty has read part of a frame it cannot
-        // hand over yet, so the requests before it look followed by more
-        byte[] first = Arrays.copyOf(all, all.length + last.length / 2);
-        System.arraycopy(last, 0, first, all.length, last.length / 2);
-        c.sendBytes(first);
-        boolean ponged = false;
-        for (int i = 0; i < requests; ) {
-            RawClient.Frame f = c.read(Duration.ofSeconds(5));
-            assertThat(f).as("answer %d within 5 s", i).isNotNull();
-            if (f.opcode() == RawClient.PONG) {
-                assertThat(ponged).isFalse();
-                assertThat(f.payload()).containsExactly(7);
-                ponged = true;
-                continue;
-            }
-            assertThat(f.text()).as("answer %d", i).contains("\"pong\"").contains("\"ref\":\"r" + i + "\"");
-            i++;
-        }
-        assertThat(ponged).isTrue();
-        c.sendBytes(Arrays.copyOfRange(last, last.length / 2, last.length));
-        assertThat(nextText(c)).contains("\"ref\":\"end\"");
-        // and the last request of a batch given in a longer length form than needed
-        ByteArrayOutputStream longer = new ByteArrayOutputStream();
-        longer.writeBytes(c.frame(RawClient.TEXT, true, pingRequest("x"), false));
-        longer.writeBytes(c.frame(RawClient.TEXT, true, pingRequest("y"), true));
-        c.sendBytes(longer.toByteArray());
-        assertThat(nextText(c)).contains("\"ref\":\"x\"");
-        assertThat(nextText(c)).contains("\"ref\":\"y\"");
     }
 
     // Frames go straight to Jetty's endpoint (EndPointWriter); these cover what has to share it with them.

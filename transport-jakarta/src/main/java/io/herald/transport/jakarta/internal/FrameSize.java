@@ -21,6 +21,16 @@ final class FrameSize {
         if ((long) chars * 3 <= maxBytes) {
             return false;
         }
+        return utf8Length(text, maxBytes) > maxBytes;
+    }
+
+    /**
+     * @param text a message
+     * @param stopAbove a length beyond which counting may stop
+     * @return the message's length in UTF-8 bytes, or some length above {@code stopAbove}
+     */
+    static long utf8Length(String text, long stopAbove) {
+        int chars = text.length();
         long bytes = 0;
         for (int i = 0; i < chars; i++) {
             char c = text.charAt(i);
@@ -34,10 +44,10 @@ final class FrameSize {
             } else {
                 bytes += 3;
             }
-            if (bytes > maxBytes) {
-                return true;
+            if (bytes > stopAbove) {
+                return bytes;
             }
         }
-        return false;
+        return bytes;
     }
 }

@@ -9,6 +9,7 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,21 +96,71 @@ public final class HeraldEndpoint extends Endpoint {
         ConnectionHandle h = hub.gateway().open(admission, transport);
         handle = h;
         int maxFrame = hub.maxFrameBytes();
+        Input input = new Input(transport::moreAfter, h);
         session.addMessageHandler(String.class, text -> {
-            if (FrameSize.exceeds(text, maxFrame)) {
+            long bytes = FrameSize.utf8Length(text, maxFrame);
+            if (bytes > maxFrame) {
                 transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
             } else {
+                input.before((int) bytes);
                 h.onText(text);
+                input.after();
             }
         });
         session.addMessageHandler(byte[].class, bytes -> {
             if (bytes.length > maxFrame) {
                 transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
             } else {
+                input.before(bytes.length);
                 h.onBinary(bytes);
+                input.after();
             }
         });
-        session.addMessageHandler(PongMessage.class, pong -> h.onActivity());
+        session.addMessageHandler(PongMessage.class, pong -> {
+            input.before(pong.getApplicationData().remaining());
+            h.onActivity();
+            input.after();
+        });
+    }
+
+    /**
+     * Where the container says whether the client has sent more than the message being handled (Jetty: see
+     * {@link WebSocketTransport#moreAfter}): the hub then holds the answers back and writes them together
+     * after the last of those messages, as on Jetty's core API. Used by the thread handling the session's
+     * messages, one at a time.
+     */
+    static final class Input {
+        private final IntPredicate moreAfter;
+        private final ConnectionHandle handle;
+        private boolean more;
+        private boolean holding;
+
+        /**
+         * @param moreAfter counts a message of so many bytes; says whether the client has sent more than it
+         * @param handle the hub's handle
+         */
+        Input(IntPredicate moreAfter, ConnectionHandle handle) {
+            this.moreAfter = moreAfter;
+            this.handle = handle;
+        }
+
+        /** Before handing a message over: holds the hub's writes while more follows. */
+        void before(int payloadBytes) {
+            more = moreAfter.test(payloadBytes);
+            if (more) {
+                // asked at every message, since the hub's timer may have ended the hold
+                holding = true;
+                handle.holdWrites();
+            }
+        }
+
+        /** After handing it over: the hub writes what it held once the last message that was read is handled. */
+        void after() {
+            if (holding && !more) {
+                holding = false;
+                handle.flushWrites();
+            }
+        }
     }
 
     private void applyLimits(Session session) {

@@ -36,6 +36,8 @@ final class JettyFrameWriter {
     /** The session's connection when frames may skip the session's own flusher, else {@code null}. */
     private final WebSocketConnection direct;
     private final long sendTimeoutMs;
+    /** Counts the inbound messages against what Jetty has read; created at the first message. */
+    private ReadAhead readAhead;
 
     /**
      * @param core the session
@@ -80,6 +82,27 @@ final class JettyFrameWriter {
             }
         }
         return null;
+    }
+
+    /**
+     * The Jakarta endpoint's read-ahead: counts one inbound message, as {@link ReadAhead} counts frames, against
+     * the bytes Jetty has read from the connection. A message that came in several frames counts short (one
+     * header), as does a client's ping, which Jetty answers without telling the endpoint; the hub then holds its
+     * answers until its own timer ends the hold, at most until Jetty's next read. Called by the thread handling
+     * the session's messages, one at a time.
+     *
+     * @param payloadBytes the message's length in bytes (UTF-8 for text), or a pong's payload length
+     * @return whether Jetty has read bytes beyond this message; {@code false} when the connection is not
+     *     reachable (an extension was negotiated)
+     */
+    boolean moreAfter(int payloadBytes) {
+        if (direct == null) {
+            return false;
+        }
+        if (readAhead == null) {
+            readAhead = new ReadAhead();
+        }
+        return readAhead.more(direct.getBytesIn(), payloadBytes, true);
     }
 
     /**

@@ -110,6 +110,17 @@ final class WebSocketTransport implements Transport, SendHandler {
         }
     }
 
+    /**
+     * Counts one inbound message for the read-ahead (on Jetty only, see {@link JettyFrameWriter#moreAfter}).
+     *
+     * @param payloadBytes the message's length in bytes
+     * @return whether the container has already read more of the client's input than this message; always
+     *     {@code false} where that cannot be known
+     */
+    boolean moreAfter(int payloadBytes) {
+        return jetty != null && jetty.moreAfter(payloadBytes);
+    }
+
     @Override
     public Framing framing() {
         return Framing.WEBSOCKET;
