@@ -58,6 +58,12 @@ final class JsonRequestDecoder {
     }
 
     static Request decode(byte[] utf8) throws ProtocolException {
+        for (int i = 0; i < Math.min(4, utf8.length); i++) {
+            if (utf8[i] == 0) {
+                // never JSON in UTF-8; and Jackson would take such bytes for UTF-16 or UTF-32 and read them so
+                throw bad("message is not valid JSON: a NUL character at byte " + i, null);
+            }
+        }
         Fields fields = new Fields();
         try (JsonParser p = JsonCodec.FACTORY.createParser(utf8)) {
             read(p, fields, utf8, null);
@@ -119,10 +125,6 @@ final class JsonRequestDecoder {
         }
         JsonLocation start = p.currentTokenLocation();
         long from = utf8 != null ? start.getByteOffset() : start.getCharOffset();
-        if (from < 0) {
-            // the parser detected another encoding (UTF-16 or UTF-32) in the bytes: no offsets into them
-            return JsonCodec.writeTree(JsonCodec.MAPPER.readTree(p));
-        }
         if (v == JsonToken.VALUE_STRING) {
             p.finishToken();
         } else {

@@ -15,6 +15,8 @@ import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,19 @@ class JsonCodecDataTest {
     void dataAfterAByteOrderMarkIsCopiedFromTheRightOffset() throws Exception {
         byte[] frame = "\ufeff{\"type\":\"publish\",\"topic\":\"t\",\"data\":{\"k\": [1, 2]}}".getBytes(UTF_8);
         assertThat(publishedData(codec.decodeText(frame))).isEqualTo("{\"k\":[1,2]}");
+    }
+
+    @Test
+    void bytesThatAreJsonOnlyInUtf16OrUtf32AreRefused() {
+        for (Charset wide : List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE, Charset.forName("UTF-32BE"),
+                Charset.forName("UTF-32LE"))) {
+            byte[] bytes = "{\"type\":\"ping\",\"ref\":\"p\"}".getBytes(wide);
+            assertThat(Utf8.isValid(bytes)).as("NUL bytes are well-formed UTF-8").isTrue();
+            assertThatThrownBy(() -> codec.decodeText(bytes)).as(wide.name())
+                    .isInstanceOf(ProtocolException.class).hasMessageStartingWith("message is not valid JSON");
+            assertThatThrownBy(() -> codec.decode(bytes)).as(wide.name())
+                    .isInstanceOf(ProtocolException.class).hasMessageStartingWith("message is not valid JSON");
+        }
     }
 
     @Test
