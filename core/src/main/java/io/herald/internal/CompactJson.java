@@ -7,8 +7,8 @@ import java.util.Arrays;
  * Copies one JSON value out of a request as it was written, without the whitespace outside its strings,
  * so that a client's data can be relayed without being parsed into a tree and written again. The input
  * must be a value the parser has already accepted: then dropping space, tab, CR and LF outside strings
- * (the only places JSON allows them) leaves the same value, and the copy never holds a raw line break,
- * which SSE framing relies on.
+ * (the only places JSON allows them) leaves the same value, and the copy never holds a raw line break, so
+ * an SSE event carries it on one {@code data:} line.
  *
  * <p>Stateless and thread-safe.
  */
@@ -70,7 +70,9 @@ final class CompactJson {
                 } else if (c == '"') {
                     inString = false;
                 } else if (Character.isSurrogate(c)) {
-                    if (!Character.isHighSurrogate(c) || i + 1 >= to || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    boolean paired = Character.isHighSurrogate(c) && i + 1 < to
+                            && Character.isLowSurrogate(text.charAt(i + 1));
+                    if (!paired) {
                         return null;
                     }
                     i++;

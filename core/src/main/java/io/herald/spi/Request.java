@@ -102,8 +102,8 @@ public sealed interface Request {
      * @param topic the topic
      * @param room the room, or {@code null}
      * @param data the payload: one JSON value ({@code null} JSON allowed) as compact UTF-8, with no whitespace
-     *     outside strings, so that it goes into every frame as it is (an SSE {@code data:} line included) and
-     *     is never parsed again unless a filter reads it. The hub keeps the array: it must not be modified
+     *     outside strings. It goes into every frame as it is (an SSE event carries it on one {@code data:}
+     *     line) and is parsed again only if a filter reads it. The hub keeps the array: it must not be modified
      * @param echo for room messages: whether the sender receives its own message
      */
     record Publish(String ref, String topic, String room, byte[] data, boolean echo) implements Request {

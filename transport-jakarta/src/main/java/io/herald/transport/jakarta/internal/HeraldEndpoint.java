@@ -96,13 +96,12 @@ public final class HeraldEndpoint extends Endpoint {
         ConnectionHandle h = hub.gateway().open(admission, transport);
         handle = h;
         int maxFrame = hub.maxFrameBytes();
-        Input input = new Input(transport::moreAfter, h);
+        Input input = new Input(transport.readAhead(), h);
         session.addMessageHandler(String.class, text -> {
-            long bytes = FrameSize.utf8Length(text, maxFrame);
-            if (bytes > maxFrame) {
+            if (FrameSize.exceeds(text, maxFrame)) {
                 transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
             } else {
-                input.before((int) bytes);
+                input.before(text);
                 h.onText(text);
                 input.after();
             }
@@ -125,7 +124,7 @@ public final class HeraldEndpoint extends Endpoint {
 
     /**
      * Where the container says whether the client has sent more than the message being handled (Jetty: see
-     * {@link WebSocketTransport#moreAfter}): the hub then holds the answers back and writes them together
+     * {@link WebSocketTransport#readAhead}): the hub then holds the answers back and writes them together
      * after the last of those messages, as on Jetty's core API. Used by the thread handling the session's
      * messages, one at a time.
      */
@@ -136,7 +135,8 @@ public final class HeraldEndpoint extends Endpoint {
         private boolean holding;
 
         /**
-         * @param moreAfter counts a message of so many bytes; says whether the client has sent more than it
+         * @param moreAfter counts a message of so many bytes; says whether the client has sent more than it;
+         *     {@code null} where the container cannot tell, which makes every call here do nothing
          * @param handle the hub's handle
          */
         Input(IntPredicate moreAfter, ConnectionHandle handle) {
@@ -144,8 +144,18 @@ public final class HeraldEndpoint extends Endpoint {
             this.handle = handle;
         }
 
+        /** Before handing a text message over: holds the hub's writes while more follows. */
+        void before(String text) {
+            if (moreAfter != null) {
+                before((int) FrameSize.utf8Length(text, Integer.MAX_VALUE));
+            }
+        }
+
         /** Before handing a message over: holds the hub's writes while more follows. */
         void before(int payloadBytes) {
+            if (moreAfter == null) {
+                return;
+            }
             more = moreAfter.test(payloadBytes);
             if (more) {
                 // asked at every message, since the hub's timer may have ended the hold

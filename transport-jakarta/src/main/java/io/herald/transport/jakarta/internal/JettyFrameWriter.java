@@ -84,6 +84,11 @@ final class JettyFrameWriter {
         return null;
     }
 
+    /** @return whether {@link #moreAfter} can tell: no extension was negotiated, the connection is reachable */
+    boolean readsAhead() {
+        return direct != null;
+    }
+
     /**
      * The Jakarta endpoint's read-ahead: counts one inbound message, as {@link ReadAhead} counts frames, against
      * the bytes Jetty has read from the connection. A message that came in several frames counts short (one
@@ -93,7 +98,7 @@ final class JettyFrameWriter {
      *
      * @param payloadBytes the message's length in bytes (UTF-8 for text), or a pong's payload length
      * @return whether Jetty has read bytes beyond this message; {@code false} when the connection is not
-     *     reachable (an extension was negotiated)
+     *     reachable ({@link #readsAhead()} is {@code false})
      */
     boolean moreAfter(int payloadBytes) {
         if (direct == null) {

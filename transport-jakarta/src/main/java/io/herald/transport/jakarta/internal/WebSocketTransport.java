@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,14 +112,12 @@ final class WebSocketTransport implements Transport, SendHandler {
     }
 
     /**
-     * Counts one inbound message for the read-ahead (on Jetty only, see {@link JettyFrameWriter#moreAfter}).
-     *
-     * @param payloadBytes the message's length in bytes
-     * @return whether the container has already read more of the client's input than this message; always
-     *     {@code false} where that cannot be known
+     * @return what counts the inbound messages, given their length in bytes, and says whether the container
+     *     has already read more of the client's input than each (on Jetty, see {@link JettyFrameWriter#moreAfter});
+     *     {@code null} where that cannot be known
      */
-    boolean moreAfter(int payloadBytes) {
-        return jetty != null && jetty.moreAfter(payloadBytes);
+    IntPredicate readAhead() {
+        return jetty != null && jetty.readsAhead() ? jetty::moreAfter : null;
     }
 
     @Override

@@ -32,6 +32,23 @@ class EndpointInputTest {
     }
 
     @Test
+    void aTextMessageCountsWithItsLengthInUtf8() {
+        HeraldEndpoint.Input in = input(false);
+        in.before("h\u00e9\u20ac\ud83d\ude00");
+        assertThat(calls).containsExactly("count 10");
+    }
+
+    @Test
+    void whereTheContainerCannotTellNothingIsCountedOrHeld() {
+        HeraldEndpoint.Input in = new HeraldEndpoint.Input(null, new Recording());
+        in.before("text");
+        in.after();
+        in.before(7);
+        in.after();
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
     void aMessageWithNothingAfterItIsAnsweredAtOnceWithoutAHold() {
         HeraldEndpoint.Input in = input(false, false);
         in.before(5);
