@@ -85,6 +85,17 @@ class JsonCodecDataTest {
     }
 
     @Test
+    void dataFarIntoALongMessageIsCopiedFromTheRightOffsets() throws Exception {
+        // beyond 32,768 characters Jackson reads a String through a Reader, one buffer at a time
+        String padding = "x".repeat(100_000);
+        String frame = "{\"pad\":\"" + padding + "\",\"type\":\"publish\",\"topic\":\"t\","
+                + "\"data\": [ \"" + padding + "\" , { \"k\" : 1 } ] }";
+        String compact = "[\"" + padding + "\",{\"k\":1}]";
+        assertThat(publishedData(codec.decode(frame))).isEqualTo(compact);
+        assertThat(publishedData(codec.decodeText(frame.getBytes(UTF_8)))).isEqualTo(compact);
+    }
+
+    @Test
     void dataAfterAByteOrderMarkIsCopiedFromTheRightOffset() throws Exception {
         byte[] frame = "\ufeff{\"type\":\"publish\",\"topic\":\"t\",\"data\":{\"k\": [1, 2]}}".getBytes(UTF_8);
         assertThat(publishedData(codec.decodeText(frame))).isEqualTo("{\"k\":[1,2]}");
