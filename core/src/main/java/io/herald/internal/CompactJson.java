@@ -23,31 +23,34 @@ final class CompactJson {
      * @return the value without whitespace outside strings, in a new array
      */
     static byte[] copy(byte[] utf8, int from, int to) {
-        int i = firstSpace(utf8, from, to);
-        if (i == to) {
-            return Arrays.copyOfRange(utf8, from, to);
-        }
-        byte[] out = new byte[to - from];
-        int n = i - from;
-        System.arraycopy(utf8, from, out, 0, n);
+        byte[] out = null;
+        int n = 0;
+        int copied = from;
         boolean inString = false;
-        for (; i < to; i++) {
+        for (int i = from; i < to; i++) {
             byte b = utf8[i];
             if (inString) {
                 if (b == '\\') {
-                    out[n++] = b;
-                    b = utf8[++i];
+                    i++;
                 } else if (b == '"') {
                     inString = false;
                 }
             } else if (b == '"') {
                 inString = true;
             } else if (isSpace(b)) {
-                continue;
+                if (out == null) {
+                    out = new byte[to - from];
+                }
+                System.arraycopy(utf8, copied, out, n, i - copied);
+                n += i - copied;
+                copied = i + 1;
             }
-            out[n++] = b;
         }
-        return Arrays.copyOf(out, n);
+        if (out == null) {
+            return Arrays.copyOfRange(utf8, from, to);
+        }
+        System.arraycopy(utf8, copied, out, n, to - copied);
+        return Arrays.copyOf(out, n + to - copied);
     }
 
     /**
@@ -89,26 +92,6 @@ final class CompactJson {
         }
         String compact = out == null ? text.substring(from, to) : out.append(text, copied, to).toString();
         return compact.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** @return the index of the first whitespace outside strings in {@code [from, to)}, or {@code to} */
-    private static int firstSpace(byte[] utf8, int from, int to) {
-        boolean inString = false;
-        for (int i = from; i < to; i++) {
-            byte b = utf8[i];
-            if (inString) {
-                if (b == '\\') {
-                    i++;
-                } else if (b == '"') {
-                    inString = false;
-                }
-            } else if (b == '"') {
-                inString = true;
-            } else if (isSpace(b)) {
-                return i;
-            }
-        }
-        return to;
     }
 
     private static boolean isSpace(int c) {

@@ -97,13 +97,9 @@ final class JettyFrameWriter {
      * the session's messages, one at a time.
      *
      * @param payloadBytes the message's length in bytes (UTF-8 for text), or a pong's payload length
-     * @return whether Jetty has read bytes beyond this message; {@code false} when the connection is not
-     *     reachable ({@link #readsAhead()} is {@code false})
+     * @return whether Jetty has read bytes beyond this message; only called when {@link #readsAhead()}
      */
     boolean moreAfter(int payloadBytes) {
-        if (direct == null) {
-            return false;
-        }
         if (readAhead == null) {
             readAhead = new ReadAhead();
         }
