@@ -100,9 +100,10 @@ public final class HubBuilder {
     }
 
     /**
-     * Lets clients connect without credentials and authenticate with an {@code auth} frame within the
-     * deadline; until then they may only send {@code auth} and {@code ping}. Default: disabled (zero), so
-     * credentials are judged at the handshake only.
+     * Lets WebSocket clients connect without credentials and authenticate with an {@code auth} frame within
+     * the deadline; until then they may only send {@code auth} and {@code ping}. SSE streams and HTTP
+     * publishes cannot send that frame, so their credentials are still judged when they arrive. Default:
+     * disabled (zero), so credentials are judged at the handshake only.
      *
      * @param deadline how long an unauthenticated connection may stay open; zero disables
      * @return this builder

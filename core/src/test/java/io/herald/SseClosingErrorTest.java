@@ -110,18 +110,6 @@ class SseClosingErrorTest {
     }
 
     @Test
-    void aStreamLeftUnauthenticatedPastTheDeadlineReadsUnauthorized() throws Exception {
-        hub = Hub.builder().authFrameDeadline(Duration.ofMillis(100)).build();
-        RecordingTransport t = new RecordingTransport(Framing.SSE);
-        open(t, "t");
-        await().atMost(Duration.ofSeconds(5)).until(() -> t.closed() != null);
-        List<String> frames = drain(t);
-        assertThat(frames).hasSize(1);
-        assertClosingError(frames.get(0), "UNAUTHORIZED", "unauthorized", 1008);
-        assertThat(t.closed()).isEqualTo(new RecordingTransport.Close(1008, "unauthorized"));
-    }
-
-    @Test
     void hubShutdownFlushesEveryStreamThenEndsItWithTheShutdownError() throws Exception {
         hub = Hub.builder().build();
         RecordingTransport a = new RecordingTransport(Framing.SSE);

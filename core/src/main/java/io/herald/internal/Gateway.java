@@ -52,6 +52,11 @@ final class Gateway implements ConnectionGateway {
 
     @Override
     public Admission admit(Handshake h) {
+        return admit(h, Framing.WEBSOCKET);
+    }
+
+    @Override
+    public Admission admit(Handshake h, Framing framing) {
         if (hub.isClosed()) {
             return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
         }
@@ -69,8 +74,8 @@ final class Gateway implements ConnectionGateway {
                     "origin " + origin.get() + " is not allowed", 0, h);
         }
         String token = token(h);
-        if (token == null && !config.authFrameDeadline().isZero()) {
-            return Admission.accept(Principal.anonymous(), h);
+        if (token == null && framing == Framing.WEBSOCKET && !config.authFrameDeadline().isZero()) {
+            return Admission.acceptUntilAuth(h);
         }
         try {
             Principal p = config.authenticator().authenticate(token, h);
@@ -117,6 +122,10 @@ final class Gateway implements ConnectionGateway {
         if (initial == null || (initial.topics().isEmpty() && initial.rooms().isEmpty())) {
             return openChecked(admission, transport, null, null);
         }
+        if (admission.awaitingAuth()) {
+            requireAuthFrames(admission, transport);
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "authenticate before subscribing or joining", null);
+        }
         Principal p = admission.principal();
         List<String> patterns = initial.topics().isEmpty() ? List.of()
                 : hub.subscriptions.check(p, initial.topics(), null);
@@ -139,6 +148,15 @@ final class Gateway implements ConnectionGateway {
         return openChecked(admission, transport, new Initial(patterns, filter, initial.since()), rooms);
     }
 
+    /** Refuses to open, for an admission that awaits an {@code auth} frame, a transport that cannot send one. */
+    private static void requireAuthFrames(Admission admission, Transport transport) {
+        if (transport.framing() != Framing.WEBSOCKET) {
+            throw new IllegalArgumentException("a " + transport.framing() + " connection cannot send an auth frame;"
+                    + " judge its handshake with admit(handshake, Framing." + transport.framing() + "), not "
+                    + admission);
+        }
+    }
+
     /** A checked initial subscription. */
     private record Initial(List<String> patterns, Filter filter, String since) {
     }
@@ -148,13 +166,15 @@ final class Gateway implements ConnectionGateway {
         if (admission == null || !admission.accepted()) {
             throw new IllegalArgumentException("open needs an accepted admission, got " + admission);
         }
+        boolean pending = admission.awaitingAuth();
+        if (pending) {
+            requireAuthFrames(admission, transport);
+        }
         if (hub.isClosed()) {
             transport.close(CloseReason.SHUTDOWN.code(), CloseReason.SHUTDOWN.reason());
             return new Handle(null);
         }
         Handshake h = admission.handshake();
-        boolean pending = !config.authFrameDeadline().isZero() && admission.principal().isAnonymous()
-                && token(h) == null;
         String id = idPrefix + Long.toString(sequence.incrementAndGet(), 36);
         String controlToken = transport.framing() == Framing.SSE ? newSecret() : null;
         int batch = batchMs(h);
@@ -225,6 +245,9 @@ final class Gateway implements ConnectionGateway {
     public ServerMessage publish(Admission admission, String topic, JsonNode data) {
         if (admission == null || !admission.accepted()) {
             throw new IllegalArgumentException("publish needs an accepted admission, got " + admission);
+        }
+        if (admission.awaitingAuth()) {
+            return new ServerMessage.Error(null, ErrorCode.UNAUTHORIZED, "credentials are required to publish", 0);
         }
         try {
             long wait = hub.requests.checkPublish(admission.principal(), topic, true,

@@ -15,10 +15,12 @@ public final class Admission {
     private final String message;
     private final long retryAfterMs;
     private final Handshake handshake;
+    private final boolean awaitingAuth;
 
     private Admission(Principal principal, int httpStatus, int closeCode, String reason, String message,
-            long retryAfterMs, Handshake handshake) {
+            long retryAfterMs, Handshake handshake, boolean awaitingAuth) {
         this.principal = principal;
+        this.awaitingAuth = awaitingAuth;
         this.httpStatus = httpStatus;
         this.closeCode = closeCode;
         this.reason = reason;
@@ -33,7 +35,19 @@ public final class Admission {
      * @return an accepted admission
      */
     public static Admission accept(Principal principal, Handshake handshake) {
-        return new Admission(principal, 101, 0, "", "", 0, handshake);
+        return new Admission(principal, 101, 0, "", "", 0, handshake, false);
+    }
+
+    /**
+     * A WebSocket handshake that presented no credentials, let through as {@link Principal#anonymous()}
+     * because the hub takes an {@code auth} frame after the upgrade: until that frame authenticates it, the
+     * connection may only authenticate and ping. No other transport can send that frame.
+     *
+     * @param handshake what the client presented
+     * @return an accepted admission that {@linkplain #awaitingAuth awaits authentication}
+     */
+    public static Admission acceptUntilAuth(Handshake handshake) {
+        return new Admission(Principal.anonymous(), 101, 0, "", "", 0, handshake, true);
     }
 
     /**
@@ -47,12 +61,17 @@ public final class Admission {
      */
     public static Admission reject(int httpStatus, int closeCode, String reason, String message, long retryAfterMs,
             Handshake handshake) {
-        return new Admission(null, httpStatus, closeCode, reason, message, retryAfterMs, handshake);
+        return new Admission(null, httpStatus, closeCode, reason, message, retryAfterMs, handshake, false);
     }
 
     /** @return whether the connection may proceed */
     public boolean accepted() {
         return principal != null;
+    }
+
+    /** @return whether the connection was let in without credentials, to authenticate with an {@code auth} frame */
+    public boolean awaitingAuth() {
+        return awaitingAuth;
     }
 
     /** @return the authenticated principal; {@code null} when rejected */
@@ -92,7 +111,7 @@ public final class Admission {
 
     @Override
     public String toString() {
-        return accepted() ? "Admission[accepted " + principal + "]"
+        return accepted() ? "Admission[accepted " + principal + (awaitingAuth ? ", awaiting auth" : "") + "]"
                 : "Admission[rejected " + httpStatus + "/" + closeCode + " " + reason + ": " + message + "]";
     }
 }

@@ -18,6 +18,28 @@ public interface ConnectionGateway {
     Admission admit(Handshake handshake);
 
     /**
+     * Judges a request from a transport of the given framing. A WebSocket is judged as by
+     * {@link #admit(Handshake)}. Any other transport (an SSE stream, an HTTP publish) cannot send an
+     * {@code auth} frame after it connects, so its credentials are judged now even where the hub lets
+     * WebSocket clients authenticate later: a request without them goes to the {@link Authenticator} like
+     * any other, and is refused unless the application accepts anonymous callers.
+     *
+     * <p>The default refuses, with 401, any admission of another framing that {@linkplain
+     * Admission#awaitingAuth awaits} an {@code auth} frame.
+     *
+     * @param handshake what the client presented
+     * @param framing the framing of the transport that asks
+     * @return an accepted admission with the principal, or a rejection with status and close code
+     */
+    default Admission admit(Handshake handshake, Framing framing) {
+        Admission a = admit(handshake);
+        if (framing == Framing.WEBSOCKET || !a.awaitingAuth()) {
+            return a;
+        }
+        return Admission.reject(401, 1008, "unauthorized", "credentials are required", 0, handshake);
+    }
+
+    /**
      * Opens a connection after a successful upgrade. Enforces connection limits (total, per user,
      * per IP): over a limit, the transport is closed with 1013 {@code capacity} and the returned handle
      * ignores everything. Otherwise the {@code connected} frame is queued at once.
@@ -25,7 +47,8 @@ public interface ConnectionGateway {
      * @param admission an accepted admission from {@link #admit}
      * @param transport the new connection's transport
      * @return the handle for inbound traffic and close notifications
-     * @throws IllegalArgumentException if the admission was a rejection
+     * @throws IllegalArgumentException if the admission was a rejection, or {@linkplain Admission#awaitingAuth
+     *     awaits} an {@code auth} frame that the transport's framing cannot carry
      */
     ConnectionHandle open(Admission admission, Transport transport);
 
@@ -40,7 +63,9 @@ public interface ConnectionGateway {
      * @param transport the new connection's transport
      * @param initial what the connection starts with
      * @return the handle for inbound traffic and close notifications
-     * @throws ProtocolException when the initial subscription cannot be made; the connection is not opened
+     * @throws ProtocolException when the initial subscription cannot be made ({@code UNAUTHORIZED} when
+     *     the admission {@linkplain Admission#awaitingAuth awaits} an {@code auth} frame); the connection is
+     *     not opened
      * @throws IllegalArgumentException if the admission was a rejection
      */
     ConnectionHandle open(Admission admission, Transport transport, InitialSubscription initial)
@@ -68,7 +93,9 @@ public interface ConnectionGateway {
      * @param topic the topic
      * @param data the payload
      * @return {@code published} with the event id, or an {@code error} ({@code INVALID_TOPIC},
-     *     {@code FORBIDDEN}, {@code RATE_LIMITED} with {@code retryAfterMs}, {@code TOO_LARGE})
+     *     {@code FORBIDDEN}, {@code RATE_LIMITED} with {@code retryAfterMs}, {@code TOO_LARGE}, and
+     *     {@code UNAUTHORIZED} for an admission that {@linkplain Admission#awaitingAuth awaits} an
+     *     {@code auth} frame)
      * @throws IllegalArgumentException if the admission was a rejection
      */
     ServerMessage publish(Admission admission, String topic, JsonNode data);

@@ -8,6 +8,7 @@ import io.herald.Hub;
 import io.herald.spi.Admission;
 import io.herald.spi.ConnectionGateway;
 import io.herald.spi.ConnectionHandle;
+import io.herald.spi.Framing;
 import io.herald.spi.InitialSubscription;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
@@ -91,7 +92,7 @@ public final class SseServlet extends HttpServlet {
             HttpAnswers.error(response, ErrorCode.INTERNAL, "the SSE servlet is not async-enabled", 0);
             return;
         }
-        Admission admission = gateway().admit(Requests.handshake(request));
+        Admission admission = gateway().admit(Requests.handshake(request), Framing.SSE);
         if (!admission.accepted()) {
             HttpAnswers.refuse(response, admission);
             return;
@@ -206,7 +207,7 @@ public final class SseServlet extends HttpServlet {
         boolean publish = path.equals("/publish");
         Admission admission = null;
         if (publish) {
-            admission = gateway().admit(Requests.handshake(request));
+            admission = gateway().admit(Requests.handshake(request), Framing.SSE);
             if (!admission.accepted()) {
                 HttpAnswers.refuse(response, admission);
                 return;

@@ -11,6 +11,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,30 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         SseClient tooOften = open("topics=a&token=good", Map.of());
         assertThat(tooOften.status()).isEqualTo(429);
         assertThat(Long.parseLong(tooOften.headers().firstValue("Retry-After").orElseThrow())).isPositive();
+    }
+
+    @Test
+    void withAuthFramesEnabledForWebSocketsAStreamOrPublishWithoutCredentialsIsStillRefused() throws Exception {
+        serve(b -> b.authFrameDeadline(Duration.ofSeconds(30)).authorizer(Authorizer.OPEN)
+                .authenticator((token, handshake) -> {
+                    if (!"good".equals(token)) {
+                        throw new AuthenticationException("a good token is required");
+                    }
+                    return Principal.of("alice");
+                }));
+        String before = hub.publish("t", "missed");
+        SseClient anonymous = open("topics=t", Map.of("Last-Event-ID", before));
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(anonymous.json().path("code").asText()).isEqualTo("UNAUTHORIZED");
+        HttpResponse<String> publish = post("/publish", Map.of("topic", "t", "data", "forged"));
+        assertThat(publish.statusCode()).isEqualTo(401);
+        assertThat(json(publish).path("code").asText()).isEqualTo("UNAUTHORIZED");
+        assertThat(hub.admin().connectionCount()).isZero();
+
+        Opened alice = connect("topics=t&token=good");
+        String id = hub.publish("t", "live");
+        assertThat(alice.client().next().id()).isEqualTo(id);
     }
 
     @Test
