@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,6 +130,29 @@ class LifecycleTest {
         TestClient c = TestClient.connect(hub);
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> new RecordingTransport.Close(1008, "unauthorized").equals(c.transport().closed()));
+    }
+
+    @Test
+    void aConnectionClosedByTheDeadlineWhileItsAuthFrameIsJudgedIsNotCountedAgainstTheUser() {
+        AtomicReference<TestClient> late = new AtomicReference<>();
+        hub = Hub.builder().authFrameDeadline(Duration.ofMillis(100)).maxConnections(0, 1, 0)
+                .authenticator((token, h) -> {
+                    if ("slow".equals(token)) {
+                        // the deadline passes while the authenticator works
+                        await().atMost(Duration.ofSeconds(5)).until(() -> late.get().transport().closed() != null);
+                    }
+                    return Principal.of("ann");
+                }).build();
+        late.set(TestClient.connect(hub));
+        late.get().send("type", "auth", "ref", "a", "token", "slow");
+        assertThat(late.get().transport().closed()).isEqualTo(new RecordingTransport.Close(1008, "unauthorized"));
+        assertThat(hub.admin().connectionsOf("ann")).isEmpty();
+        assertThat(hub.sendToUser("ann", "notice", "x")).isZero();
+
+        TestClient next = TestClient.connect(hub);
+        next.send("type", "auth", "ref", "b", "token", "fast");
+        assertThat(next.expect("authenticated").path("user").asText()).isEqualTo("ann");
+        assertThat(hub.admin().connectionsOf("ann")).hasSize(1);
     }
 
     @Test

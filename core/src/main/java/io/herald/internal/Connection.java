@@ -69,6 +69,11 @@ final class Connection {
     private volatile boolean authenticated;
     private volatile long lastActivityNanos;
     private volatile CloseReason closeReason;
+    /**
+     * The user whose entry in the {@link ConnectionRegistry} may hold this connection; written by the
+     * registry before it files the connection there, read when it unregisters it.
+     */
+    volatile String filedUser;
     final Outbound outbound;
     /**
      * Serializes control requests (SSE's HTTP subscribe and unsubscribe), which may arrive on several

@@ -51,23 +51,53 @@ final class ConnectionRegistry {
             return "too many connections from " + ip;
         }
         String user = c.user();
-        if (user != null && !addUser(c, user)) {
-            decrementIp(ip);
-            total.decrementAndGet();
-            return "too many connections for user " + user;
+        if (user != null) {
+            c.filedUser = user;
+            if (!file(c, user)) {
+                decrementIp(ip);
+                total.decrementAndGet();
+                return "too many connections for user " + user;
+            }
         }
         byId.put(c.id(), c);
         return null;
     }
 
+    /** What became of a connection filed under the user it authenticated as. */
+    enum Filing {
+        /** Filed. */
+        FILED,
+        /** The per-user limit refused it. */
+        OVER_LIMIT,
+        /** It was no longer registered: it closed meanwhile, and stays filed under no user. */
+        CLOSED
+    }
+
     /**
-     * Files a connection under a user (after an {@code auth} frame).
+     * Files a registered connection under the user it authenticated as (an {@code auth} frame), unless it
+     * closed meanwhile: a connection unregistered while it authenticates is never left filed under its user.
      *
      * @param c the connection
      * @param user the user
-     * @return {@code false} when the per-user limit refuses it
+     * @return whether it was filed, refused by the per-user limit, or found closed
      */
-    boolean addUser(Connection c, String user) {
+    Filing addUser(Connection c, String user) {
+        // set before the check below; remove() takes c out of byId before it reads filedUser, so one of the
+        // two sees the other and c is unfiled
+        c.filedUser = user;
+        if (!file(c, user)) {
+            c.filedUser = null;
+            return Filing.OVER_LIMIT;
+        }
+        if (byId.get(c.id()) != c) {
+            unfile(c, user);
+            return Filing.CLOSED;
+        }
+        return Filing.FILED;
+    }
+
+    /** @return {@code false} when the per-user limit refuses {@code c} */
+    private boolean file(Connection c, String user) {
         boolean[] ok = {true};
         byUser.compute(user, (k, set) -> {
             Set<Connection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
@@ -92,13 +122,17 @@ final class ConnectionRegistry {
         }
         total.decrementAndGet();
         decrementIp(c.remoteAddress());
-        String user = c.user();
+        String user = c.filedUser;
         if (user != null) {
-            byUser.computeIfPresent(user, (k, set) -> {
-                set.remove(c);
-                return set.isEmpty() ? null : set;
-            });
+            unfile(c, user);
         }
+    }
+
+    private void unfile(Connection c, String user) {
+        byUser.computeIfPresent(user, (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     private void decrementIp(String ip) {

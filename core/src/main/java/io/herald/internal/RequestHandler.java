@@ -329,9 +329,14 @@ final class RequestHandler {
             hub.closeAfterFlush(c, CloseReason.UNAUTHORIZED);
             return;
         }
-        if (!hub.registry.addUser(c, p.user())) {
+        ConnectionRegistry.Filing filing = hub.registry.addUser(c, p.user());
+        if (filing == ConnectionRegistry.Filing.OVER_LIMIT) {
             error(out, a.ref(), ErrorCode.LIMIT_EXCEEDED, "too many connections for user " + p.user(), 0);
             hub.closeAfterFlush(c, CloseReason.CAPACITY);
+            return;
+        }
+        if (filing == ConnectionRegistry.Filing.CLOSED) {
+            // closed while the authenticator ran (its deadline, or the client went away): nothing to answer
             return;
         }
         c.authenticate(p);
