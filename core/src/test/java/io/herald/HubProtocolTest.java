@@ -7,8 +7,10 @@ import io.herald.spi.AuthenticationException;
 import io.herald.spi.Authorizer;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
+import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -252,6 +254,24 @@ class HubProtocolTest {
         assertThat(limited.path("retryAfterMs").asLong()).isPositive();
         assertThat(limited.path("ref").asText()).startsWith("rl");
         assertThat(c.transport().closed()).isNull();
+    }
+
+    @Test
+    void aFloodOfMalformedOrOversizedMessagesIsRateLimitedThenClosedForAbuse() {
+        open(Hub.builder().inboundRate(RateLimit.of(1, 5)).abuseThreshold(10).maxFrameBytes(1024));
+        TestClient c = TestClient.connect(hub);
+        String oversized = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(2000) + "\"}";
+        List<String> codes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            c.sendRaw(i % 2 == 0 ? "{not json" : oversized);
+            if (c.transport().closed() != null) {
+                break;
+            }
+            codes.add(c.expect("error").path("code").asText());
+        }
+        assertThat(codes.subList(0, 5)).containsOnly("BAD_REQUEST", "TOO_LARGE");
+        assertThat(codes).contains("RATE_LIMITED");
+        assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1008, "abuse"));
     }
 
     @Test

@@ -64,17 +64,37 @@ final class RequestHandler {
     private void receive(Connection c, int size, Decoding decoding) {
         c.touch(hub.nanos());
         if (size > config.maxFrameBytes()) {
-            tooLarge(c, size);
+            if (charged(c, null)) {
+                tooLarge(c, size);
+            }
             return;
         }
         Request r;
         try {
             r = decoding.decode();
         } catch (ProtocolException e) {
-            error(new Answers.Queue(hub, c), e.ref(), e.code(), e.getMessage(), 0);
+            if (charged(c, e.ref())) {
+                error(new Answers.Queue(hub, c), e.ref(), e.code(), e.getMessage(), 0);
+            }
             return;
         }
         handle(c, r);
+    }
+
+    /**
+     * Charges a message that cannot be executed (too large, or not a request) to the connection's inbound
+     * rate like any request, so a client that floods them is answered {@code RATE_LIMITED} and, if it goes
+     * on, closed for abuse; unlike a request, it never counts as the client behaving again.
+     *
+     * @return whether the message may be answered with its own error
+     */
+    private boolean charged(Connection c, String ref) {
+        long wait = c.inboundBucket().tryAcquire();
+        if (wait > 0) {
+            rateLimited(c, ref, wait, new Answers.Queue(hub, c));
+            return false;
+        }
+        return true;
     }
 
     private void tooLarge(Connection c, int size) {
