@@ -98,6 +98,8 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
         assertThat(closes).containsExactly(CloseReason.SLOW_CONSUMER);
         assertThat(hub.admin().connectionCount()).isEqualTo(1);
 
+        // a ping while the close waits for the write in flight must not change the close code
+        slow.sendFrame(RawClient.PING, true, new byte[] {1, 2});
         RawClient.Frame close = slow.readUntilClose(LONG);
         reporter.publishEntry("slowClientSaw", close == null ? "connection ended without a close frame"
                 : close.closeCode() + " " + close.closeReason());
