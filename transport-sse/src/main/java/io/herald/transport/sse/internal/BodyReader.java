@@ -94,7 +94,8 @@ final class BodyReader implements ReadListener, AsyncListener {
     @Override
     public void onError(Throwable t) {
         LOG.debug("reading a request body failed", t);
-        finish(null);
+        // a client that is still there learns why (one that went away is not written to: the write fails)
+        finish(() -> HttpAnswers.error(response, ErrorCode.BAD_REQUEST, "the body could not be read: " + t, 0));
     }
 
     @Override

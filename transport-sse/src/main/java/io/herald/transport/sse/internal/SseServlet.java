@@ -14,6 +14,7 @@ import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -64,6 +65,25 @@ public final class SseServlet extends HttpServlet {
     private static String path(HttpServletRequest request) {
         String p = request.getPathInfo();
         return p == null || p.equals("/") ? "" : p;
+    }
+
+    /**
+     * Serves {@code GET}, {@code POST}, {@code OPTIONS} and {@code HEAD}; any other method ({@code PUT},
+     * {@code DELETE}, {@code PATCH}, {@code TRACE} …) is answered 405 with {@code Allow} and a JSON error,
+     * where {@link HttpServlet} would answer an HTML page, or for {@code TRACE} echo the request's headers.
+     */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        switch (request.getMethod()) {
+            case "GET", "POST", "OPTIONS", "HEAD" -> super.service(request, response);
+            default -> {
+                cors.apply(request, response);
+                response.setHeader("Allow", "GET, POST, OPTIONS");
+                HttpAnswers.error(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, ErrorCode.BAD_REQUEST.name(),
+                        request.getMethod() + " is not served here", 0);
+            }
+        }
     }
 
     @Override

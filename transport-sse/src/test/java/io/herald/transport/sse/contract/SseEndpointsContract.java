@@ -206,6 +206,19 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         assertThat(getPublish.statusCode()).isEqualTo(405);
         assertThat(getPublish.headers().firstValue("Allow").orElseThrow()).contains("POST");
         assertThat(post("", Map.of("topic", "a", "data", 1)).statusCode()).isEqualTo(405);
+        for (String method : List.of("PUT", "DELETE", "PATCH", "TRACE")) {
+            HttpResponse<String> other = SseClient.HTTP.send(HttpRequest.newBuilder(stream("").resolve(BASE + "/publish"))
+                    .method(method, method.equals("TRACE") ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString("{}"))
+                    .header("Authorization", "Bearer secret").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode()).as(method).isEqualTo(405);
+            assertThat(other.body()).as(method).doesNotContain("secret");
+            if (!method.equals("TRACE")) {
+                // (Tomcat refuses TRACE itself, before any servlet sees it)
+                assertThat(other.headers().firstValue("Allow")).as(method).contains("GET, POST, OPTIONS");
+                assertThat(json(other).path("message").asText()).as(method).contains(method);
+            }
+        }
         assertThat(hub.admin().connectionCount()).isEqualTo(1);
     }
 
