@@ -85,8 +85,9 @@ public final class HandshakeFilter implements Filter {
         if (admission.httpStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
             response.setHeader("WWW-Authenticate", "Bearer");
         }
-        if (admission.retryAfterMs() > 0) {
-            response.setHeader("Retry-After", Long.toString((admission.retryAfterMs() + 999) / 1000));
+        long retryAfter = Handshakes.retryAfterSeconds(admission);
+        if (retryAfter > 0) {
+            response.setHeader("Retry-After", Long.toString(retryAfter));
         }
         byte[] body = Handshakes.refusalBody(admission);
         response.setContentType("text/plain;charset=utf-8");

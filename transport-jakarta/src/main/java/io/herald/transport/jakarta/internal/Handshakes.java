@@ -113,6 +113,19 @@ final class Handshakes {
     }
 
     /**
+     * @param admission a refusal
+     * @return the {@code Retry-After} seconds its HTTP answer carries (rounded up; at least one for 429 and
+     *     503, which always say when to come back), or 0 for none
+     */
+    static long retryAfterSeconds(io.herald.spi.Admission admission) {
+        int status = admission.httpStatus();
+        if (admission.retryAfterMs() <= 0 && status != 429 && status != 503) {
+            return 0;
+        }
+        return Math.max(1, (admission.retryAfterMs() + 999) / 1000);
+    }
+
+    /**
      * Reads the cookies of one {@code Cookie} header ({@code a=1; b="2"}); the first value of a name wins,
      * surrounding double quotes are removed, malformed pairs are skipped.
      *

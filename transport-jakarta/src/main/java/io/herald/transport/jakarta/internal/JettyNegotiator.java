@@ -79,8 +79,9 @@ public final class JettyNegotiator implements WebSocketNegotiator {
         if (admission.httpStatus() == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
         }
-        if (admission.retryAfterMs() > 0) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString((admission.retryAfterMs() + 999) / 1000));
+        long retryAfter = Handshakes.retryAfterSeconds(admission);
+        if (retryAfter > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
         }
         byte[] body = Handshakes.refusalBody(admission);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");

@@ -165,6 +165,19 @@ public abstract class WebSocketTransportContract extends ContractSupport {
     }
 
     @Test
+    void aHandshakeWhileTheHubShutsDownIsRefusedAndToldWhenToComeBack() throws Exception {
+        serve(b -> b);
+        hub.close(Duration.ofSeconds(1));
+        assertRefused(server.uri(), Map.of(), 503, 1001, "shutdown");
+        if (refusesBeforeUpgrade()) {
+            java.net.http.WebSocketHandshakeException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    java.net.http.WebSocketHandshakeException.class, () -> track(JdkClient.connect(server.uri(),
+                            Map.of())));
+            assertThat(e.getResponse().headers().firstValue("Retry-After")).contains("1");
+        }
+    }
+
+    @Test
     void aForbiddenOriginIsRefusedAndAnAllowedOneIsServed() throws Exception {
         serve(b -> b.allowedOrigins("https://app.example.com"));
         assertRefused(server.uri(), Map.of("Origin", "https://evil.example.net"), 403, 1008, "forbidden-origin");
