@@ -44,7 +44,8 @@ public interface HubListener {
     }
 
     /**
-     * Something failed that is not the client's fault: a route handler threw, a transport failed.
+     * Something failed that is not the client's fault: a route handler threw, the authorizer threw while an
+     * event was delivered (that connection was skipped), a transport failed.
      *
      * @param connectionId the connection concerned, or {@code null}
      * @param error the failure

@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The flow of one event: the history log assigns its id, the pattern index (or the room table) finds the
@@ -26,8 +29,14 @@ import java.util.function.Consumer;
  * <p>The publish lock sequences appends and queueing, so every connection receives events in log order
  * and a resume seam can be closed exactly. It covers no I/O and no user callback; its cost is the
  * queueing work of one event.
+ *
+ * <p>A check that throws for one recipient (the authorizer's {@code mayReceive}, a subscription filter) skips
+ * that recipient only; the failure is logged and reported to the listeners once the lock is released. Whatever
+ * throws, the writers already marked running are started; once an event is in the log, its publish returns it.
  */
 final class Fanout implements PatternIndex.Visitor<Subscription> {
+    private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final PatternIndex<Subscription> index;
     private final RoomTable rooms;
@@ -38,6 +47,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private final Clock clock;
     private final int maxHeld;
     private final Consumer<Connection> slowConsumer;
+    /** Reports a failure to the application's listeners, with the connection concerned or {@code null}. */
+    private final BiConsumer<String, Throwable> errors;
     /** Where a large fan-out's writers start; {@code null}: on the publishing thread. */
     private final FanoutThreads threads;
 
@@ -45,9 +56,16 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private EncodedEvent current;
     private long stamp;
     private Deliveries pending;
+    /** Publish lock: the recipients skipped because a check threw for them; {@code null}: none. */
+    private List<Failure> failures;
+
+    /** A recipient skipped because its authorizer or filter check threw. */
+    private record Failure(String connectionId, RuntimeException error) {
+    }
 
     Fanout(PatternIndex<Subscription> index, RoomTable rooms, HistoryLog history, Codec codec, Authorizer authorizer,
-            Metrics metrics, Clock clock, int maxHeld, Consumer<Connection> slowConsumer, FanoutThreads threads) {
+            Metrics metrics, Clock clock, int maxHeld, Consumer<Connection> slowConsumer,
+            BiConsumer<String, Throwable> errors, FanoutThreads threads) {
         this.index = index;
         this.rooms = rooms;
         this.history = history;
@@ -57,6 +75,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         this.clock = clock;
         this.maxHeld = maxHeld;
         this.slowConsumer = slowConsumer;
+        this.errors = errors;
         this.threads = threads;
     }
 
@@ -112,11 +131,16 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
 
     /**
      * Appends an event to the log and queues it to the recipients the callback visits, all under the
-     * publish lock; then starts writers and closes slow consumers outside it.
+     * publish lock; then starts writers, closes slow consumers and reports failures outside it. Only a
+     * failing append throws: once the event is in the log it is published, and a failure while queueing it
+     * (a codec that cannot encode it) is reported, not thrown, so that the publisher is not told otherwise.
      */
     private StoredEvent sequence(String topic, byte[] data, String room, String from, String to, Runnable recipients) {
         Deliveries d = Deliveries.acquire(threads);
-        StoredEvent event;
+        StoredEvent event = null;
+        RuntimeException queueing = null;
+        List<Failure> failed;
+        int delivered;
         lock.lock();
         try {
             event = history.append(topic, data, clock.millis(), room, from, to);
@@ -124,13 +148,33 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             stamp++;
             pending = d;
             recipients.run();
+        } catch (RuntimeException e) {
+            if (event == null) {
+                throw e;
+            }
+            queueing = e;
         } finally {
+            failed = failures;
+            failures = null;
             current = null;
             pending = null;
             lock.unlock();
+            delivered = d.finish(slowConsumer);
         }
         metrics.published.increment();
-        metrics.delivered.add(d.finish(slowConsumer));
+        metrics.delivered.add(delivered);
+        if (failed != null) {
+            for (Failure f : failed) {
+                LOG.warn("skipped {} for event {} of {}: its authorizer or filter check failed", f.connectionId(),
+                        event.id(), topic, f.error());
+                errors.accept(f.connectionId(), f.error());
+            }
+        }
+        if (queueing != null) {
+            LOG.error("queueing event {} of {} failed; recipients not yet queued miss it", event.id(), topic,
+                    queueing);
+            errors.accept(null, queueing);
+        }
         return event;
     }
 
@@ -140,10 +184,18 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         if (o.deliveryStamp == stamp) {
             return;
         }
-        if (s.wildcard && !s.connection.mayReceive(current.event.topic(), authorizer::mayReceive)) {
-            return;
-        }
-        if (s.filter != null && !s.filter.test(current.data())) {
+        try {
+            if (s.wildcard && !s.connection.mayReceive(current.event.topic(), authorizer::mayReceive)) {
+                return;
+            }
+            if (s.filter != null && !s.filter.test(current.data())) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            if (failures == null) {
+                failures = new ArrayList<>(2);
+            }
+            failures.add(new Failure(s.connection.id(), e));
             return;
         }
         deliver(o, s.framing, current);
@@ -191,6 +243,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     boolean release(Connection c, ServerMessage answer, Replay replay) {
         Deliveries d = Deliveries.acquire(threads);
         boolean overflow;
+        int delivered;
         lock.lock();
         try {
             pending = d;
@@ -227,13 +280,13 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         } finally {
             pending = null;
             lock.unlock();
+            delivered = d.finish(slowConsumer);
         }
         if (overflow) {
-            d.finish(slowConsumer);
             slowConsumer.accept(c);
             return false;
         }
-        metrics.delivered.add(d.finish(slowConsumer));
+        metrics.delivered.add(delivered);
         return true;
     }
 

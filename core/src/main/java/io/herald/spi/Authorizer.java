@@ -34,7 +34,9 @@ public interface Authorizer {
 
     /**
      * Checked for every topic actually delivered through a subscription, so that a wildcard
-     * subscription never delivers a topic the principal may not see.
+     * subscription never delivers a topic the principal may not see. If it throws, that connection does
+     * not receive the event (the answer is not cached, so the next event asks again), every other
+     * recipient does, and the failure goes to {@link io.herald.HubListener#onError} with the connection's id.
      *
      * @param principal the subscriber
      * @param topic a concrete topic

@@ -8,16 +8,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the Jakarta calls that may block, so that no hub thread ever does: {@code RemoteEndpoint.sendPing}
- * (Jetty and Tomcat wait until the ping is written), and {@code Session.close} (Tomcat writes the close
- * frame with a blocking send). Both return at once while the client reads; they block only against a
- * client whose socket buffer is full, and then at most the send timeout {@link HeraldEndpoint} sets.
+ * (Jetty and Tomcat wait until the ping is written; Tomcat also waits for a text send in flight on the same
+ * session, which is why {@link WebSocketTransport} hands a ping over only when none is), and
+ * {@code Session.close} (Tomcat writes the close frame with a blocking send). Both return at once while the
+ * client reads; they block only against a client whose socket buffer is full, and then at most the send
+ * timeout {@link HeraldEndpoint} sets.
  *
  * <p>Pings and closes run on separate pools, so clients whose closes block cannot hold back anyone's
  * keep-alives. Each pool per endpoint configuration has {@value #THREADS} daemon threads named
  * {@code herald-ws-ping-<node>-<n>} / {@code herald-ws-close-<node>-<n>}, started on demand and ended after
  * {@value #KEEP_ALIVE_SECONDS} idle seconds, so nothing needs stopping, and a bounded queue of
- * {@value #QUEUE} tasks. Each connection has at most one ping and one close here at a time, and no
- * connection's writer ever waits for a task here.
+ * {@value #QUEUE} tasks. Each connection has at most one ping and one close here at a time. No writer waits
+ * for a close; a writer that hands over a ping is continued by the ping thread once the ping is written.
  */
 final class ControlThreads {
     static final int THREADS = 4;

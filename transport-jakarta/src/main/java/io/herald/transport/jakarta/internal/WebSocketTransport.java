@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * next one is started from this {@link SendHandler}. A completion that arrives on the sending thread, before
  * {@code sendText} returns (Tomcat and Tyrus do this when the socket takes the bytes at once), is noticed
  * and continued in a loop rather than by recursion. A keep-alive goes out with {@code sendPing} on a
- * {@link ControlThreads} thread, because Jetty and Tomcat block in it until the ping is written. The hub's
- * callback is told once per batch, after the last frame, or once on the first failure.
+ * {@link ControlThreads} thread, because Jetty and Tomcat block in it until the ping is written; it is the
+ * session's one send in flight like any frame, and the ping thread continues the batch once it returns. The
+ * hub's callback is told once per batch, after the last frame, or once on the first failure.
  *
  * <p>On Jetty 12 the batch goes through {@link JettyFrameWriter} instead, which sends the hub's bytes
  * without re-encoding them and lets Jetty write the batch in as few socket writes as it can.
@@ -44,7 +45,6 @@ final class WebSocketTransport implements Transport, SendHandler {
     private static final int COMPLETED_ELSEWHERE = 2;
     private static final int MAX_REASON_BYTES = 123;
     private static final VarHandle PHASE;
-    private static final VarHandle PING_OUTSTANDING;
     private static final VarHandle CLOSED;
     private static final OutboundFrame[] NO_FRAMES = new OutboundFrame[0];
 
@@ -52,7 +52,6 @@ final class WebSocketTransport implements Transport, SendHandler {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PHASE = lookup.findVarHandle(WebSocketTransport.class, "phase", int.class);
-            PING_OUTSTANDING = lookup.findVarHandle(WebSocketTransport.class, "pingOutstanding", boolean.class);
             CLOSED = lookup.findVarHandle(WebSocketTransport.class, "closed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -62,8 +61,6 @@ final class WebSocketTransport implements Transport, SendHandler {
     private final Session session;
     private final RemoteEndpoint.Async remote;
     private final ControlThreads control;
-    /** Whether a keep-alive is on its way; a heartbeat that finds one is skipped, never queued behind it. */
-    private volatile boolean pingOutstanding;
     /** Whether {@link #close} was called. */
     private volatile boolean closed;
     /** Jetty's byte path when the container is Jetty 12, else {@code null} (the Jakarta API path below). */
@@ -155,7 +152,9 @@ final class WebSocketTransport implements Transport, SendHandler {
             OutboundFrame frame = frames[next];
             frames[next++] = null;
             if (frame.kind() == OutboundFrame.Kind.PING) {
-                pingOnControlThread();
+                if (pingOnControlThread()) {
+                    return;
+                }
                 continue;
             }
             sender = Thread.currentThread();
@@ -200,28 +199,33 @@ final class WebSocketTransport implements Transport, SendHandler {
     }
 
     /**
-     * Hands a keep-alive to a ping thread and lets the batch go on: the writer never waits for it, so a ping
-     * that blocks against one stuck client holds back nobody's data. A ping still on its way makes the next
-     * one redundant; it is skipped.
+     * Hands a keep-alive to a ping thread, which goes on with the batch once {@code sendPing} returns. The
+     * ping is this session's one send in flight: it is handed over only after the previous frame completed,
+     * and no frame is sent until it is written. So it never waits behind a text send to a client that
+     * stopped reading (Tomcat's {@code sendPing} would, for the whole blocking send timeout, holding a ping
+     * thread that healthy clients' keep-alives need), and a client that stopped reading keeps its keep-alive
+     * in the hub's queue, behind the send that is stuck, instead of on a ping thread.
+     *
+     * @return {@code false} when the ping threads are saturated: the keep-alive is skipped and the batch goes on here
      */
-    private void pingOnControlThread() {
-        if (!PING_OUTSTANDING.compareAndSet(this, false, true)) {
-            return;
-        }
+    private boolean pingOnControlThread() {
         try {
-            control.ping(() -> {
-                try {
-                    remote.sendPing(ByteBuffer.allocate(0));
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("ping to {} failed", session.getId(), e);
-                } finally {
-                    pingOutstanding = false;
-                }
-            });
+            control.ping(this::pingThenContinue);
+            return true;
         } catch (RejectedExecutionException e) {
-            pingOutstanding = false;
             LOG.warn("ping threads saturated; skipping a keep-alive to {}", session.getId());
+            return false;
         }
+    }
+
+    /** On a ping thread: writes the keep-alive, then the rest of the batch (a failed ping fails no frame). */
+    private void pingThenContinue() {
+        try {
+            remote.sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("ping to {} failed", session.getId(), e);
+        }
+        pump();
     }
 
     /** Ends the batch: resets the writer first, since the callback may start the next batch at once. */

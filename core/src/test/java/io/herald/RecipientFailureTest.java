@@ -1,0 +1,176 @@
+package io.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.internal.JsonCodec;
+import io.herald.spi.Authorizer;
+import io.herald.spi.Codec;
+import io.herald.spi.Framing;
+import io.herald.spi.Handshake;
+import io.herald.spi.ProtocolException;
+import io.herald.spi.Request;
+import io.herald.spi.ServerMessage;
+import io.herald.testing.TestClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Application code that fails for one recipient of an event skips that recipient and no other, and a failure
+ * while queueing never leaves a connection's writer stopped.
+ */
+class RecipientFailureTest {
+    private Hub hub;
+    private final List<String> errors = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() {
+        hub.close(Duration.ofSeconds(1));
+    }
+
+    /** A hub whose authorizer throws when asked whether "bob" may receive a topic, and lets clients publish. */
+    private void openWithAuthorizerFailingForBob() {
+        hub = Hub.builder()
+                .authenticator((token, h) -> Principal.of(token))
+                .authorizer(new Authorizer() {
+                    @Override
+                    public boolean mayReceive(Principal p, String topic) {
+                        if ("bob".equals(p.user())) {
+                            throw new IllegalStateException("authorizer bug for bob");
+                        }
+                        return true;
+                    }
+
+                    @Override
+                    public boolean mayPublish(Principal p, String topic) {
+                        return true;
+                    }
+                })
+                .listener(errorRecorder())
+                .build();
+    }
+
+    private HubListener errorRecorder() {
+        return new HubListener() {
+            @Override
+            public void onError(String connectionId, Throwable error) {
+                errors.add(connectionId + ":" + error.getMessage());
+            }
+        };
+    }
+
+    private TestClient subscriber(String user) {
+        TestClient c = TestClient.connect(hub, Handshake.builder("127.0.0.1").query("token", user).build(),
+                Framing.WEBSOCKET);
+        c.send("type", "subscribe", "topics", List.of("task.*"));
+        c.expect("subscribed");
+        return c;
+    }
+
+    @Test
+    void anAuthorizerThrowingForOneSubscriberSkipsOnlyThatSubscriberForThisAndLaterEvents() {
+        openWithAuthorizerFailingForBob();
+        TestClient ann = subscriber("ann");
+        TestClient bob = subscriber("bob");
+        TestClient cat = subscriber("cat");
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(hub.publish("task.created", i)).isNotEmpty();
+            assertThat(ann.expect("event").path("data").asInt()).isEqualTo(i);
+            assertThat(cat.expect("event").path("data").asInt()).isEqualTo(i);
+        }
+
+        assertThat(bob.poll(Duration.ofMillis(100))).isNull();
+        assertThat(bob.transport().closed()).isNull();
+        assertThat(errors).containsExactly(bob.id() + ":authorizer bug for bob", bob.id() + ":authorizer bug for bob",
+                bob.id() + ":authorizer bug for bob");
+        assertThat(hub.metrics().slowConsumerDisconnects()).isZero();
+    }
+
+    @Test
+    void aClientPublishIsAnsweredPublishedWhenTheAuthorizerThrowsForOneRecipient() {
+        openWithAuthorizerFailingForBob();
+        TestClient ann = subscriber("ann");
+        TestClient bob = subscriber("bob");
+        TestClient cat = subscriber("cat");
+
+        ann.send("type", "publish", "ref", "p1", "topic", "task.done", "data", 7);
+
+        JsonNode answer = ann.nextMatching(f -> f.path("ref").asText().equals("p1"));
+        assertThat(answer.path("type").asText()).isEqualTo("published");
+        String id = answer.path("id").asText();
+        assertThat(id).isNotEmpty();
+        assertThat(cat.expect("event").path("id").asText()).isEqualTo(id);
+        assertThat(errors).containsExactly(bob.id() + ":authorizer bug for bob");
+    }
+
+    @Test
+    void anEventTheCodecCannotEncodeIsStillAnsweredWithItsIdAndLaterEventsFlow() {
+        hub = Hub.builder().codec(new FailingOn("task.poison")).listener(errorRecorder()).build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("task.*"));
+        c.expect("subscribed");
+
+        assertThat(hub.publish("task.poison", 1)).isNotEmpty();
+
+        assertThat(errors).containsExactly("null:cannot encode task.poison");
+        hub.publish("task.after", 2);
+        assertThat(c.expect("event").path("topic").asText()).isEqualTo("task.after");
+    }
+
+    @Test
+    void aResumeWhoseReplayCannotBeEncodedStillSendsTheAnswerAndLaterEvents() {
+        hub = Hub.builder().codec(new FailingOn("task.poison")).build();
+        String since = hub.publish("task.before", 1);
+        hub.publish("task.poison", 2);
+        TestClient c = TestClient.connect(hub);
+
+        c.send("type", "subscribe", "ref", "r", "topics", List.of("task.*"), "since", since);
+
+        assertThat(c.expect("subscribed").path("ref").asText()).isEqualTo("r");
+        assertThat(c.expect("error").path("code").asText()).isEqualTo("INTERNAL");
+        hub.publish("task.after", 3);
+        assertThat(c.expect("event").path("topic").asText()).isEqualTo("task.after");
+    }
+
+    /** The JSON codec, except that it cannot encode events of one topic. */
+    private static final class FailingOn implements Codec {
+        private final Codec json = new JsonCodec();
+        private final String topic;
+
+        FailingOn(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public Request decode(String text) throws ProtocolException {
+            return json.decode(text);
+        }
+
+        @Override
+        public Request decodeText(byte[] utf8) throws ProtocolException {
+            return json.decodeText(utf8);
+        }
+
+        @Override
+        public Request decode(byte[] bytes) throws ProtocolException {
+            return json.decode(bytes);
+        }
+
+        @Override
+        public byte[] encode(ServerMessage message) {
+            if (message instanceof ServerMessage.Event e && e.event().topic().equals(topic)) {
+                throw new IllegalStateException("cannot encode " + topic);
+            }
+            return json.encode(message);
+        }
+
+        @Override
+        public byte[] encodeBatch(List<byte[]> frames) {
+            return json.encodeBatch(frames);
+        }
+    }
+}
