@@ -27,6 +27,50 @@ class RoomsTest {
     }
 
     @Test
+    void membersJoiningAFullishRoomAtTheSameMomentNeverOverfillIt() throws Exception {
+        int max = 2;
+        int rooms = 300;
+        hub = Hub.builder().maxMembersPerRoom(max).maxRoomsPerConnection(rooms).inboundRate(RateLimit.UNLIMITED)
+                .build();
+        List<TestClient> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(TestClient.connect(hub));
+        }
+        for (int r = 0; r < rooms; r++) {
+            String room = "r" + r;
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients.size());
+            List<Thread> threads = new ArrayList<>();
+            for (TestClient c : clients) {
+                Thread t = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    c.send("type", "join", "room", room);
+                });
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            int joined = 0;
+            for (TestClient c : clients) {
+                JsonNode answer = c.nextMatching(f -> f.path("type").asText().equals("joined")
+                        || f.path("type").asText().equals("error"));
+                if (answer.path("type").asText().equals("joined")) {
+                    joined++;
+                } else {
+                    assertThat(answer.path("code").asText()).isEqualTo("LIMIT_EXCEEDED");
+                }
+            }
+            assertThat(joined).as("members of %s", room).isEqualTo(max);
+            assertThat(hub.admin().members(room)).as("members of %s", room).hasSize(max);
+        }
+    }
+
+    @Test
     void serverEmitReachesEveryMemberExceptTheOneLeftOut() {
         hub = Hub.builder().build();
         TestClient a = joined(hub, "game:lobby:1");

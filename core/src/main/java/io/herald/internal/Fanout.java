@@ -299,17 +299,22 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @param answer an answer for the connection concerned, queued before the presence frames, or {@code null}
      * @param d where the frames are queued; the caller calls {@link #finishMembership} once it holds no
      *     connection's control lock (finishing may close another connection, which takes that one's lock)
+     * @param maxMembers on join, how many members the room may have at most; 0 for no limit (and on leave)
      * @return the entry removed on leave, or the entry added on join; {@code null} when leaving a room the
-     *     connection was not in
+     *     connection was not in, or joining a full one (nothing is sent then)
      */
     RoomTable.Entry membership(String room, RoomTable.Entry entry, Connection leaving, ServerMessage answer,
-            Deliveries d) {
+            Deliveries d, int maxMembers) {
         RoomTable.Entry changed;
         lock.lock();
         try {
             pending = d;
             Connection subject = entry != null ? entry.connection() : leaving;
             if (entry != null) {
+                if (maxMembers > 0 && rooms.members(room).length >= maxMembers) {
+                    // checked here, under the lock that adds members, so joins at once cannot overfill it
+                    return null;
+                }
                 rooms.add(room, entry);
                 changed = entry;
             } else {

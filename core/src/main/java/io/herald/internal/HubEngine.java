@@ -358,7 +358,7 @@ public final class HubEngine implements Hub {
             Deliveries d = fanout.deliveries();
             RoomTable.Entry gone;
             try {
-                gone = fanout.membership(room, null, c, null, d);
+                gone = fanout.membership(room, null, c, null, d, 0);
             } finally {
                 fanout.finishMembership(d);
             }

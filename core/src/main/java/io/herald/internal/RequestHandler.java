@@ -242,13 +242,12 @@ final class RequestHandler {
                                 "at most " + config.maxRoomsPerConnection() + " rooms per connection", j.ref());
                     }
                     if (hub.rooms.members(j.room()).length >= config.maxMembersPerRoom()) {
-                        throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "room '" + j.room() + "' is full ("
-                                + config.maxMembersPerRoom() + " members)", j.ref());
+                        throw full(j);
                     }
                     if (config.singleRoomPerConnection()) {
                         for (String old : c.roomsSnapshot()) {
                             c.removeRoom(old);
-                            RoomTable.Entry gone = hub.fanout.membership(old, null, c, null, d);
+                            RoomTable.Entry gone = hub.fanout.membership(old, null, c, null, d, 0);
                             if (gone != null) {
                                 left.add(gone);
                                 leftRooms.add(old);
@@ -256,8 +255,13 @@ final class RequestHandler {
                         }
                     }
                     c.addRoom(j.room());
-                    hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
-                            out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d);
+                    if (hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
+                            out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d,
+                            config.maxMembersPerRoom()) == null) {
+                        // filled by others joining at the same moment
+                        c.removeRoom(j.room());
+                        throw full(j);
+                    }
                 }
             }
         } finally {
@@ -276,6 +280,11 @@ final class RequestHandler {
         hub.listeners.join(j.room(), member);
     }
 
+    private ProtocolException full(Request.Join j) {
+        return new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "room '" + j.room() + "' is full ("
+                + config.maxMembersPerRoom() + " members)", j.ref());
+    }
+
     private void leave(Connection c, Request.Leave l, Answers out) throws ProtocolException {
         String problem = Topics.roomProblem(l.room());
         if (problem != null) {
@@ -290,7 +299,7 @@ final class RequestHandler {
                             l.ref());
                 }
                 gone = hub.fanout.membership(l.room(), null, c,
-                        out.queued() ? new ServerMessage.Left(l.ref(), l.room()) : null, d);
+                        out.queued() ? new ServerMessage.Left(l.ref(), l.room()) : null, d, 0);
             }
         } finally {
             hub.fanout.finishMembership(d);
