@@ -60,13 +60,40 @@ final class Gateway implements ConnectionGateway {
         if (hub.isClosed()) {
             return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
         }
-        long wait = handshakeLimiter.tryAcquire(h.remoteAddress());
-        if (wait > 0) {
-            hub.metrics.rateLimited.increment();
-            long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999));
-            return Admission.reject(429, CloseReason.TRY_AGAIN_LATER, "rate-limited",
-                    "too many connection attempts; retry after " + ms + " ms", ms, h);
+        Admission limited = chargeAttempt(h);
+        return limited != null ? limited : judge(h, framing);
+    }
+
+    @Override
+    public Admission admitRequest(Handshake h) {
+        if (hub.isClosed()) {
+            return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
         }
+        Admission a = judge(h, Framing.SSE);
+        if (a.httpStatus() == 401) {
+            // refused credentials cost what a connection attempt does, so guessing them is no cheaper here
+            Admission limited = chargeAttempt(h);
+            if (limited != null) {
+                return limited;
+            }
+        }
+        return a;
+    }
+
+    /** @return the refusal when the address made too many attempts, else {@code null} (one attempt counted) */
+    private Admission chargeAttempt(Handshake h) {
+        long wait = handshakeLimiter.tryAcquire(h.remoteAddress());
+        if (wait <= 0) {
+            return null;
+        }
+        hub.metrics.rateLimited.increment();
+        long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999));
+        return Admission.reject(429, CloseReason.TRY_AGAIN_LATER, "rate-limited",
+                "too many connection attempts; retry after " + ms + " ms", ms, h);
+    }
+
+    /** The Origin allow-list and the credentials. */
+    private Admission judge(Handshake h, Framing framing) {
         Optional<String> origin = h.origin();
         if (!config.allowedOrigins().isEmpty() && origin.isPresent()
                 && !config.allowedOrigins().contains(origin.get())) {

@@ -40,6 +40,21 @@ public interface ConnectionGateway {
     }
 
     /**
+     * Judges an HTTP request that opens no connection (an SSE client's {@code POST /publish}): the Origin
+     * allow-list and the credentials, judged as for an SSE stream. It is not counted as a connection attempt
+     * (what it does is rate limited on its own, like a publish), unless its credentials are refused: then it
+     * counts, so guessing credentials here is no cheaper than by connecting.
+     *
+     * <p>The default judges it as an SSE stream's handshake, {@link #admit(Handshake, Framing)}.
+     *
+     * @param handshake what the client presented
+     * @return an accepted admission with the principal, or a rejection with its status
+     */
+    default Admission admitRequest(Handshake handshake) {
+        return admit(handshake, Framing.SSE);
+    }
+
+    /**
      * Opens a connection after a successful upgrade. Enforces connection limits (total, per user,
      * per IP): over a limit, the transport is closed with 1013 {@code capacity} and the returned handle
      * ignores everything. Otherwise the {@code connected} frame is queued at once.

@@ -112,7 +112,7 @@ public final class SseServlet extends HttpServlet {
             HttpAnswers.error(response, ErrorCode.INTERNAL, "the SSE servlet is not async-enabled", 0);
             return;
         }
-        Admission admission = gateway().admit(Requests.handshake(request), Framing.SSE);
+        Admission admission = gateway().admitRequest(Requests.handshake(request));
         if (!admission.accepted()) {
             HttpAnswers.refuse(response, admission);
             return;
@@ -227,7 +227,7 @@ public final class SseServlet extends HttpServlet {
         boolean publish = path.equals("/publish");
         Admission admission = null;
         if (publish) {
-            admission = gateway().admit(Requests.handshake(request), Framing.SSE);
+            admission = gateway().admitRequest(Requests.handshake(request));
             if (!admission.accepted()) {
                 HttpAnswers.refuse(response, admission);
                 return;

@@ -195,6 +195,30 @@ public abstract class SseEndpointsContract extends SseContractSupport {
     }
 
     @Test
+    void publishesAreNotConnectionAttemptsButRefusedCredentialsAre() throws Exception {
+        serve(b -> b.authorizer(Authorizer.OPEN).handshakeRate(RateLimit.of(0.01, 3))
+                .publishRate(RateLimit.of(1_000, 1_000)).authenticator((token, handshake) -> {
+                    if (!"good".equals(token)) {
+                        throw new AuthenticationException("a good token is required");
+                    }
+                    return Principal.of("svc");
+                }));
+        String body = "{\"topic\":\"t\",\"data\":1}";
+        for (int i = 0; i < 10; i++) {
+            assertThat(post("/publish", body, Map.of("Authorization", "Bearer good")).statusCode())
+                    .as("publish %d", i).isEqualTo(202);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(post("/publish", body, Map.of("Authorization", "Bearer guess" + i)).statusCode())
+                    .as("guess %d", i).isEqualTo(401);
+        }
+        HttpResponse<String> tooMany = post("/publish", body, Map.of("Authorization", "Bearer guess3"));
+        assertThat(tooMany.statusCode()).isEqualTo(429);
+        assertThat(tooMany.headers().firstValue("Retry-After")).isPresent();
+        assertThat(post("/publish", body, Map.of("Authorization", "Bearer good")).statusCode()).isEqualTo(202);
+    }
+
+    @Test
     void wrongMethodsAreRefusedWithoutOpeningAStream() throws Exception {
         serve(b -> b);
         HttpResponse<Void> head = SseClient.HTTP.send(HttpRequest.newBuilder(stream("topics=a"))
