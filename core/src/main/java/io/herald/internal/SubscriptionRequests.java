@@ -144,8 +144,8 @@ final class SubscriptionRequests {
         synchronized (c) {
             for (String pattern : patterns) {
                 Subscription sub = c.subscriptions.remove(pattern);
-                if (sub != null) {
-                    hub.index.remove(pattern, sub);
+                // a close may be releasing the same subscription meanwhile: whoever removes it counts it
+                if (sub != null && hub.index.remove(pattern, sub)) {
                     hub.metrics.subscriptionCount.decrement();
                 }
             }
