@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The flow of one event: the history log assigns its id, the pattern index (or the room table) finds the
@@ -179,18 +180,37 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     }
 
     /**
-     * Ends holding: queues the answer, then the replayed events merged in log order with the live events
-     * held meanwhile (each once), then lets live events flow again.
+     * Ends holding: queues the answer, then the replayed events merged in log order with the live events held
+     * meanwhile (each once), then lets live events flow again. The held events are always queued; the events
+     * only the replay has are queued as far as they fit the queue's spare room, the newest kept (see
+     * {@link ResumeSeam}), and the replay is not recovered when some are left out.
      *
      * @param c the connection
-     * @param answer the answer to queue before the replay ({@code subscribed}, or {@code connected} for a
-     *     subscription made when opening), or {@code null} when the answer goes elsewhere
+     * @param answerFor builds the answer to queue before the replay ({@code subscribed}, or {@code connected}
+     *     for a subscription made when opening) from the replay as queued; {@code null} when the answer goes
+     *     elsewhere. Called without the lock, for each outcome the replay may have.
      * @param replay the history read for a resume, or {@code null}
-     * @return {@code false} when the held events overflowed and the connection was closed as a slow consumer
+     * @return the replay as queued, or {@code null} without one; when the held events overflowed, the
+     *     connection is closed as a slow consumer and the replay is returned unchanged
      */
-    boolean release(Connection c, ServerMessage answer, Replay replay) {
+    Replay release(Connection c, Function<Replay, ServerMessage> answerFor, Replay replay) {
+        Framing framing = c.framing();
+        List<EncodedEvent> replayed = new ArrayList<>(replay == null ? 0 : replay.events().size());
+        if (replay != null) {
+            for (StoredEvent e : replay.events()) {
+                EncodedEvent encoded = new EncodedEvent(e, codec, false);
+                encoded.frame(framing);
+                replayed.add(encoded);
+            }
+        }
+        Replay cut = replay == null || !replay.recovered() ? replay : new Replay(false, replay.events());
+        OutboundFrame whole = answerFor == null ? null : frameOf(c, answerFor.apply(replay));
+        OutboundFrame partial = answerFor == null || cut == replay ? whole : frameOf(c, answerFor.apply(cut));
+        int answerFrames = whole == null ? 0 : 1;
+        long answerBytes = Math.max(length(whole), length(partial));
         Deliveries d = Deliveries.acquire(threads);
         boolean overflow;
+        ResumeSeam seam = null;
         lock.lock();
         try {
             pending = d;
@@ -198,30 +218,11 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             c.outbound.held = null;
             overflow = c.outbound.heldOverflow;
             if (!overflow) {
-                if (answer != null) {
-                    d.offer(c.outbound, frameOf(c, answer), false);
-                }
-                List<StoredEvent> replayed = replay == null ? List.of() : replay.events();
-                int r = 0;
-                int h = 0;
-                String last = null;
-                while (r < replayed.size() || h < held.size()) {
-                    StoredEvent next;
-                    EncodedEvent encoded;
-                    if (h >= held.size() || (r < replayed.size()
-                            && history.compare(replayed.get(r).id(), held.get(h).event.id()) <= 0)) {
-                        next = replayed.get(r++);
-                        encoded = null;
-                    } else {
-                        encoded = held.get(h++);
-                        next = encoded.event;
-                    }
-                    if (last != null && history.compare(next.id(), last) <= 0) {
-                        continue;
-                    }
-                    last = next.id();
-                    EncodedEvent e = encoded != null ? encoded : new EncodedEvent(next, codec, true);
-                    d.offer(c.outbound, e.frame(c.framing()), true);
+                seam = ResumeSeam.stitch(history, replayed, held, framing,
+                        c.outbound.spareFrames() - answerFrames, c.outbound.spareBytes() - answerBytes);
+                d.offer(c.outbound, seam.complete() ? whole : partial, false);
+                for (EncodedEvent e : seam.events()) {
+                    d.offer(c.outbound, e.frame(framing), true);
                 }
             }
         } finally {
@@ -231,10 +232,17 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         if (overflow) {
             d.finish(slowConsumer);
             slowConsumer.accept(c);
-            return false;
+            return replay;
         }
         metrics.delivered.add(d.finish(slowConsumer));
-        return true;
+        if (replay == null || seam.complete()) {
+            return replay;
+        }
+        return new Replay(false, seam.replayed());
+    }
+
+    private static int length(OutboundFrame f) {
+        return f == null ? 0 : f.length();
     }
 
     /**

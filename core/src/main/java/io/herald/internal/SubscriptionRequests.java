@@ -75,8 +75,8 @@ final class SubscriptionRequests {
     /**
      * Adds checked subscriptions, replays history after {@code since} if given, and answers.
      *
-     * @param answerFor builds the answer from the replay ({@code null} without {@code since}); it is queued
-     *     before the replayed events when answers go to the connection's queue
+     * @param answerFor builds the answer from the replay as queued ({@code null} without {@code since}); it
+     *     is queued before the replayed events when answers go to the connection's queue
      */
     void subscribe(Connection c, List<String> patterns, Filter filter, String since, String ref,
             Function<Replay, ServerMessage> answerFor, Answers out) throws ProtocolException {
@@ -104,10 +104,9 @@ final class SubscriptionRequests {
             }
         }
         Replay replay = since == null ? null : readHistory(c, since, patterns, others, filter);
-        ServerMessage answer = answerFor.apply(replay);
-        hub.fanout.release(c, out.queued() ? answer : null, replay);
+        Replay queued = hub.fanout.release(c, out.queued() ? answerFor : null, replay);
         if (!out.queued()) {
-            out.answer(answer);
+            out.answer(answerFor.apply(queued));
         }
     }
 
