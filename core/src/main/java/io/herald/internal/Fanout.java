@@ -46,6 +46,10 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private EncodedEvent current;
     private long stamp;
     private Deliveries pending;
+    /** Publish lock: the id of the newest event this hub appended, {@code null} before the first. */
+    private String lastId;
+    /** The id of the first event this hub appended, {@code null} before it; written once, under the lock. */
+    private volatile String firstId;
 
     Fanout(PatternIndex<Subscription> index, RoomTable rooms, HistoryLog history, Codec codec, Authorizer authorizer,
             Metrics metrics, Clock clock, int maxHeld, Consumer<Connection> slowConsumer, FanoutThreads threads) {
@@ -121,6 +125,10 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         lock.lock();
         try {
             event = history.append(topic, data, clock.millis(), room, from, to);
+            if (lastId == null) {
+                firstId = event.id();
+            }
+            lastId = event.id();
             current = new EncodedEvent(event, codec, true);
             stamp++;
             pending = d;
@@ -164,19 +172,62 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     }
 
     /**
-     * Starts holding live events for a connection whose new subscriptions are being prepared.
-     * Call before adding the subscriptions to the index.
+     * Starts holding live events for a connection whose new subscriptions are being prepared, and changes
+     * the index for them at the same point of the log: every event appended before it was matched without
+     * them, every event after it with them (and without the subscriptions they replace).
      *
      * @param c the connection
+     * @param added subscriptions to add to the index; their {@link Subscription#coveredAfter} is set to
+     *     the returned position
+     * @param replaced subscriptions to remove from it
+     * @return the log position of this point: the id of the newest event this hub appended, or {@code null}
+     *     before the first; see {@link #appendedAfter}
      */
-    void hold(Connection c) {
+    String hold(Connection c, List<Subscription> added, List<Subscription> replaced) {
         lock.lock();
         try {
             c.outbound.held = new ArrayList<>();
             c.outbound.heldOverflow = false;
+            for (Subscription s : added) {
+                index.add(s.pattern, s);
+                s.coveredAfter = lastId;
+            }
+            for (Subscription s : replaced) {
+                index.remove(s.pattern, s);
+            }
+            return lastId;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * @param id the id of an event of the log's current epoch
+     * @param position a position from {@link #hold} or an id of the log; {@code null}: before this hub's
+     *     first append
+     * @return whether the log appended the event after that position (an id of an older epoch is before
+     *     every event of the current one)
+     */
+    boolean appendedAfter(String id, String position) {
+        String from = position != null ? position : firstId;
+        if (from == null) {
+            return false;
+        }
+        try {
+            int order = history.compare(id, from);
+            return position != null ? order > 0 : order >= 0;
+        } catch (IllegalArgumentException otherEpoch) {
+            return true;
+        }
+    }
+
+    /**
+     * @param id an id of the log
+     * @param position a position as for {@link #appendedAfter}
+     * @return whichever of the two comes first in the log
+     */
+    String earlier(String id, String position) {
+        return appendedAfter(id, position) ? position : id;
     }
 
     /**

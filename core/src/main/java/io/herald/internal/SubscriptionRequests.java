@@ -80,56 +80,53 @@ final class SubscriptionRequests {
      */
     void subscribe(Connection c, List<String> patterns, Filter filter, String since, String ref,
             Function<Replay, ServerMessage> answerFor, Answers out) throws ProtocolException {
-        List<String> others;
+        List<Subscription> existing;
+        List<Subscription> added = new ArrayList<>(patterns.size());
+        List<Subscription> replaced = new ArrayList<>();
+        String heldFrom;
         synchronized (c) {
             if (!c.isOpen()) {
                 return;
             }
-            long added = patterns.stream().filter(x -> !c.subscriptions.containsKey(x)).count();
-            if (c.subscriptions.size() + added > config.maxSubscriptionsPerConnection()) {
+            long adding = patterns.stream().filter(x -> !c.subscriptions.containsKey(x)).count();
+            if (c.subscriptions.size() + adding > config.maxSubscriptionsPerConnection()) {
                 throw tooMany(ref);
             }
-            others = new ArrayList<>(c.subscriptions.keySet());
-            others.removeAll(patterns);
-            hub.fanout.hold(c);
+            existing = new ArrayList<>(c.subscriptions.values());
             for (String pattern : patterns) {
                 Subscription sub = new Subscription(c, pattern, filter);
+                added.add(sub);
                 Subscription old = c.subscriptions.put(pattern, sub);
-                hub.index.add(pattern, sub);
                 if (old != null) {
-                    hub.index.remove(pattern, old);
+                    replaced.add(old);
                 } else {
                     hub.metrics.subscriptionCount.increment();
                 }
             }
+            heldFrom = hub.fanout.hold(c, added, replaced);
         }
-        Replay replay = since == null ? null : readHistory(c, since, patterns, others, filter);
+        Replay replay = since == null ? null
+                : readHistory(c, since, new ReplaySelection(patterns, filter, existing, c.principal(),
+                        hub.authorizer, hub.fanout, heldFrom));
         Replay queued = hub.fanout.release(c, out.queued() ? answerFor : null, replay);
+        if (queued != null && queued.recovered()) {
+            // every event after since that these select is now queued or was given before
+            for (Subscription sub : added) {
+                sub.coveredAfter = hub.fanout.earlier(since, sub.coveredAfter);
+            }
+        }
         if (!out.queued()) {
             out.answer(answerFor.apply(queued));
         }
     }
 
-    private Replay readHistory(Connection c, String since, List<String> patterns, List<String> others,
-            Filter filter) {
-        Principal p = c.principal();
+    private Replay readHistory(Connection c, String since, ReplaySelection selection) {
         try {
-            return hub.history.readAfter(since, e -> e.isTopicEvent() && matchesAny(patterns, e.topic())
-                    && !matchesAny(others, e.topic()) && (filter == null || filter.test(JsonCodec.readTree(e.data())))
-                    && hub.authorizer.mayReceive(p, e.topic()), config.maxReplay());
+            return hub.history.readAfter(since, selection, config.maxReplay());
         } catch (RuntimeException e) {
             LOG.warn("history read after {} failed for {}; answering recovered=false", since, c, e);
             return new Replay(false, List.of());
         }
-    }
-
-    private static boolean matchesAny(List<String> patterns, String topic) {
-        for (String pattern : patterns) {
-            if (Topics.matches(pattern, topic)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     void unsubscribe(Connection c, Request.Unsubscribe u, Answers out) throws ProtocolException {
