@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.Principal;
 import io.herald.spi.Authorizer;
 import io.herald.spi.StoredEvent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -20,16 +21,28 @@ import java.util.function.Predicate;
  * change during a connection's life). An event appended after this resume began holding is always replayed
  * if selected: when a subscription delivered it, it is among the held events and the seam keeps one copy.
  *
+ * <p>Cost: a log may hold 10,000 events and a request name 256 patterns beside 256 existing ones, so the
+ * patterns go into a {@link PatternIndex} of their own, built once per resume: each event's topic is split
+ * once and matched against all of them in time that follows its depth and the patterns that match, and the
+ * index explores each position of a {@code **} once, so no pattern makes matching exponential (the
+ * backtracking {@link Topics#matches} takes about a millisecond for {@code **.a.**.a…} against a topic of
+ * sixteen {@code a}).
+ *
  * <p>Used by one resume, on its request thread, with no lock held.
  */
-final class ReplaySelection implements Predicate<StoredEvent> {
-    private final List<String> patterns;
+final class ReplaySelection implements Predicate<StoredEvent>, PatternIndex.Visitor<Object> {
+    /** The value the index holds for the new patterns; the existing subscriptions are their own values. */
+    private static final Object REQUESTED = new Object();
+
+    private final PatternIndex<Object> index = new PatternIndex<>();
     private final Filter filter;
-    private final List<Subscription> existing;
     private final Principal principal;
     private final Authorizer authorizer;
     private final Fanout fanout;
     private final String heldFrom;
+    /** Per event: whether a new pattern matched, and the existing subscriptions whose pattern did. */
+    private boolean requested;
+    private final List<Subscription> matched = new ArrayList<>();
 
     /**
      * @param patterns the new subscriptions' patterns
@@ -42,9 +55,13 @@ final class ReplaySelection implements Predicate<StoredEvent> {
      */
     ReplaySelection(List<String> patterns, Filter filter, List<Subscription> existing, Principal principal,
             Authorizer authorizer, Fanout fanout, String heldFrom) {
-        this.patterns = patterns;
+        for (String pattern : patterns) {
+            index.add(pattern, REQUESTED);
+        }
+        for (Subscription s : existing) {
+            index.add(s.pattern, s);
+        }
         this.filter = filter;
-        this.existing = existing;
         this.principal = principal;
         this.authorizer = authorizer;
         this.fanout = fanout;
@@ -53,7 +70,13 @@ final class ReplaySelection implements Predicate<StoredEvent> {
 
     @Override
     public boolean test(StoredEvent e) {
-        if (!e.isTopicEvent() || !matchesAny(patterns, e.topic())) {
+        if (!e.isTopicEvent()) {
+            return false;
+        }
+        requested = false;
+        matched.clear();
+        index.match(Topics.split(e.topic()), this);
+        if (!requested) {
             return false;
         }
         JsonNode data = null;
@@ -69,8 +92,8 @@ final class ReplaySelection implements Predicate<StoredEvent> {
         if (fanout.appendedAfter(e.id(), heldFrom)) {
             return true;
         }
-        for (Subscription s : existing) {
-            if (Topics.matches(s.pattern, e.topic()) && fanout.appendedAfter(e.id(), s.coveredAfter)) {
+        for (Subscription s : matched) {
+            if (fanout.appendedAfter(e.id(), s.coveredAfter)) {
                 if (s.filter == null) {
                     return false;
                 }
@@ -85,12 +108,12 @@ final class ReplaySelection implements Predicate<StoredEvent> {
         return true;
     }
 
-    private static boolean matchesAny(List<String> patterns, String topic) {
-        for (String pattern : patterns) {
-            if (Topics.matches(pattern, topic)) {
-                return true;
-            }
+    @Override
+    public void visit(Object value) {
+        if (value == REQUESTED) {
+            requested = true;
+        } else {
+            matched.add((Subscription) value);
         }
-        return false;
     }
 }
