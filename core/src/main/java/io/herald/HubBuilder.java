@@ -36,6 +36,8 @@ public final class HubBuilder {
     private int historySize = 10_000;
     private Duration historyMaxAge = Duration.ofMinutes(10);
     private int maxReplay = 1_000;
+    /** Whether {@link #maxReplay(int)} was called: only then may it contradict the outbound queue. */
+    private boolean maxReplaySet;
     private Duration heartbeat = Duration.ofSeconds(25);
     private int maxConnections = 100_000;
     private int maxConnectionsPerUser = 100;
@@ -176,12 +178,18 @@ public final class HubBuilder {
     }
 
     /**
-     * @param events the most events one resume replays; beyond it the resume is not {@code recovered};
-     *     default 1,000
+     * A replay is queued whole, so it must also fit the room left in the connection's outbound queue when
+     * the resume ends; a replay that does not is cut to the newest events that fit and is not
+     * {@code recovered} either.
+     *
+     * @param events the most events one resume replays; beyond it the resume is not {@code recovered}; at
+     *     most the outbound queue's frame limit ({@link #outboundQueue}); default 1,000, or that limit when
+     *     it is smaller
      * @return this builder
      */
     public HubBuilder maxReplay(int events) {
         this.maxReplay = requirePositive("maxReplay", events);
+        this.maxReplaySet = true;
         return this;
     }
 
@@ -397,8 +405,13 @@ public final class HubBuilder {
             throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed historySize ("
                     + historySize + ")");
         }
+        if (maxReplaySet && maxReplay > outboundQueueFrames) {
+            throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed outboundQueue.frames ("
+                    + outboundQueueFrames + "): a replay is queued whole");
+        }
+        int replay = maxReplaySet ? maxReplay : Math.min(maxReplay, outboundQueueFrames);
         return new HubEngine(new HubConfig(node, authenticator, authorizer, tokenCookie, authFrameDeadline,
-                Set.copyOf(allowedOrigins), codec, objectMapper, historyLog, historySize, historyMaxAge, maxReplay,
+                Set.copyOf(allowedOrigins), codec, objectMapper, historyLog, historySize, historyMaxAge, replay,
                 heartbeat, maxConnections, maxConnectionsPerUser, maxConnectionsPerIp, maxSubscriptionsPerConnection,
                 maxRoomsPerConnection, singleRoomPerConnection, maxMembersPerRoom, maxFrameBytes, outboundQueueFrames,
                 outboundQueueBytes, slowConsumerPolicy, inboundRate, handshakeRate, publishRate, abuseThreshold,

@@ -25,6 +25,16 @@ class HubBuilderTest {
     }
 
     @Test
+    void aReplayLongerThanTheOutboundQueueIsRefused() {
+        assertThatThrownBy(() -> Hub.builder().outboundQueue(100, 1L << 20).maxReplay(101).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxReplay (101)").hasMessageContaining("outboundQueue.frames (100)");
+        Hub.builder().outboundQueue(100, 1L << 20).maxReplay(100).build().close();
+        // left at its default, maxReplay follows a smaller queue instead of refusing it
+        Hub.builder().outboundQueue(10, 1L << 20).build().close();
+    }
+
+    @Test
     void theHubReportsTheLimitsTransportsMirror() {
         try (Hub hub = Hub.builder().heartbeat(Duration.ofSeconds(3)).maxFrameBytes(1_000).build()) {
             assertThat(hub.heartbeat()).isEqualTo(Duration.ofSeconds(3));

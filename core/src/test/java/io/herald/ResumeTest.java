@@ -47,6 +47,123 @@ class ResumeTest {
         assertThat(again.expect("event").path("id").asText()).isEqualTo(live);
     }
 
+    /** Reads every frame until none arrives for a moment; the ids of the events, in order. */
+    private static List<String> eventIds(TestClient c) {
+        List<String> ids = new ArrayList<>();
+        JsonNode f;
+        while ((f = c.poll(Duration.ofMillis(300))) != null) {
+            assertThat(f.path("type").asText()).as("frame %s", f).isEqualTo("event");
+            ids.add(f.path("id").asText());
+        }
+        return ids;
+    }
+
+    @Test
+    void eventsAnExistingSubscriptionFilteredOutAreReplayedToANewOne() {
+        hub = Hub.builder().build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("orders.*"), "filter", Map.of("priority", "high"));
+        c.expect("subscribed");
+        String since = hub.publish("orders.paid", Map.of("priority", "high", "n", 0));
+        c.expect("event");
+        String low1 = hub.publish("orders.paid", Map.of("priority", "low", "n", 1));
+        String high = hub.publish("orders.paid", Map.of("priority", "high", "n", 2));
+        assertThat(c.expect("event").path("id").asText()).isEqualTo(high);
+        hub.publish("orders.shipped", Map.of("priority", "low", "n", 3));
+        String low2 = hub.publish("orders.paid", Map.of("priority", "low", "n", 4));
+
+        c.send("type", "subscribe", "topics", List.of("orders.paid"), "since", since);
+        assertThat(c.expect("subscribed").path("recovered").asBoolean()).isTrue();
+        assertThat(eventIds(c)).as("the low-priority events never delivered, and not the one that was")
+                .containsExactly(low1, low2);
+    }
+
+    @Test
+    void eventsPublishedBeforeAnExistingSubscriptionWasMadeAreReplayed() {
+        hub = Hub.builder().build();
+        String since = hub.publish("orders.paid", 0);
+        String before = hub.publish("orders.paid", 1);
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("orders.*"));
+        c.expect("subscribed");
+        String after = hub.publish("orders.paid", 2);
+        assertThat(c.expect("event").path("id").asText()).isEqualTo(after);
+
+        c.send("type", "subscribe", "topics", List.of("orders.paid"), "since", since);
+        assertThat(c.expect("subscribed").path("recovered").asBoolean()).isTrue();
+        assertThat(eventIds(c)).as("the event from before orders.* existed, not the one it delivered")
+                .containsExactly(before);
+    }
+
+    @Test
+    void resubscribingWithSinceDoesNotRepeatWhatTheReplacedSubscriptionDelivered() {
+        hub = Hub.builder().build();
+        String since = hub.publish("orders.paid", Map.of("priority", "low", "n", 0));
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("orders.paid"));
+        c.expect("subscribed");
+        String delivered = hub.publish("orders.paid", Map.of("priority", "low", "n", 1));
+        assertThat(c.expect("event").path("id").asText()).isEqualTo(delivered);
+
+        c.send("type", "subscribe", "topics", List.of("orders.paid"), "filter", Map.of("priority", "low"),
+                "since", since);
+        assertThat(c.expect("subscribed").path("recovered").asBoolean()).isTrue();
+        assertThat(eventIds(c)).as("nothing: the only missed event was delivered before the resubscribe").isEmpty();
+        String live = hub.publish("orders.paid", Map.of("priority", "low", "n", 2));
+        assertThat(c.expect("event").path("id").asText()).isEqualTo(live);
+    }
+
+    @Test
+    void aSecondResumeDoesNotRepeatWhatTheFirstReplayed() {
+        hub = Hub.builder().build();
+        String since = hub.publish("orders.paid", 0);
+        String missed = hub.publish("orders.paid", 1);
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("orders.paid"), "since", since);
+        c.expect("subscribed");
+        assertThat(eventIds(c)).containsExactly(missed);
+
+        c.send("type", "subscribe", "topics", List.of("orders.*"), "since", since);
+        assertThat(c.expect("subscribed").path("recovered").asBoolean()).isTrue();
+        assertThat(eventIds(c)).as("orders.paid's replay already brought it").isEmpty();
+    }
+
+    @Test
+    void aResumeBesideAFilteredSubscriptionMissesAndRepeatsNothingWhileEventsKeepArriving() throws Exception {
+        int events = 20_000;
+        hub = Hub.builder().historySize(100_000).maxReplay(100_000).outboundQueue(200_000, 64L << 20).build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("orders.*"), "filter", Map.of("priority", "high"));
+        c.expect("subscribed");
+        String since = hub.publish("orders.paid", Map.of("priority", "high", "n", 0));
+        Thread publisher = new Thread(() -> {
+            for (int n = 1; n < events; n++) {
+                hub.publish("orders.paid", Map.of("priority", n % 2 == 0 ? "high" : "low", "n", n));
+            }
+        }, "test-publisher");
+        publisher.start();
+        List<Integer> received = new ArrayList<>();
+        while (received.size() < 200) {
+            received.add(c.expect("event").path("data").path("n").asInt());
+        }
+        c.send("type", "subscribe", "topics", List.of("orders.paid"), "since", since);
+        JsonNode f;
+        while (!(f = c.next()).path("type").asText().equals("subscribed")) {
+            received.add(f.path("data").path("n").asInt());
+        }
+        assertThat(f.path("recovered").asBoolean()).isTrue();
+        publisher.join(30_000);
+        int last = -1;
+        while (received.size() < events) {
+            int n = c.expect("event").path("data").path("n").asInt();
+            assertThat(n).as("after the answer, log order").isGreaterThan(last);
+            last = n;
+            received.add(n);
+        }
+        assertThat(c.poll(Duration.ofMillis(200))).as("nothing more").isNull();
+        assertThat(new LinkedHashSet<>(received)).as("each event once").hasSize(events);
+    }
+
     @Test
     void anIdOlderThanRetentionIsNotRecovered() {
         hub = Hub.builder().historySize(5).maxReplay(5).build();

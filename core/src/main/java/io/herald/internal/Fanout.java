@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,10 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private Deliveries pending;
     /** Publish lock: the recipients skipped because a check threw for them; {@code null}: none. */
     private List<Failure> failures;
+    /** Publish lock: the id of the newest event this hub appended, {@code null} before the first. */
+    private String lastId;
+    /** The id of the first event this hub appended, {@code null} before it; written once, under the lock. */
+    private volatile String firstId;
 
     /** A recipient skipped because its authorizer or filter check threw. */
     private record Failure(String connectionId, RuntimeException error) {
@@ -144,6 +149,10 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         lock.lock();
         try {
             event = history.append(topic, data, clock.millis(), room, from, to);
+            if (lastId == null) {
+                firstId = event.id();
+            }
+            lastId = event.id();
             current = new EncodedEvent(event, codec, true);
             stamp++;
             pending = d;
@@ -215,35 +224,113 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     }
 
     /**
-     * Starts holding live events for a connection whose new subscriptions are being prepared.
-     * Call before adding the subscriptions to the index.
+     * Starts holding live events for a connection whose new subscriptions are being prepared, and changes
+     * the index for them at the same point of the log: every event appended before it was matched without
+     * them, every event after it with them (and without the subscriptions they replace).
      *
      * @param c the connection
+     * @param added subscriptions to add to the index; their {@link Subscription#coveredAfter} is set to
+     *     the returned position
+     * @param replaced subscriptions to remove from it
+     * @return the log position of this point: the id of the newest event this hub appended, or {@code null}
+     *     before the first; see {@link #appendedAfter}
      */
-    void hold(Connection c) {
+    String hold(Connection c, List<Subscription> added, List<Subscription> replaced) {
         lock.lock();
         try {
             c.outbound.held = new ArrayList<>();
             c.outbound.heldOverflow = false;
+            for (Subscription s : added) {
+                index.add(s.pattern, s);
+                s.coveredAfter = lastId;
+            }
+            for (Subscription s : replaced) {
+                index.remove(s.pattern, s);
+            }
+            return lastId;
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Ends holding: queues the answer, then the replayed events merged in log order with the live events
-     * held meanwhile (each once), then lets live events flow again.
+     * @param id the id of an event of the log's current epoch
+     * @param position a position from {@link #hold} or an id of the log; {@code null}: before this hub's
+     *     first append
+     * @return whether the log appended the event after that position (an id of an older epoch is before
+     *     every event of the current one)
+     */
+    boolean appendedAfter(String id, String position) {
+        String from = position != null ? position : firstId;
+        if (from == null) {
+            return false;
+        }
+        try {
+            int order = history.compare(id, from);
+            return position != null ? order > 0 : order >= 0;
+        } catch (IllegalArgumentException otherEpoch) {
+            return true;
+        }
+    }
+
+    /**
+     * @param id an id of the log
+     * @param position a position as for {@link #appendedAfter}
+     * @return whichever of the two comes first in the log
+     */
+    String earlier(String id, String position) {
+        return appendedAfter(id, position) ? position : id;
+    }
+
+    /**
+     * Ends holding: queues the answer, then the replayed events merged in log order with the live events held
+     * meanwhile (each once), then lets live events flow again. The held events are always queued; the events
+     * only the replay has are queued as far as they fit the queue's spare room, the newest kept (see
+     * {@link ResumeSeam}), and the replay is not recovered when some are left out.
      *
      * @param c the connection
-     * @param answer the answer to queue before the replay ({@code subscribed}, or {@code connected} for a
-     *     subscription made when opening), or {@code null} when the answer goes elsewhere
+     * @param answerFor builds the answer to queue before the replay ({@code subscribed}, or {@code connected}
+     *     for a subscription made when opening) from the replay as queued; {@code null} when the answer goes
+     *     elsewhere. Called without the lock, for each outcome the replay may have.
      * @param replay the history read for a resume, or {@code null}
-     * @return {@code false} when the held events overflowed and the connection was closed as a slow consumer
+     * @return the replay as queued, or {@code null} without one; when the held events overflowed, the
+     *     connection is closed as a slow consumer and the replay is returned unchanged
      */
-    boolean release(Connection c, ServerMessage answer, Replay replay) {
+    Replay release(Connection c, Function<Replay, ServerMessage> answerFor, Replay replay) {
+        Framing framing = c.framing();
+        List<EncodedEvent> replayed = new ArrayList<>(replay == null ? 0 : replay.events().size());
+        List<RuntimeException> unencodable = null;
+        if (replay != null) {
+            for (StoredEvent e : replay.events()) {
+                try {
+                    EncodedEvent encoded = new EncodedEvent(e, codec, false);
+                    encoded.frame(framing);
+                    replayed.add(encoded);
+                } catch (RuntimeException failure) {
+                    // the codec cannot encode it: the replay goes on without it, and is not recovered
+                    unencodable = unencodable == null ? new ArrayList<>(2) : unencodable;
+                    unencodable.add(failure);
+                }
+            }
+            if (unencodable != null) {
+                List<StoredEvent> kept = new ArrayList<>(replayed.size());
+                replayed.forEach(e -> kept.add(e.event));
+                replay = new Replay(false, kept);
+                for (RuntimeException failure : unencodable) {
+                    LOG.warn("left an event out of {}'s replay: the codec cannot encode it", c.id(), failure);
+                    errors.accept(c.id(), failure);
+                }
+            }
+        }
+        Replay cut = replay == null || !replay.recovered() ? replay : new Replay(false, replay.events());
+        OutboundFrame whole = answerFor == null ? null : frameOf(c, answerFor.apply(replay));
+        OutboundFrame partial = answerFor == null || cut == replay ? whole : frameOf(c, answerFor.apply(cut));
+        int answerFrames = whole == null ? 0 : 1;
+        long answerBytes = Math.max(length(whole), length(partial));
         Deliveries d = Deliveries.acquire(threads);
         boolean overflow;
         int delivered;
+        ResumeSeam seam = null;
         lock.lock();
         try {
             pending = d;
@@ -251,30 +338,11 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             c.outbound.held = null;
             overflow = c.outbound.heldOverflow;
             if (!overflow) {
-                if (answer != null) {
-                    d.offer(c.outbound, frameOf(c, answer), false);
-                }
-                List<StoredEvent> replayed = replay == null ? List.of() : replay.events();
-                int r = 0;
-                int h = 0;
-                String last = null;
-                while (r < replayed.size() || h < held.size()) {
-                    StoredEvent next;
-                    EncodedEvent encoded;
-                    if (h >= held.size() || (r < replayed.size()
-                            && history.compare(replayed.get(r).id(), held.get(h).event.id()) <= 0)) {
-                        next = replayed.get(r++);
-                        encoded = null;
-                    } else {
-                        encoded = held.get(h++);
-                        next = encoded.event;
-                    }
-                    if (last != null && history.compare(next.id(), last) <= 0) {
-                        continue;
-                    }
-                    last = next.id();
-                    EncodedEvent e = encoded != null ? encoded : new EncodedEvent(next, codec, true);
-                    d.offer(c.outbound, e.frame(c.framing()), true);
+                seam = ResumeSeam.stitch(history, replayed, held, framing,
+                        c.outbound.spareFrames() - answerFrames, c.outbound.spareBytes() - answerBytes);
+                d.offer(c.outbound, seam.complete() ? whole : partial, false);
+                for (EncodedEvent e : seam.events()) {
+                    d.offer(c.outbound, e.frame(framing), true);
                 }
             }
         } finally {
@@ -284,10 +352,17 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         }
         if (overflow) {
             slowConsumer.accept(c);
-            return false;
+            return replay;
         }
         metrics.delivered.add(delivered);
-        return true;
+        if (replay == null || seam.complete()) {
+            return replay;
+        }
+        return new Replay(false, seam.replayed());
+    }
+
+    private static int length(OutboundFrame f) {
+        return f == null ? 0 : f.length();
     }
 
     /**

@@ -351,8 +351,10 @@ public final class HubEngine implements Hub {
     private void release(Connection c, CloseReason reason) {
         registry.remove(c);
         for (Subscription s : c.subscriptionsSnapshot()) {
-            index.remove(s.pattern, s);
-            metrics.subscriptionCount.decrement();
+            // an unsubscribe may be removing it meanwhile: whoever removes it from the index counts it
+            if (index.remove(s.pattern, s)) {
+                metrics.subscriptionCount.decrement();
+            }
         }
         for (String room : c.roomsSnapshot()) {
             Deliveries d = fanout.deliveries();

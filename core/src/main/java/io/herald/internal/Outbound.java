@@ -80,6 +80,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     /** A held queue starts its writer anyway once it holds this many frames (or half its bounds). */
     static final int HOLD_FRAMES = 64;
     private static final long HOLD_BYTES = 64 * 1024;
+    /**
+     * A resume's replay leaves this share of the queue's bounds free (16 frames and 64 KiB by default), so the
+     * live events that follow it do not overflow the queue before the writer has started on the replay.
+     */
+    static final int RESERVE_SHARE = 64;
     private static final VarHandle PHASE;
 
     static {
@@ -456,6 +461,19 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     /** @return bytes waiting, the batch in flight not included */
     synchronized long queuedBytes() {
         return bytes;
+    }
+
+    /**
+     * @return how many more frames the queue takes before it is full (the batch in flight not counted), less
+     *     {@code 1/}{@link #RESERVE_SHARE} of its bound, kept for what arrives after a resume's replay
+     */
+    synchronized int spareFrames() {
+        return maxFrames - maxFrames / RESERVE_SHARE - queued;
+    }
+
+    /** @return like {@link #spareFrames()}, in bytes */
+    synchronized long spareBytes() {
+        return maxBytes - maxBytes / RESERVE_SHARE - bytes;
     }
 
     /** @return whether nothing is queued and nothing is being written */

@@ -75,62 +75,58 @@ final class SubscriptionRequests {
     /**
      * Adds checked subscriptions, replays history after {@code since} if given, and answers.
      *
-     * @param answerFor builds the answer from the replay ({@code null} without {@code since}); it is queued
-     *     before the replayed events when answers go to the connection's queue
+     * @param answerFor builds the answer from the replay as queued ({@code null} without {@code since}); it
+     *     is queued before the replayed events when answers go to the connection's queue
      */
     void subscribe(Connection c, List<String> patterns, Filter filter, String since, String ref,
             Function<Replay, ServerMessage> answerFor, Answers out) throws ProtocolException {
-        List<String> others;
+        List<Subscription> existing;
+        List<Subscription> added = new ArrayList<>(patterns.size());
+        List<Subscription> replaced = new ArrayList<>();
+        String heldFrom;
         synchronized (c) {
             if (!c.isOpen()) {
                 return;
             }
-            long added = patterns.stream().filter(x -> !c.subscriptions.containsKey(x)).count();
-            if (c.subscriptions.size() + added > config.maxSubscriptionsPerConnection()) {
+            long adding = patterns.stream().filter(x -> !c.subscriptions.containsKey(x)).count();
+            if (c.subscriptions.size() + adding > config.maxSubscriptionsPerConnection()) {
                 throw tooMany(ref);
             }
-            others = new ArrayList<>(c.subscriptions.keySet());
-            others.removeAll(patterns);
-            hub.fanout.hold(c);
+            existing = new ArrayList<>(c.subscriptions.values());
             for (String pattern : patterns) {
                 Subscription sub = new Subscription(c, pattern, filter);
+                added.add(sub);
                 Subscription old = c.subscriptions.put(pattern, sub);
-                hub.index.add(pattern, sub);
                 if (old != null) {
-                    hub.index.remove(pattern, old);
+                    replaced.add(old);
                 } else {
                     hub.metrics.subscriptionCount.increment();
                 }
             }
+            heldFrom = hub.fanout.hold(c, added, replaced);
         }
-        Replay replay = since == null ? null : readHistory(c, since, patterns, others, filter);
-        ServerMessage answer = answerFor.apply(replay);
-        hub.fanout.release(c, out.queued() ? answer : null, replay);
+        Replay replay = since == null ? null
+                : readHistory(c, since, new ReplaySelection(patterns, filter, existing, c.principal(),
+                        hub.authorizer, hub.fanout, heldFrom));
+        Replay queued = hub.fanout.release(c, out.queued() ? answerFor : null, replay);
+        if (queued != null && queued.recovered()) {
+            // every event after since that these select is now queued or was given before
+            for (Subscription sub : added) {
+                sub.coveredAfter = hub.fanout.earlier(since, sub.coveredAfter);
+            }
+        }
         if (!out.queued()) {
-            out.answer(answer);
+            out.answer(answerFor.apply(queued));
         }
     }
 
-    private Replay readHistory(Connection c, String since, List<String> patterns, List<String> others,
-            Filter filter) {
-        Principal p = c.principal();
+    private Replay readHistory(Connection c, String since, ReplaySelection selection) {
         try {
-            return hub.history.readAfter(since, e -> e.isTopicEvent() && matchesAny(patterns, e.topic())
-                    && !matchesAny(others, e.topic()) && (filter == null || filter.test(JsonCodec.readTree(e.data())))
-                    && hub.authorizer.mayReceive(p, e.topic()), config.maxReplay());
+            return hub.history.readAfter(since, selection, config.maxReplay());
         } catch (RuntimeException e) {
             LOG.warn("history read after {} failed for {}; answering recovered=false", since, c, e);
             return new Replay(false, List.of());
         }
-    }
-
-    private static boolean matchesAny(List<String> patterns, String topic) {
-        for (String pattern : patterns) {
-            if (Topics.matches(pattern, topic)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     void unsubscribe(Connection c, Request.Unsubscribe u, Answers out) throws ProtocolException {
@@ -144,8 +140,8 @@ final class SubscriptionRequests {
         synchronized (c) {
             for (String pattern : patterns) {
                 Subscription sub = c.subscriptions.remove(pattern);
-                if (sub != null) {
-                    hub.index.remove(pattern, sub);
+                // a close may be releasing the same subscription meanwhile: whoever removes it counts it
+                if (sub != null && hub.index.remove(pattern, sub)) {
                     hub.metrics.subscriptionCount.decrement();
                 }
             }

@@ -191,8 +191,10 @@ public final class Topics {
     }
 
     /**
-     * Reference matcher, simple and slow: whether a topic matches a pattern. Used by tests and where a
-     * single comparison is needed (resume filtering); the {@code PatternIndex} is the fast path.
+     * Reference matcher, simple and slow: whether a topic matches a pattern. For tests only: it backtracks
+     * over every way a {@code **} can absorb segments, so a pattern with several {@code **} separated by
+     * literals can take a millisecond on a sixteen-segment topic. Code that matches goes through a
+     * {@link PatternIndex}, which explores each position of a {@code **} once.
      *
      * @param pattern a valid pattern
      * @param topic a valid topic
