@@ -36,7 +36,7 @@ public final class HubBuilder {
     private int historySize = 10_000;
     private Duration historyMaxAge = Duration.ofMinutes(10);
     private int maxReplay = 1_000;
-    /** Whether {@link #maxReplay(int)} was called: only then may it contradict the outbound queue. */
+    /** Whether {@link #maxReplay(int)} was called: only then may it contradict the queue or the history. */
     private boolean maxReplaySet;
     private Duration heartbeat = Duration.ofSeconds(25);
     private int maxConnections = 100_000;
@@ -183,8 +183,8 @@ public final class HubBuilder {
      * {@code recovered} either.
      *
      * @param events the most events one resume replays; beyond it the resume is not {@code recovered}; at
-     *     most the outbound queue's frame limit ({@link #outboundQueue}); default 1,000, or that limit when
-     *     it is smaller
+     *     most the outbound queue's frame limit ({@link #outboundQueue}) and the in-memory history's size;
+     *     default 1,000, or the smaller of those two when one is smaller
      * @return this builder
      */
     public HubBuilder maxReplay(int events) {
@@ -401,7 +401,7 @@ public final class HubBuilder {
      * @throws IllegalArgumentException if settings contradict each other
      */
     public Hub build() {
-        if (maxReplay > historySize && historyLog == null) {
+        if (maxReplaySet && maxReplay > historySize && historyLog == null) {
             throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed historySize ("
                     + historySize + ")");
         }
@@ -409,7 +409,14 @@ public final class HubBuilder {
             throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed outboundQueue.frames ("
                     + outboundQueueFrames + "): a replay is queued whole");
         }
-        int replay = maxReplaySet ? maxReplay : Math.min(maxReplay, outboundQueueFrames);
+        int replay = maxReplay;
+        if (!maxReplaySet) {
+            // left at its default, it follows a smaller queue or history instead of refusing them
+            replay = Math.min(replay, outboundQueueFrames);
+            if (historyLog == null) {
+                replay = Math.min(replay, historySize);
+            }
+        }
         return new HubEngine(new HubConfig(node, authenticator, authorizer, tokenCookie, authFrameDeadline,
                 Set.copyOf(allowedOrigins), codec, objectMapper, historyLog, historySize, historyMaxAge, replay,
                 heartbeat, maxConnections, maxConnectionsPerUser, maxConnectionsPerIp, maxSubscriptionsPerConnection,

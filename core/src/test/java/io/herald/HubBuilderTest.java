@@ -30,8 +30,9 @@ class HubBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxReplay (101)").hasMessageContaining("outboundQueue.frames (100)");
         Hub.builder().outboundQueue(100, 1L << 20).maxReplay(100).build().close();
-        // left at its default, maxReplay follows a smaller queue instead of refusing it
+        // left at its default, maxReplay follows a smaller queue or history instead of refusing them
         Hub.builder().outboundQueue(10, 1L << 20).build().close();
+        Hub.builder().historySize(5).build().close();
     }
 
     @Test
