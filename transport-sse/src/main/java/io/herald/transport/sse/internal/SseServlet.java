@@ -112,7 +112,7 @@ public final class SseServlet extends HttpServlet {
             HttpAnswers.error(response, ErrorCode.INTERNAL, "the SSE servlet is not async-enabled", 0);
             return;
         }
-        Admission admission = gateway().admitRequest(Requests.handshake(request));
+        Admission admission = gateway().admit(Requests.handshake(request), Framing.SSE);
         if (!admission.accepted()) {
             HttpAnswers.refuse(response, admission);
             return;
