@@ -138,8 +138,30 @@ class RecipientFailureTest {
         assertThat(errors).containsExactly(c.id() + ":cannot encode task.poison");
     }
 
+    @Test
+    void aResumeWhoseAnswerCannotBeEncodedStillLetsLaterEventsFlow() {
+        hub = Hub.builder().codec(new FailingOn("task.poison") {
+            @Override
+            public byte[] encode(ServerMessage message) {
+                if (message instanceof ServerMessage.Subscribed s && s.recovered() != null) {
+                    throw new IllegalStateException("cannot encode a resume's answer");
+                }
+                return super.encode(message);
+            }
+        }).build();
+        String since = hub.publish("task.before", 1);
+        TestClient c = TestClient.connect(hub);
+
+        c.send("type", "subscribe", "ref", "r", "topics", List.of("task.*"), "since", since);
+
+        assertThat(c.expect("error").path("code").asText()).isEqualTo("INTERNAL");
+        hub.publish("task.after", 2);
+        assertThat(c.expect("event").path("topic").asText()).as("live events are not held for good")
+                .isEqualTo("task.after");
+    }
+
     /** The JSON codec, except that it cannot encode events of one topic. */
-    private static final class FailingOn implements Codec {
+    private static class FailingOn implements Codec {
         private final Codec json = new JsonCodec();
         private final String topic;
 

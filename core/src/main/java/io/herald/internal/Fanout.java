@@ -323,8 +323,16 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             }
         }
         Replay cut = replay == null || !replay.recovered() ? replay : new Replay(false, replay.events());
-        OutboundFrame whole = answerFor == null ? null : frameOf(c, answerFor.apply(replay));
-        OutboundFrame partial = answerFor == null || cut == replay ? whole : frameOf(c, answerFor.apply(cut));
+        OutboundFrame whole;
+        OutboundFrame partial;
+        try {
+            whole = answerFor == null ? null : frameOf(c, answerFor.apply(replay));
+            partial = answerFor == null || cut == replay ? whole : frameOf(c, answerFor.apply(cut));
+        } catch (RuntimeException e) {
+            // the answer cannot be encoded: still end holding, so the live events held meanwhile flow
+            release(c, null, null);
+            throw e;
+        }
         int answerFrames = whole == null ? 0 : 1;
         long answerBytes = Math.max(length(whole), length(partial));
         Deliveries d = Deliveries.acquire(threads);
