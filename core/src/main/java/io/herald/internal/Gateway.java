@@ -58,7 +58,7 @@ final class Gateway implements ConnectionGateway {
     @Override
     public Admission admit(Handshake h, Framing framing) {
         if (hub.isClosed()) {
-            return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
+            return shuttingDown(h);
         }
         Admission limited = chargeAttempt(h);
         return limited != null ? limited : judge(h, framing);
@@ -67,7 +67,7 @@ final class Gateway implements ConnectionGateway {
     @Override
     public Admission admitRequest(Handshake h) {
         if (hub.isClosed()) {
-            return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
+            return shuttingDown(h);
         }
         Admission a = judge(h, Framing.SSE);
         if (a.httpStatus() == 401) {
@@ -80,6 +80,10 @@ final class Gateway implements ConnectionGateway {
         return a;
     }
 
+    private static Admission shuttingDown(Handshake h) {
+        return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
+    }
+
     /** @return the refusal when the address made too many attempts, else {@code null} (one attempt counted) */
     private Admission chargeAttempt(Handshake h) {
         long wait = handshakeLimiter.tryAcquire(h.remoteAddress());
@@ -87,7 +91,7 @@ final class Gateway implements ConnectionGateway {
             return null;
         }
         hub.metrics.rateLimited.increment();
-        long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999));
+        long ms = RequestHandler.retryMillis(wait);
         return Admission.reject(429, CloseReason.TRY_AGAIN_LATER, "rate-limited",
                 "too many connection attempts; retry after " + ms + " ms", ms, h);
     }

@@ -1,6 +1,7 @@
 package io.herald.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.CloseReason;
 
 /**
  * The hub's door for transport adapters: first judge a handshake, then open the connection.
@@ -36,7 +37,8 @@ public interface ConnectionGateway {
         if (framing == Framing.WEBSOCKET || !a.awaitingAuth()) {
             return a;
         }
-        return Admission.reject(401, 1008, "unauthorized", "credentials are required", 0, handshake);
+        return Admission.reject(401, CloseReason.POLICY_VIOLATION, "unauthorized", "credentials are required", 0,
+                handshake);
     }
 
     /**
