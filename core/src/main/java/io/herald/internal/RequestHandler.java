@@ -64,7 +64,7 @@ final class RequestHandler {
     private void receive(Connection c, int size, Decoding decoding) {
         c.touch(hub.nanos());
         if (size > config.maxFrameBytes()) {
-            if (charged(c, null)) {
+            if (charged(c, null, new Answers.Queue(hub, c))) {
                 tooLarge(c, size);
             }
             return;
@@ -73,7 +73,7 @@ final class RequestHandler {
         try {
             r = decoding.decode();
         } catch (ProtocolException e) {
-            if (charged(c, e.ref())) {
+            if (charged(c, e.ref(), new Answers.Queue(hub, c))) {
                 error(new Answers.Queue(hub, c), e.ref(), e.code(), e.getMessage(), 0);
             }
             return;
@@ -82,16 +82,17 @@ final class RequestHandler {
     }
 
     /**
-     * Charges a message that cannot be executed (too large, or not a request) to the connection's inbound
-     * rate like any request, so a client that floods them is answered {@code RATE_LIMITED} and, if it goes
-     * on, closed for abuse; unlike a request, it never counts as the client behaving again.
+     * Charges a message to the connection's inbound rate: a request, or one that cannot be executed (too
+     * large, or not a request), so a client that floods those is answered {@code RATE_LIMITED} and, if it goes
+     * on, closed for abuse. Only an executed request counts as the client behaving again.
      *
-     * @return whether the message may be answered with its own error
+     * @return whether the message may be executed or answered with its own error; if not, {@code out} got
+     *     {@code RATE_LIMITED} (or the connection was closed for abuse)
      */
-    private boolean charged(Connection c, String ref) {
+    private boolean charged(Connection c, String ref, Answers out) {
         long wait = c.inboundBucket().tryAcquire();
         if (wait > 0) {
-            rateLimited(c, ref, wait, new Answers.Queue(hub, c));
+            rateLimited(c, ref, wait, out);
             return false;
         }
         return true;
@@ -114,9 +115,7 @@ final class RequestHandler {
      * @param out where the answer goes: the connection's queue, or the caller of a control request
      */
     void handle(Connection c, Request r, Answers out) {
-        long wait = c.inboundBucket().tryAcquire();
-        if (wait > 0) {
-            rateLimited(c, r.ref(), wait, out);
+        if (!charged(c, r.ref(), out)) {
             return;
         }
         c.consecutiveRejections = 0;
