@@ -15,6 +15,7 @@ import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
 import io.herald.spi.Transport;
 import io.herald.testing.RecordingTransport;
+import io.herald.testing.TestClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -92,7 +93,7 @@ class AuthFrameAdmissionTest {
                 new InitialSubscription(List.of("t"), null, missed, List.of())))
                 .isInstanceOfSatisfying(ProtocolException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
-        assertThat(hub.gateway().publish(pending, "t", io.herald.spi.ClientJson.read("\"forged\"")))
+        assertThat(hub.gateway().publish(pending, TestClient.publishBody("t", "\"forged\"")))
                 .isInstanceOfSatisfying(ServerMessage.Error.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
 
@@ -129,9 +130,8 @@ class AuthFrameAdmissionTest {
             }
 
             @Override
-            public ServerMessage publish(Admission admission, String topic,
-                    com.fasterxml.jackson.databind.JsonNode data) {
-                return hubs.publish(admission, topic, data);
+            public ServerMessage publish(Admission admission, byte[] body) {
+                return hubs.publish(admission, body);
             }
         };
         Admission stream = older.admit(NO_CREDENTIALS, Framing.SSE);

@@ -160,16 +160,67 @@ class SseGatewayTest {
             }
         }).build();
         Admission a = hub.gateway().admit(client());
-        JsonNode data = JSON.valueToTree(Map.of("k", 1));
-        assertThat(hub.gateway().publish(a, "open.x", data)).isInstanceOf(ServerMessage.Published.class);
-        assertThat(hub.gateway().publish(a, "closed.x", data)).isInstanceOfSatisfying(ServerMessage.Error.class,
+        assertThat(hub.gateway().publish(a, TestClient.publishBody("open.x", "{\"k\":1}"))).isInstanceOf(ServerMessage.Published.class);
+        assertThat(hub.gateway().publish(a, TestClient.publishBody("closed.x", "{\"k\":1}"))).isInstanceOfSatisfying(ServerMessage.Error.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
-        assertThat(hub.gateway().publish(a, "bad..x", data)).isInstanceOfSatisfying(ServerMessage.Error.class,
+        assertThat(hub.gateway().publish(a, TestClient.publishBody("bad..x", "{\"k\":1}"))).isInstanceOfSatisfying(ServerMessage.Error.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TOPIC));
-        assertThat(hub.gateway().publish(a, "open.y", data)).isInstanceOf(ServerMessage.Published.class);
-        assertThat(hub.gateway().publish(a, "open.z", data)).isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+        assertThat(hub.gateway().publish(a, TestClient.publishBody("open.y", "{\"k\":1}"))).isInstanceOf(ServerMessage.Published.class);
+        assertThat(hub.gateway().publish(a, TestClient.publishBody("open.z", "{\"k\":1}"))).isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
             assertThat(e.retryAfterMs()).isPositive();
         });
+    }
+
+    @Test
+    void httpPublishRelaysDataAsTheCallerWroteItLiveAndOnReplay() throws Exception {
+        hub = Hub.builder().authorizer(new Authorizer() {
+            @Override
+            public boolean mayPublish(Principal p, String topic) {
+                return true;
+            }
+        }).build();
+        RecordingTransport live = new RecordingTransport(Framing.SSE);
+        hub.gateway().open(hub.gateway().admit(client()), live,
+                new InitialSubscription(List.of("n.*"), null, null, List.of()));
+        next(live);
+        String before = hub.publish("n.before", 0);
+
+        String body = "{ \"topic\" : \"n.x\", \"data\" : { \"big\" : 1e400, \"d\" : 1.50, \"s\" : \"\\u00e9 x\" } }";
+        ServerMessage answer = hub.gateway().publish(hub.gateway().admit(client()),
+                body.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(answer).isInstanceOf(ServerMessage.Published.class);
+        String asWritten = "\"data\":{\"big\":1e400,\"d\":1.50,\"s\":\"\\u00e9 x\"}";
+        next(live);
+        assertThat(next(live)).contains(asWritten);
+        RecordingTransport resumed = new RecordingTransport(Framing.SSE);
+        hub.gateway().open(hub.gateway().admit(client()), resumed,
+                new InitialSubscription(List.of("n.*"), null, before, List.of()));
+        next(resumed);
+        assertThat(next(resumed)).as("replayed from the history").contains(asWritten);
+    }
+
+    @Test
+    void httpPublishBodiesThatAreNoPublishAreRefusedNamingTheProblem() {
+        hub = Hub.builder().build();
+        Admission a = hub.gateway().admit(client());
+        Map<String, String> refused = Map.of(
+                "{\"topic\":\"n.x\"", "not valid JSON",
+                "[1,2]", "must be a JSON object",
+                "{\"data\":1}", "field 'topic' is missing",
+                "{\"topic\":7,\"data\":1}", "field 'topic' must be a string",
+                "{\"topic\":\"n.x\"}", "field 'data' is missing",
+                "{\"topic\":\"n.x\",\"data\":1} x", "content after the JSON object",
+                "{\"topic\":\"n.x\",\"data\":{\"a\":1,\"a\":2}}", "Duplicate field 'a'");
+        refused.forEach((body, problem) -> assertThat(hub.gateway().publish(a, body.getBytes(StandardCharsets.UTF_8)))
+                .as(body).isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+                    assertThat(e.message()).contains(problem);
+                }));
+        assertThat(hub.gateway().publish(a, new byte[] {'{', '"', 't', (byte) 0xC0, (byte) 0xAF, '"', '}'}))
+                .isInstanceOfSatisfying(ServerMessage.Error.class,
+                        e -> assertThat(e.message()).isEqualTo("message is not valid UTF-8"));
+        assertThat(hub.admin().connectionCount()).isZero();
     }
 }

@@ -1,6 +1,5 @@
 package io.herald.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.Principal;
@@ -273,7 +272,7 @@ final class Gateway implements ConnectionGateway {
     }
 
     @Override
-    public ServerMessage publish(Admission admission, String topic, JsonNode data) {
+    public ServerMessage publish(Admission admission, byte[] body) {
         if (admission == null || !admission.accepted()) {
             throw new IllegalArgumentException("publish needs an accepted admission, got " + admission);
         }
@@ -281,6 +280,8 @@ final class Gateway implements ConnectionGateway {
             return new ServerMessage.Error(null, ErrorCode.UNAUTHORIZED, "credentials are required to publish", 0);
         }
         try {
+            Request.Publish request = JsonCodec.decodePublishBody(body);
+            String topic = request.topic();
             long wait = hub.requests.checkPublish(admission.principal(), topic, true,
                     "address:" + admission.handshake().remoteAddress(), null);
             if (wait > 0) {
@@ -288,7 +289,7 @@ final class Gateway implements ConnectionGateway {
                 return new ServerMessage.Error(null, ErrorCode.RATE_LIMITED, RequestHandler.retryMessage(wait),
                         RequestHandler.retryMillis(wait));
             }
-            byte[] json = JsonCodec.writeTree(data);
+            byte[] json = request.data();
             if (json.length > config.maxFrameBytes()) {
                 return new ServerMessage.Error(null, ErrorCode.TOO_LARGE, "data of " + json.length
                         + " bytes exceeds the limit of " + config.maxFrameBytes() + " bytes", 0);

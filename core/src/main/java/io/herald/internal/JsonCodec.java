@@ -98,6 +98,22 @@ public final class JsonCodec implements Codec {
         return MAPPER.readTree(json);
     }
 
+    /**
+     * Decodes the body of an HTTP publish as a {@code publish} message's {@code topic} and {@code data}:
+     * strict UTF-8, the same limits, and {@code data} relayed as written.
+     *
+     * @param body the request body
+     * @return a publish to a topic, with no {@code ref}
+     * @throws ProtocolException {@code BAD_REQUEST} naming what is wrong
+     */
+    public static Request.Publish decodePublishBody(byte[] body) throws ProtocolException {
+        Objects.requireNonNull(body, "body");
+        if (!Utf8.isValid(body)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "message is not valid UTF-8", null);
+        }
+        return JsonRequestDecoder.decodePublishBody(body);
+    }
+
     /** Creates the codec. Instances are interchangeable; they share all state. */
     public JsonCodec() {
     }

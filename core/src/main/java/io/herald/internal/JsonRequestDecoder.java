@@ -58,6 +58,20 @@ final class JsonRequestDecoder {
     }
 
     static Request decode(byte[] utf8) throws ProtocolException {
+        return fields(utf8).toRequest();
+    }
+
+    /**
+     * Decodes the body of an HTTP publish, {@code {"topic": …, "data": …}}, exactly as the {@code topic} and
+     * {@code data} of a {@code publish} message: {@code data} is copied as written. Other fields are ignored,
+     * as unknown fields of a message are.
+     */
+    static Request.Publish decodePublishBody(byte[] utf8) throws ProtocolException {
+        Fields fields = fields(utf8);
+        return fields.publish(null, null, null);
+    }
+
+    private static Fields fields(byte[] utf8) throws ProtocolException {
         for (int i = 0; i < Math.min(4, utf8.length); i++) {
             if (utf8[i] == 0) {
                 // never JSON in UTF-8; and Jackson would take such bytes for UTF-16 or UTF-32 and read them so
@@ -70,7 +84,7 @@ final class JsonRequestDecoder {
         } catch (IOException | RuntimeException e) {
             throw failure(e, fields);
         }
-        return fields.toRequest();
+        return fields;
     }
 
     /** Reads the request's fields; {@code utf8} or {@code text} is what {@code p} parses. */
@@ -284,7 +298,7 @@ final class JsonRequestDecoder {
                 case "subscribe" -> new Request.Subscribe(r, topics(r),
                         (JsonNode) optional(filter, "filter", "an object", r),
                         (String) optional(since, "since", "a string", r));
-                case "publish" -> publish(r);
+                case "publish" -> publish(r, room, echo);
                 case "ping" -> new Request.Ping(r);
                 case "unsubscribe" -> new Request.Unsubscribe(r, topics(r));
                 case "join" -> new Request.Join(r, required(room, "room", r),
@@ -297,7 +311,8 @@ final class JsonRequestDecoder {
             };
         }
 
-        private Request publish(String r) throws ProtocolException {
+        /** A publish from the fields read, with the given {@code room} and {@code echo} fields. */
+        Request.Publish publish(String r, Object room, Object echo) throws ProtocolException {
             String t = required(topic, "topic", r);
             if (data == null) {
                 throw bad("field 'data' is missing", r);

@@ -1,6 +1,5 @@
 package io.herald.spi;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.CloseReason;
 
 /**
@@ -106,14 +105,17 @@ public interface ConnectionGateway {
      * Publishes on behalf of an HTTP caller (an SSE client's {@code POST /publish}), authorized and rate
      * limited exactly like a WebSocket client's {@code publish}.
      *
+     * The body is read as a {@code publish} message's {@code topic} and {@code data} are: the same
+     * limits, and {@code data} reaches subscribers and the history as the caller wrote it (its whitespace
+     * removed), never re-serialized. Fields other than {@code topic} and {@code data} are ignored.
+     *
      * @param admission the caller's accepted admission (its credentials)
-     * @param topic the topic
-     * @param data the payload
-     * @return {@code published} with the event id, or an {@code error} ({@code INVALID_TOPIC},
-     *     {@code FORBIDDEN}, {@code RATE_LIMITED} with {@code retryAfterMs}, {@code TOO_LARGE}, and
-     *     {@code UNAUTHORIZED} for an admission that {@linkplain Admission#awaitingAuth awaits} an
-     *     {@code auth} frame)
+     * @param body the request body, JSON {@code {"topic": …, "data": …}} in UTF-8
+     * @return {@code published} with the event id, or an {@code error} ({@code BAD_REQUEST} for a body
+     *     that is not such an object, {@code INVALID_TOPIC}, {@code FORBIDDEN}, {@code RATE_LIMITED} with
+     *     {@code retryAfterMs}, {@code TOO_LARGE}, and {@code UNAUTHORIZED} for an admission that
+     *     {@linkplain Admission#awaitingAuth awaits} an {@code auth} frame)
      * @throws IllegalArgumentException if the admission was a rejection
      */
-    ServerMessage publish(Admission admission, String topic, JsonNode data);
+    ServerMessage publish(Admission admission, byte[] body);
 }

@@ -9,6 +9,7 @@ import io.herald.spi.ConnectionHandle;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,15 @@ public final class TestClient {
         this.transport = transport;
         this.handle = handle;
         this.connected = connected;
+    }
+
+    /**
+     * @param topic the topic
+     * @param dataJson the {@code data} value, as JSON text
+     * @return the body of an HTTP publish, UTF-8
+     */
+    public static byte[] publishBody(String topic, String dataJson) {
+        return ("{\"topic\":\"" + topic + "\",\"data\":" + dataJson + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -236,11 +236,10 @@ public final class SseServlet extends HttpServlet {
         Admission caller = admission;
         BodyReader.read(request.startAsync(), response, maxBodyBytes, body -> {
             try {
-                JsonNode json = Requests.object(body);
                 if (publish) {
-                    publish(caller, json, response);
+                    publish(caller, body, response);
                 } else {
-                    control(json, response, path.equals("/subscribe"));
+                    control(Requests.object(body), response, path.equals("/subscribe"));
                 }
             } catch (Requests.BadInput e) {
                 HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
@@ -251,13 +250,8 @@ public final class SseServlet extends HttpServlet {
         });
     }
 
-    private void publish(Admission admission, JsonNode body, HttpServletResponse response)
-            throws IOException, Requests.BadInput {
-        String topic = Requests.text(body, "topic");
-        if (!body.has("data")) {
-            throw new Requests.BadInput("field 'data' is missing");
-        }
-        ServerMessage answer = gateway().publish(admission, topic, body.get("data"));
+    private void publish(Admission admission, byte[] body, HttpServletResponse response) throws IOException {
+        ServerMessage answer = gateway().publish(admission, body);
         if (answer instanceof ServerMessage.Published p) {
             HttpAnswers.json(response, HttpServletResponse.SC_ACCEPTED, HttpAnswers.JSON.createObjectNode()
                     .put("id", p.id()));
