@@ -3,9 +3,14 @@ package io.herald;
 /**
  * Lifecycle callbacks. Every method has a no-op default, so new callbacks never break an implementation.
  *
- * <p>Called synchronously on the thread where the change happened (a container thread, a publisher, the
- * heartbeat thread); implementations return quickly and never block. An exception thrown here is logged
- * and otherwise ignored.
+ * <p>The calls about one connection come one at a time, in the order of the changes they report:
+ * {@code onConnected} first, then its {@code onJoin} and {@code onLeave} calls, then {@code onDisconnected}
+ * last, even when the connection closes while another thread opens it or joins a room for it. A call
+ * runs on the thread where its change happened (a container thread, a publisher, the heartbeat thread),
+ * or, when a call about the same connection is running at that moment, on that call's thread right after
+ * it. So a listener may close or change its own connection: the calls this causes come after it returns.
+ * Calls about different connections may run at the same time. Implementations return quickly and never
+ * block. An exception thrown here is logged and otherwise ignored.
  */
 public interface HubListener {
     /**

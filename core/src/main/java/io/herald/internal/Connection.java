@@ -75,6 +75,8 @@ final class Connection {
      */
     volatile String filedUser;
     final Outbound outbound;
+    /** The listener calls about this connection, in order. */
+    final ListenerEvents events = new ListenerEvents();
     /**
      * Serializes control requests (SSE's HTTP subscribe and unsubscribe), which may arrive on several
      * container threads at once; WebSocket messages are already delivered one at a time. Taken before

@@ -1,6 +1,7 @@
 package io.herald.internal;
 
 import io.herald.CloseReason;
+import io.herald.ConnectionInfo;
 import io.herald.ErrorCode;
 import io.herald.Principal;
 import io.herald.spi.Admission;
@@ -220,6 +221,16 @@ final class Gateway implements ConnectionGateway {
             transport.close(CloseReason.CAPACITY.code(), CloseReason.CAPACITY.reason());
             return new Handle(null);
         }
+        try {
+            return start(c, initial, rooms, pending);
+        } finally {
+            ConnectionInfo info = c.info();
+            c.events.opened(() -> hub.listeners.connected(info));
+        }
+    }
+
+    /** Sends {@code connected}, subscribes and joins as asked, and arms the auth deadline. */
+    private Handle start(Connection c, Initial initial, List<String> rooms, boolean pending) {
         Answers queue = new Answers.Queue(hub, c);
         if (initial == null || initial.patterns().isEmpty()) {
             queue.answer(connected(c, null));
@@ -243,7 +254,6 @@ final class Gateway implements ConnectionGateway {
                 }
             }, config.authFrameDeadline().toMillis(), TimeUnit.MILLISECONDS);
         }
-        hub.listeners.connected(c.info());
         return (Handle) c.outbound.listener();
     }
 

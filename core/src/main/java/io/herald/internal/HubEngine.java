@@ -365,14 +365,16 @@ public final class HubEngine implements Hub {
                 fanout.finishMembership(d);
             }
             if (gone != null) {
-                listeners.leave(room, gone.member());
+                c.events.add(() -> listeners.leave(room, gone.member()));
             }
         }
         ConnectionInfo info = c.info();
         synchronized (c) {
             c.clearMemberships();
+            // under the lock a leave request adds its call in: that call comes before this one
+            c.events.add(() -> listeners.disconnected(info, reason));
         }
-        listeners.disconnected(info, reason);
+        c.events.run();
     }
 
     private void heartbeatTick() {

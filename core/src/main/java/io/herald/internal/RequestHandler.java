@@ -14,7 +14,6 @@ import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
 import io.herald.spi.StoredEvent;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -131,9 +130,17 @@ final class RequestHandler {
             } else if (r instanceof Request.Publish p) {
                 publish(c, p, out);
             } else if (r instanceof Request.Join j) {
-                join(c, j, out);
+                try {
+                    join(c, j, out);
+                } finally {
+                    c.events.run();
+                }
             } else if (r instanceof Request.Leave l) {
-                leave(c, l, out);
+                try {
+                    leave(c, l, out);
+                } finally {
+                    c.events.run();
+                }
             } else if (r instanceof Request.Send s) {
                 send(c, s, out);
             } else if (r instanceof Request.Ping p) {
@@ -225,8 +232,6 @@ final class RequestHandler {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "may not join room '" + j.room() + "'", j.ref());
         }
         Member member = new Member(c.id(), c.user(), j.meta());
-        List<RoomTable.Entry> left = new ArrayList<>();
-        List<String> leftRooms = new ArrayList<>();
         Deliveries d = hub.fanout.deliveries();
         boolean again = false;
         try {
@@ -248,8 +253,7 @@ final class RequestHandler {
                             c.removeRoom(old);
                             RoomTable.Entry gone = hub.fanout.membership(old, null, c, null, d, 0);
                             if (gone != null) {
-                                left.add(gone);
-                                leftRooms.add(old);
+                                c.events.add(() -> hub.listeners.leave(old, gone.member()));
                             }
                         }
                     }
@@ -261,6 +265,7 @@ final class RequestHandler {
                         c.removeRoom(j.room());
                         throw full(j);
                     }
+                    c.events.add(() -> hub.listeners.join(j.room(), member));
                 }
             }
         } finally {
@@ -273,10 +278,6 @@ final class RequestHandler {
         if (!out.queued()) {
             out.answer(new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
         }
-        for (int i = 0; i < left.size(); i++) {
-            hub.listeners.leave(leftRooms.get(i), left.get(i).member());
-        }
-        hub.listeners.join(j.room(), member);
     }
 
     private ProtocolException full(Request.Join j) {
@@ -299,15 +300,15 @@ final class RequestHandler {
                 }
                 gone = hub.fanout.membership(l.room(), null, c,
                         out.queued() ? new ServerMessage.Left(l.ref(), l.room()) : null, d, 0);
+                if (gone != null) {
+                    c.events.add(() -> hub.listeners.leave(l.room(), gone.member()));
+                }
             }
         } finally {
             hub.fanout.finishMembership(d);
         }
         if (!out.queued()) {
             out.answer(new ServerMessage.Left(l.ref(), l.room()));
-        }
-        if (gone != null) {
-            hub.listeners.leave(l.room(), gone.member());
         }
     }
 
