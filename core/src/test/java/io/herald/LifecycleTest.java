@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,36 @@ class LifecycleTest {
                 .isTrue();
         assertThat(hub.gateway().admit(Handshake.builder("127.0.0.1").cookie("sess", "secret").build()).accepted())
                 .isTrue();
+    }
+
+    @Test
+    void httpRequestsFromAnAddressOutOfAttemptsAreRefusedBeforeTheirCredentialsAreJudged() {
+        AtomicInteger judged = new AtomicInteger();
+        hub = Hub.builder().handshakeRate(RateLimit.of(1, 2)).authenticator((token, h) -> {
+            int n = judged.incrementAndGet();
+            if (n < 5) {
+                // guesses judged at the same moment: each passes the check before any of them is counted
+                assertThat(hub.gateway().admitRequest(bearer("guess" + n)).httpStatus()).isEqualTo(401);
+            }
+            if (!"right".equals(token)) {
+                throw new AuthenticationException("invalid token");
+            }
+            return Principal.of("u1");
+        }).build();
+
+        assertThat(hub.gateway().admitRequest(bearer("guess0")).httpStatus()).isEqualTo(401);
+        assertThat(judged).hasValue(5);
+
+        Admission right = hub.gateway().admitRequest(bearer("right"));
+        assertThat(right.httpStatus()).as("a right guess answered like a wrong one").isEqualTo(429);
+        assertThat(right.retryAfterMs()).as("every judged guess counted: five against a burst of two")
+                .isBetween(3_500L, 4_000L);
+        assertThat(judged).as("not judged").hasValue(5);
+        assertThat(hub.gateway().admit(bearer("right")).httpStatus()).isEqualTo(429);
+    }
+
+    private static Handshake bearer(String token) {
+        return Handshake.builder("10.0.0.9").header("Authorization", "Bearer " + token).build();
     }
 
     @Test

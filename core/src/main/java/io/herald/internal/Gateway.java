@@ -69,13 +69,17 @@ final class Gateway implements ConnectionGateway {
         if (hub.isClosed()) {
             return shuttingDown(h);
         }
+        // refused credentials cost what a connection attempt does, so guessing them is no cheaper here; and
+        // an address out of attempts is refused before its credentials are judged, so that a right guess
+        // cannot be told from a wrong one by the answer
+        long wait = handshakeLimiter.waitFor(h.remoteAddress());
+        if (wait > 0) {
+            return tooManyAttempts(wait, h);
+        }
         Admission a = judge(h, Framing.SSE);
         if (a.httpStatus() == 401) {
-            // refused credentials cost what a connection attempt does, so guessing them is no cheaper here
-            Admission limited = chargeAttempt(h);
-            if (limited != null) {
-                return limited;
-            }
+            // charged even past empty: guesses judged at the same moment all count
+            handshakeLimiter.charge(h.remoteAddress());
         }
         return a;
     }
@@ -87,9 +91,10 @@ final class Gateway implements ConnectionGateway {
     /** @return the refusal when the address made too many attempts, else {@code null} (one attempt counted) */
     private Admission chargeAttempt(Handshake h) {
         long wait = handshakeLimiter.tryAcquire(h.remoteAddress());
-        if (wait <= 0) {
-            return null;
-        }
+        return wait <= 0 ? null : tooManyAttempts(wait, h);
+    }
+
+    private Admission tooManyAttempts(long wait, Handshake h) {
         hub.metrics.rateLimited.increment();
         long ms = RequestHandler.retryMillis(wait);
         return Admission.reject(429, CloseReason.TRY_AGAIN_LATER, "rate-limited",

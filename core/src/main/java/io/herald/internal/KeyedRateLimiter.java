@@ -75,6 +75,23 @@ public final class KeyedRateLimiter {
      * @throws NullPointerException if {@code key} is {@code null}
      */
     public long tryAcquire(String key) {
+        return take(key, false);
+    }
+
+    /**
+     * Takes a token from the key's bucket even when it has none: the key then waits until the refill rate
+     * has paid the debt back. For costs that were already incurred, such as credentials that were judged
+     * and refused. Thread-safe; never blocks.
+     *
+     * @param key the client's key
+     * @return 0 when charged, else (a new key finding the table full) the nanoseconds of one token interval
+     * @throws NullPointerException if {@code key} is {@code null}
+     */
+    public long charge(String key) {
+        return take(key, true);
+    }
+
+    private long take(String key, boolean force) {
         Objects.requireNonNull(key, "key");
         if (limit.unlimited()) {
             return 0;
@@ -97,13 +114,29 @@ public final class KeyedRateLimiter {
                 }
                 reserved.decrementAndGet();
             }
-            long wait = bucket.acquireUnlessRetired(now);
+            long wait = force ? bucket.chargeUnlessRetired(now) : bucket.acquireUnlessRetired(now);
             if (wait >= 0) {
                 return wait;
             }
             remove(key, bucket);
         }
         return denial;
+    }
+
+    /**
+     * Says whether the key could take a token now, taking none and storing nothing. Thread-safe.
+     *
+     * @param key the client's key
+     * @return 0 when it could (a key with no bucket could), else the nanoseconds until it could
+     * @throws NullPointerException if {@code key} is {@code null}
+     */
+    public long waitFor(String key) {
+        Objects.requireNonNull(key, "key");
+        if (limit.unlimited()) {
+            return 0;
+        }
+        TokenBucket bucket = buckets.get(key);
+        return bucket == null ? 0 : bucket.waitAt(nanoTime.getAsLong());
     }
 
     /**

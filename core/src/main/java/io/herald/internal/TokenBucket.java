@@ -102,6 +102,21 @@ public final class TokenBucket {
     }
 
     /**
+     * Says whether a token is available at {@code now}, taking none.
+     *
+     * @return 0 when one is (or the bucket is retired: a new one would be full), else the positive
+     *     nanoseconds until one will be
+     */
+    long waitAt(long now) {
+        long full = fullAt;
+        if (unlimited || full == RETIRED) {
+            return 0;
+        }
+        long ahead = Math.max(0, full - now);
+        return ahead > tolerance ? ahead - tolerance : 0;
+    }
+
+    /**
      * Takes a token at {@code now} unless the bucket is retired.
      *
      * @return 0 when granted, the positive nanoseconds until a token is available when denied, or -1 when
@@ -121,6 +136,30 @@ public final class TokenBucket {
                 return ahead - tolerance;
             }
             if (FULL_AT.compareAndSet(this, full, notRetired(now + ahead + interval))) {
+                return 0;
+            }
+        }
+    }
+
+    /**
+     * Takes a token at {@code now} even when none is available, unless the bucket is retired. A bucket
+     * charged past empty is in debt: it grants nothing until the refill rate has paid the debt back. The
+     * debt stops growing at about 2<sup>61</sup> nanoseconds.
+     *
+     * @return 0 when charged, or -1 when the bucket is retired
+     */
+    long chargeUnlessRetired(long now) {
+        if (unlimited) {
+            return 0;
+        }
+        while (true) {
+            long full = fullAt;
+            if (full == RETIRED) {
+                return -1;
+            }
+            long ahead = Math.max(0, full - now);
+            long next = ahead > MAX_WINDOW ? now + ahead : now + ahead + interval;
+            if (FULL_AT.compareAndSet(this, full, notRetired(next))) {
                 return 0;
             }
         }

@@ -44,7 +44,9 @@ public interface ConnectionGateway {
      * Judges an HTTP request that opens no connection (an SSE client's {@code POST /publish}): the Origin
      * allow-list and the credentials, judged as for an SSE stream. It is not counted as a connection attempt
      * (what it does is rate limited on its own, like a publish), unless its credentials are refused: then it
-     * counts, so guessing credentials here is no cheaper than by connecting.
+     * counts, so guessing credentials here is no cheaper than by connecting. Every refused request counts,
+     * even when several were judged at once; and a request from an address out of attempts is refused
+     * (429) before its credentials are judged, so a right guess is answered like a wrong one.
      *
      * <p>The default judges it as an SSE stream's handshake, {@link #admit(Handshake, Framing)}.
      *

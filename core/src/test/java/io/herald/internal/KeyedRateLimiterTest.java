@@ -36,6 +36,29 @@ class KeyedRateLimiterTest {
     }
 
     @Test
+    void askingWhetherAKeyMustWaitTakesNothingAndStoresNothing() {
+        KeyedRateLimiter limiter = limiter(RateLimit.of(1000, 1), 10);
+        assertThat(limiter.waitFor("a")).isZero();
+        assertThat(limiter.size()).isZero();
+        assertThat(limiter.tryAcquire("a")).isZero();
+        assertThat(limiter.waitFor("a")).isEqualTo(MS);
+        assertThat(limiter.waitFor("a")).isEqualTo(MS);
+        nanos.addAndGet(MS);
+        assertThat(limiter.waitFor("a")).isZero();
+        assertThat(limiter.tryAcquire("a")).isZero();
+    }
+
+    @Test
+    void chargesCountEvenWhenTheBucketIsEmpty() {
+        KeyedRateLimiter limiter = limiter(RateLimit.of(1000, 1), 10);
+        assertThat(limiter.charge("a")).as("a new key's first charge").isZero();
+        assertThat(limiter.charge("a")).isZero();
+        assertThat(limiter.charge("a")).isZero();
+        assertThat(limiter.waitFor("a")).isEqualTo(3 * MS);
+        assertThat(limiter.tryAcquire("a")).isEqualTo(3 * MS);
+    }
+
+    @Test
     void aKeysRetryAfterShrinksAsTimePasses() {
         KeyedRateLimiter limiter = limiter(RateLimit.of(10, 1), 10);
         assertThat(limiter.tryAcquire("u")).isZero();

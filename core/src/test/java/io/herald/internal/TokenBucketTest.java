@@ -46,6 +46,24 @@ class TokenBucketTest {
     }
 
     @Test
+    void chargesPastEmptyAreDebtThatTheRefillPaysBackBeforeAnyGrant() {
+        TokenBucket bucket = bucket(RateLimit.of(1000, 2));
+        assertThat(drain(bucket, 2)).isEqualTo(2);
+        long now = nanos.get();
+        for (int i = 0; i < 3; i++) {
+            assertThat(bucket.chargeUnlessRetired(now)).isZero();
+        }
+        assertThat(bucket.waitAt(now)).isEqualTo(4 * MS);
+        assertThat(bucket.tryAcquire()).as("asking takes nothing while in debt").isEqualTo(4 * MS);
+        nanos.addAndGet(4 * MS - 1);
+        assertThat(bucket.tryAcquire()).isEqualTo(1);
+        nanos.addAndGet(1);
+        assertThat(bucket.waitAt(nanos.get())).isZero();
+        assertThat(bucket.tryAcquire()).isZero();
+        assertThat(bucket.tryAcquire()).isEqualTo(MS);
+    }
+
+    @Test
     void tokensRefillAtTheConfiguredRate() {
         TokenBucket bucket = bucket(THOUSAND_PER_SECOND_BURST_5);
         assertThat(drain(bucket, 5)).isEqualTo(5);
