@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.internal.ReferenceMatcher;
 import io.herald.internal.Topics;
 import io.herald.testing.TestClient;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which events a resume replays, checked against the reference matcher {@link Topics#matches} on random
+ * Which events a resume replays, checked against the reference matcher {@link ReferenceMatcher#matches} on random
  * topics and patterns, and how long choosing them may take.
  */
 class ReplayMatchingTest {
@@ -37,7 +38,7 @@ class ReplayMatchingTest {
     /** A subscription the connection holds, made when {@code from} events had been published. */
     private record Held(String pattern, Integer k, int from) {
         boolean delivers(Published e, int index) {
-            return index >= from && Topics.matches(pattern, e.topic()) && (k == null || k == e.k());
+            return index >= from && ReferenceMatcher.matches(pattern, e.topic()) && (k == null || k == e.k());
         }
     }
 
@@ -118,7 +119,7 @@ class ReplayMatchingTest {
             for (int i = since + 1; i < log.size(); i++) {
                 Published e = log.get(i);
                 int index = i;
-                boolean selected = wanted.stream().anyMatch(p -> Topics.matches(p, e.topic()))
+                boolean selected = wanted.stream().anyMatch(p -> ReferenceMatcher.matches(p, e.topic()))
                         && (k == null || k == e.k());
                 if (selected && held.stream().noneMatch(h -> h.delivers(e, index))) {
                     expected.add(e.id());

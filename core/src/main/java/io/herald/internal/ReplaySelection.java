@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  * patterns go into a {@link PatternIndex} of their own, built once per resume: each event's topic is split
  * once and matched against all of them in time that follows its depth and the patterns that match, and the
  * index explores each position of a {@code **} once, so no pattern makes matching exponential (the
- * backtracking {@link Topics#matches} takes about a millisecond for {@code **.a.**.a…} against a topic of
+ * backtracking reference matcher of the tests takes about a millisecond for {@code **.a.**.a…} against a topic of
  * sixteen {@code a}).
  *
  * <p>Used by one resume, on its request thread, with no lock held.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Properties of {@link PatternIndex} checked on random topics and patterns over a three-letter alphabet
- * (so matches are common): the index against {@link Topics#matches}, and {@code Topics.matches} against an
+ * (so matches are common): the index against {@link ReferenceMatcher#matches}, and {@code ReferenceMatcher.matches} against an
  * independent dynamic-programming matcher. Each property runs a fixed number of cases from a fixed seed;
  * a failure names the case seed, and {@link #forAll} with that seed and one try replays it.
  */
@@ -30,7 +30,7 @@ class PatternIndexPropertiesTest {
             String topic = topic(random);
             String pattern = random.nextBoolean() ? pattern(random) : mutate(topic, random);
             boolean expected = matchesByTable(pattern, topic);
-            assertThat(Topics.matches(pattern, topic)).as("%s against %s", pattern, topic).isEqualTo(expected);
+            assertThat(ReferenceMatcher.matches(pattern, topic)).as("%s against %s", pattern, topic).isEqualTo(expected);
             matched[0] += expected ? 1 : 0;
         });
         assertThat(matched[0]).as("cases that match").isGreaterThan(1000);
@@ -61,7 +61,7 @@ class PatternIndexPropertiesTest {
             String pattern = Topics.checkPattern(withDoubleStar(topic, random));
             PatternIndex<String> index = new PatternIndex<>();
             index.add(pattern, pattern);
-            assertThat(Topics.matches(pattern, topic)).as("%s against %s", pattern, topic).isTrue();
+            assertThat(ReferenceMatcher.matches(pattern, topic)).as("%s against %s", pattern, topic).isTrue();
             assertThat(visited(index, topic)).as("%s against %s", pattern, topic).containsExactly(pattern);
         });
     }
@@ -166,7 +166,7 @@ class PatternIndexPropertiesTest {
                         String topic = wideTopic(random);
                         List<String> want = new ArrayList<>();
                         model.forEach((pattern, values) -> {
-                            if (Topics.matches(pattern, topic)) {
+                            if (ReferenceMatcher.matches(pattern, topic)) {
                                 want.addAll(values);
                             }
                         });
@@ -214,7 +214,7 @@ class PatternIndexPropertiesTest {
                         String topic = anywhereWideTopic(random);
                         List<String> want = new ArrayList<>();
                         model.forEach((pattern, values) -> {
-                            if (Topics.matches(pattern, topic)) {
+                            if (ReferenceMatcher.matches(pattern, topic)) {
                                 want.addAll(values);
                             }
                         });
@@ -398,7 +398,7 @@ class PatternIndexPropertiesTest {
     private static List<String> expected(Set<String> patterns, String topic) {
         List<String> want = new ArrayList<>();
         for (String p : patterns) {
-            if (Topics.matches(p, topic)) {
+            if (ReferenceMatcher.matches(p, topic)) {
                 want.add(p);
             }
         }
@@ -408,7 +408,7 @@ class PatternIndexPropertiesTest {
 
     /**
      * {@code table[i][j]}: whether pattern segments from {@code i} match topic segments from {@code j}.
-     * Written independently of {@code Topics.matches}: a {@code **} either matches nothing here or eats one
+     * Written independently of {@code ReferenceMatcher.matches}: a {@code **} either matches nothing here or eats one
      * topic segment and stays.
      */
     private static boolean matchesByTable(String pattern, String topic) {

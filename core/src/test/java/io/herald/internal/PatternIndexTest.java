@@ -352,7 +352,7 @@ class PatternIndexTest {
             split[t] = Topics.split(topic);
             List<Sub> want = new ArrayList<>();
             stable.forEach((s, p) -> {
-                if (Topics.matches(p, topic)) {
+                if (ReferenceMatcher.matches(p, topic)) {
                     want.add(s);
                 }
             });
