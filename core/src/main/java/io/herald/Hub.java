@@ -60,7 +60,8 @@ public interface Hub extends AutoCloseable {
      * @param connectionId the connection
      * @param topic the event's topic
      * @param data the payload
-     * @return {@code false} when no such connection is open
+     * @return {@code false} when no such connection is open (or is still opening: nothing comes before its
+     *     {@code connected} frame)
      */
     boolean sendToConnection(String connectionId, String topic, Object data);
 
@@ -70,7 +71,8 @@ public interface Hub extends AutoCloseable {
      * @param user the user id
      * @param topic the event's topic
      * @param data the payload
-     * @return how many connections it was queued to
+     * @return how many connections it was queued to (not those still opening: nothing comes before their
+     *     {@code connected} frame)
      */
     int sendToUser(String user, String topic, Object data);
 
@@ -79,7 +81,8 @@ public interface Hub extends AutoCloseable {
      *
      * @param connectionId the connection
      * @param reason close code and reason
-     * @return {@code false} when no such connection is open
+     * @return {@code false} when no such connection is open (or is still opening: nothing comes before its
+     *     {@code connected} frame)
      */
     boolean disconnect(String connectionId, CloseReason reason);
 

@@ -6,8 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.spi.Admission;
 import io.herald.spi.AuthenticationException;
+import io.herald.spi.ConnectionHandle;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
+import io.herald.spi.OutboundFrame;
+import io.herald.spi.SendCallback;
+import io.herald.spi.Transport;
 import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.time.Duration;
@@ -310,5 +314,73 @@ class LifecycleTest {
         JsonNode batch = c.expect("batch");
         assertThat(batch.path("frames")).hasSize(5);
         assertThat(batch.path("frames").get(4).path("data").asInt()).isEqualTo(4);
+    }
+    @Test
+    void connectionOpenedWhileTheHubClosesIsClosedWithShutdownNotLeftOpen() throws Exception {
+        hub = Hub.builder().build();
+        RecordingTransport socket = new RecordingTransport(Framing.WEBSOCKET);
+        AtomicInteger asked = new AtomicInteger();
+        Transport closingMeanwhile = new Transport() {
+            @Override
+            public Framing framing() {
+                // first asked after the gateway's check that the hub is open: the hub closes right then
+                if (asked.incrementAndGet() == 1) {
+                    hub.close(Duration.ZERO);
+                }
+                return socket.framing();
+            }
+
+            @Override
+            public void send(List<OutboundFrame> frames, SendCallback callback) {
+                socket.send(frames, callback);
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                socket.close(code, reason);
+            }
+        };
+
+        hub.gateway().open(hub.gateway().admit(from("127.0.0.1")), closingMeanwhile, null);
+
+        assertThat(socket.closed()).isEqualTo(new RecordingTransport.Close(1001, "shutdown"));
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    @Test
+    void whatIsSentToAUserNeverComesBeforeAConnectionsConnectedFrame() throws Exception {
+        hub = Hub.builder().authenticator((token, h) -> Principal.of("u1")).handshakeRate(RateLimit.UNLIMITED)
+                .build();
+        Handshake user = Handshake.builder("127.0.0.1").header("Authorization", "Bearer t").build();
+        AtomicInteger sent = new AtomicInteger();
+        Thread pusher = new Thread(() -> {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
+                hub.sendToUser("u1", "note", "n");
+                sent.incrementAndGet();
+            }
+        });
+        pusher.start();
+        int opened = 0;
+        int pushedRightAfter = 0;
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() > 0);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            for (; opened < 1_000 && System.nanoTime() < end; opened++) {
+                RecordingTransport t = new RecordingTransport(Framing.WEBSOCKET);
+                ConnectionHandle h = hub.gateway().open(hub.gateway().admit(user), t, null);
+                assertThat(t.frames().poll(10, TimeUnit.SECONDS)).as("first frame of connection %d", opened)
+                        .startsWith("{\"type\":\"connected\"");
+                if (t.frames().poll(100, TimeUnit.MILLISECONDS) != null) {
+                    pushedRightAfter++;
+                }
+                hub.disconnect(h.connectionId(), CloseReason.DISCONNECTED);
+            }
+        } finally {
+            pusher.interrupt();
+            pusher.join(10_000);
+        }
+        assertThat(pushedRightAfter).as("of %d connections, those pushed to while the pusher ran", opened)
+                .isPositive();
     }
 }

@@ -74,6 +74,11 @@ final class Connection {
      * registry before it files the connection there, read when it unregisters it.
      */
     volatile String filedUser;
+    /**
+     * Set once {@code connected} is queued: until then, what is sent to the connection's id or user passes
+     * it by, so that {@code connected} is always its first frame.
+     */
+    volatile boolean started;
     final Outbound outbound;
     /** The listener calls about this connection, in order. */
     final ListenerEvents events = new ListenerEvents();

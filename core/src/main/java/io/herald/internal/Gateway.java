@@ -226,6 +226,11 @@ final class Gateway implements ConnectionGateway {
             transport.close(CloseReason.CAPACITY.code(), CloseReason.CAPACITY.reason());
             return new Handle(null);
         }
+        if (hub.isClosed()) {
+            // the hub began closing after the check above, and its list of connections may have missed this one
+            hub.closeNow(c, CloseReason.SHUTDOWN);
+            return new Handle(null);
+        }
         try {
             return start(c, initial, rooms, pending);
         } finally {
@@ -247,6 +252,7 @@ final class Gateway implements ConnectionGateway {
                 throw new IllegalStateException("checked subscription refused: " + e.getMessage(), e);
             }
         }
+        c.started = true;
         if (rooms != null) {
             for (String room : rooms) {
                 hub.requests.handle(c, new Request.Join(null, room, null), queue);

@@ -135,7 +135,7 @@ public final class HubEngine implements Hub {
         Topics.checkTopic(topic);
         byte[] json = serialize(data);
         Connection c = registry.get(connectionId);
-        if (c == null || !c.isOpen()) {
+        if (c == null || !c.isOpen() || !c.started) {
             return false;
         }
         fanout.direct(List.of(c), connectionId, topic, json);
@@ -146,7 +146,9 @@ public final class HubEngine implements Hub {
     public int sendToUser(String user, String topic, Object data) {
         Topics.checkTopic(topic);
         byte[] json = serialize(data);
-        List<Connection> targets = registry.ofUser(user);
+        List<Connection> targets = new ArrayList<>(registry.ofUser(user));
+        // one still opening gets connected first, and nothing before it
+        targets.removeIf(c -> !c.started);
         if (targets.isEmpty()) {
             return 0;
         }
