@@ -223,4 +223,28 @@ class SseGatewayTest {
                         e -> assertThat(e.message()).isEqualTo("message is not valid UTF-8"));
         assertThat(hub.admin().connectionCount()).isZero();
     }
+    @Test
+    void aReplayOnAStreamEndsWithTheNewestIdSoTheBrowserDoesNotResumeFromThePast() throws Exception {
+        hub = Hub.builder().build();
+        String before = hub.publish("z.start", 0);
+        String b = hub.publish("b.old", 1);
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of("a.*"), null, null, List.of()));
+        String token = data(next(t)).path("controlToken").asText();
+        String a = hub.publish("a.new", 2);
+        assertThat(next(t)).startsWith("id: " + a + "\n");
+
+        assertThat(hub.gateway().control(h.connectionId(), token, new Request.Subscribe(null, List.of("b.*"), null,
+                before))).isInstanceOf(ServerMessage.Subscribed.class);
+
+        assertThat(next(t)).as("the replayed event").startsWith("id: " + b + "\n");
+        assertThat(next(t)).as("an id-only block: no event, the browser's last id moved to the newest")
+                .isEqualTo("id: " + a + "\n\n");
+        RecordingTransport resumed = new RecordingTransport(Framing.SSE);
+        hub.gateway().open(hub.gateway().admit(client()), resumed,
+                new InitialSubscription(List.of("a.*", "b.*"), null, a, List.of()));
+        assertThat(data(next(resumed)).path("recovered").asBoolean()).isTrue();
+        assertThat(resumed.frames().poll(200, TimeUnit.MILLISECONDS)).as("nothing delivered twice").isNull();
+    }
 }

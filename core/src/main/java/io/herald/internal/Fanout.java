@@ -346,11 +346,21 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             c.outbound.held = null;
             overflow = c.outbound.heldOverflow;
             if (!overflow) {
+                // over SSE a later subscription's replay runs back from the ids the stream had, and a browser
+                // resumes from the last id it got: end on the log's newest, by which every event due here is
+                // queued (a stream's first replay needs none: it had nothing newer)
+                OutboundFrame cursor = framing == Framing.SSE && c.started && !replayed.isEmpty() && lastId != null
+                        ? OutboundFrame.message(SseFrames.cursor(lastId), false) : null;
                 seam = ResumeSeam.stitch(history, replayed, held, framing,
-                        c.outbound.spareFrames() - answerFrames, c.outbound.spareBytes() - answerBytes);
+                        c.outbound.spareFrames() - answerFrames - (cursor == null ? 0 : 1),
+                        c.outbound.spareBytes() - answerBytes - length(cursor));
                 d.offer(c.outbound, seam.complete() ? whole : partial, false);
-                for (EncodedEvent e : seam.events()) {
+                List<EncodedEvent> queued = seam.events();
+                for (EncodedEvent e : queued) {
                     d.offer(c.outbound, e.frame(framing), true);
+                }
+                if (cursor != null && !queued.isEmpty() && !queued.get(queued.size() - 1).event.id().equals(lastId)) {
+                    d.offer(c.outbound, cursor, false);
                 }
             }
         } finally {

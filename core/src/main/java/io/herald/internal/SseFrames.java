@@ -38,6 +38,23 @@ public final class SseFrames {
     }
 
     /**
+     * A block that only moves the browser's last event id, {@code id: <id>\n\n}: it dispatches no event.
+     *
+     * @param id the event id
+     * @return the block, a new array
+     * @throws IllegalArgumentException as {@link #event}
+     */
+    public static byte[] cursor(String id) {
+        byte[] value = field("id", id, true);
+        byte[] out = new byte[ID.length + value.length + 2];
+        System.arraycopy(ID, 0, out, 0, ID.length);
+        System.arraycopy(value, 0, out, ID.length, value.length);
+        out[out.length - 2] = '\n';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    /**
      * A named event, delivered to {@code addEventListener(name, …)}:
      * {@code event: <name>\ndata: <json>\n\n}.
      *

@@ -9,6 +9,12 @@ import org.junit.jupiter.api.Test;
 class SseFramesTest {
 
     @Test
+    void aCursorBlockCarriesOnlyTheId() {
+        assertThat(new String(SseFrames.cursor("0-42"), UTF_8)).isEqualTo("id: 0-42\n\n");
+        assertThatThrownBy(() -> SseFrames.cursor("a\nb")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void eventCarriesIdAndDataWithoutAnEventLine() {
         assertThat(text(SseFrames.event("0-42", bytes("{\"type\":\"event\"}"))))
                 .isEqualTo("id: 0-42\ndata: {\"type\":\"event\"}\n\n");
