@@ -1,6 +1,7 @@
 package io.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.internal.JsonCodec;
@@ -8,9 +9,11 @@ import io.herald.spi.Authorizer;
 import io.herald.spi.Codec;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
+import io.herald.spi.InitialSubscription;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
+import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.time.Duration;
 import java.util.List;
@@ -158,6 +161,29 @@ class RecipientFailureTest {
         hub.publish("task.after", 2);
         assertThat(c.expect("event").path("topic").asText()).as("live events are not held for good")
                 .isEqualTo("task.after");
+    }
+
+    @Test
+    void anOpenThatFailsReleasesItsConnectionAndClosesItsTransport() {
+        hub = Hub.builder().codec(new FailingOn("task.poison") {
+            @Override
+            public byte[] encode(ServerMessage message) {
+                if (message instanceof ServerMessage.Connected c && c.recovered() != null) {
+                    throw new IllegalStateException("cannot encode a resumed connected");
+                }
+                return super.encode(message);
+            }
+        }).build();
+        String since = hub.publish("task.before", 1);
+        RecordingTransport stream = new RecordingTransport(Framing.SSE);
+
+        assertThatThrownBy(() -> hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()),
+                stream, new InitialSubscription(List.of("task.*"), null, since, List.of())))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(stream.closed()).isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        assertThat(hub.admin().connectionCount()).isZero();
+        assertThat(hub.metrics().subscriptions()).isZero();
     }
 
     /** The JSON codec, except that it cannot encode events of one topic. */

@@ -233,6 +233,10 @@ final class Gateway implements ConnectionGateway {
         }
         try {
             return start(c, initial, rooms, pending);
+        } catch (RuntimeException | Error e) {
+            // the transport gets no handle to report its close with: release the connection here
+            hub.closeNow(c, CloseReason.INTERNAL);
+            throw e;
         } finally {
             ConnectionInfo info = c.info();
             c.events.opened(() -> hub.listeners.connected(info));

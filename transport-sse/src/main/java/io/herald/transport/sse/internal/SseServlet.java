@@ -132,6 +132,11 @@ public final class SseServlet extends HttpServlet {
         } catch (ProtocolException e) {
             HttpAnswers.error(response, e.code(), e.getMessage(), 0);
             return;
+        } catch (RuntimeException e) {
+            // the hub released what it had opened; the client still gets the protocol's JSON answer
+            LOG.warn("opening a stream failed", e);
+            HttpAnswers.error(response, ErrorCode.INTERNAL, "internal error (logged by the server)", 0);
+            return;
         }
         if (transport.closeCode() != 0) {
             closedBeforeStart(request, response, transport);

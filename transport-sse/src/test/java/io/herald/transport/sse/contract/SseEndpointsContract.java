@@ -86,6 +86,21 @@ public abstract class SseEndpointsContract extends SseContractSupport {
     }
 
     @Test
+    void aStreamThatFailsToOpenIsAnswered500WithAJsonErrorAndHoldsNothing() throws Exception {
+        serve(b -> b.authorizer(new Authorizer() {
+            @Override
+            public boolean maySubscribe(Principal principal, String pattern) {
+                throw new IllegalStateException("the authorizer's store is down");
+            }
+        }));
+        SseClient failed = open("topics=a", Map.of());
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(failed.json().path("code").asText()).isEqualTo("INTERNAL");
+        assertThat(failed.json().path("message").asText()).doesNotContain("store");
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    @Test
     void refusedHandshakesGetTheirStatusAndRetryAfter() throws Exception {
         serve(b -> b.authenticator((token, handshake) -> {
             if (!"good".equals(token)) {
