@@ -86,6 +86,18 @@ public abstract class SseEndpointsContract extends SseContractSupport {
     }
 
     @Test
+    void aStreamAskingToJoinAFullRoomIsRefusedWith429BeforeItStarts() throws Exception {
+        serve(b -> b.maxMembersPerRoom(1));
+        connect("rooms=lobby");
+        SseClient full = open("topics=a&rooms=lobby", Map.of());
+        assertThat(full.status()).isEqualTo(429);
+        assertThat(full.json().path("code").asText()).isEqualTo("LIMIT_EXCEEDED");
+        assertThat(full.json().path("message").asText()).contains("lobby").contains("full");
+        assertThat(hub.admin().connectionCount()).isEqualTo(1);
+        assertThat(hub.admin().members("lobby")).hasSize(1);
+    }
+
+    @Test
     void aStreamThatFailsToOpenIsAnswered500WithAJsonErrorAndHoldsNothing() throws Exception {
         serve(b -> b.authorizer(new Authorizer() {
             @Override
