@@ -59,9 +59,16 @@ public final class HandshakeFilter implements Filter {
         }
     }
 
+    /** Whether any {@code Upgrade} header lists {@code websocket}: containers upgrade on any such list. */
     private static boolean isUpgrade(HttpServletRequest request) {
-        String upgrade = request.getHeader("Upgrade");
-        return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket");
+        for (String value : Collections.list(request.getHeaders("Upgrade"))) {
+            for (String protocol : value.split(",")) {
+                if (protocol.trim().equalsIgnoreCase("websocket")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static Handshake handshake(HttpServletRequest request) {

@@ -88,9 +88,14 @@ public final class RawClient implements AutoCloseable {
         StringBuilder req = new StringBuilder()
                 .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
                 .append(" HTTP/1.1\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort())
-                .append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")
+                .append("\r\nUpgrade: ").append(headers.getOrDefault("Upgrade", "websocket"))
+                .append("\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")
                 .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n");
-        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        headers.forEach((k, v) -> {
+            if (!k.equals("Upgrade")) {
+                req.append(k).append(": ").append(v).append("\r\n");
+            }
+        });
         req.append("\r\n");
         s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();

@@ -165,6 +165,19 @@ public abstract class WebSocketTransportContract extends ContractSupport {
     }
 
     @Test
+    void anUpgradeListingSeveralProtocolsIsJudgedLikeAnyOther() throws Exception {
+        serve(b -> b.authenticator(TestTokens.authenticator()));
+        RawClient c = track(RawClient.connect(server.uri(), Map.of("Upgrade", "h2c, WebSocket"), 0));
+        if (refusesBeforeUpgrade()) {
+            // 401 where the container upgrades such a request; a container that does not upgrade it says so
+            assertThat(c.status()).as("refused before any upgrade").isIn(401, 400, 404);
+        } else if (c.status() == 101) {
+            assertThat(c.readUntilClose(JdkClient.TIMEOUT).closeCode()).isEqualTo(1008);
+        }
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    @Test
     void aHandshakeWhileTheHubShutsDownIsRefusedAndToldWhenToComeBack() throws Exception {
         serve(b -> b);
         hub.close(Duration.ofSeconds(1));
