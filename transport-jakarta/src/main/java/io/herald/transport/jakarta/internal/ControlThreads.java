@@ -1,7 +1,6 @@
 package io.herald.transport.jakarta.internal;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,13 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Pings and closes run on separate pools, so clients whose closes block cannot hold back anyone's
  * keep-alives. Each pool per endpoint configuration has {@value #THREADS} daemon threads named
  * {@code herald-ws-ping-<node>-<n>} / {@code herald-ws-close-<node>-<n>}, started on demand and ended after
- * {@value #KEEP_ALIVE_SECONDS} idle seconds, so nothing needs stopping, and a bounded queue of
- * {@value #QUEUE} tasks. Each connection has at most one ping and one close here at a time. No writer waits
- * for a close; a writer that hands over a ping is continued by the ping thread once the ping is written.
+ * {@value #KEEP_ALIVE_SECONDS} idle seconds, so nothing needs stopping. Each connection has at most one ping
+ * and one close here at a time, so the queues are bounded by the connections: a fixed capacity below the
+ * connection limit would refuse some connections' keep-alives every heartbeat, and those clients, never
+ * pinged, would be closed as idle. No writer waits for a close; a writer that hands over a ping is
+ * continued by the ping thread once the ping is written.
  */
 final class ControlThreads {
     static final int THREADS = 4;
-    static final int QUEUE = 65_536;
     static final int KEEP_ALIVE_SECONDS = 30;
 
     private final ThreadPoolExecutor pings;
@@ -37,7 +37,7 @@ final class ControlThreads {
     private static ThreadPoolExecutor pool(String prefix) {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), r -> {
+                new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, prefix + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -48,7 +48,6 @@ final class ControlThreads {
 
     /**
      * @param task a ping that may block for at most the send timeout
-     * @throws RejectedExecutionException when the queue is full
      */
     void ping(Runnable task) {
         pings.execute(task);
@@ -56,7 +55,6 @@ final class ControlThreads {
 
     /**
      * @param task a close that may block for at most the send timeout
-     * @throws RejectedExecutionException when the queue is full
      */
     void close(Runnable task) {
         closes.execute(task);

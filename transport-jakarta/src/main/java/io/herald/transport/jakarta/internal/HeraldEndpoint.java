@@ -8,7 +8,6 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -207,11 +206,7 @@ public final class HeraldEndpoint extends Endpoint {
         LOG.debug("WebSocket error on {}", session.getId(), cause);
         ConnectionHandle h = handle;
         h.onClosed(1006, "transport-error");
-        try {
-            control.close(() -> WebSocketTransport.closeSession(session, CloseReason.INTERNAL.code(),
-                    CloseReason.INTERNAL.reason()));
-        } catch (RejectedExecutionException e) {
-            LOG.warn("close threads saturated; leaving {} to the container's idle timeout", session.getId());
-        }
+        control.close(() -> WebSocketTransport.closeSession(session, CloseReason.INTERNAL.code(),
+                CloseReason.INTERNAL.reason()));
     }
 }

@@ -15,7 +15,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,10 +151,8 @@ final class WebSocketTransport implements Transport, SendHandler {
             OutboundFrame frame = frames[next];
             frames[next++] = null;
             if (frame.kind() == OutboundFrame.Kind.PING) {
-                if (pingOnControlThread()) {
-                    return;
-                }
-                continue;
+                pingOnControlThread();
+                return;
             }
             sender = Thread.currentThread();
             completedOnSender = false;
@@ -205,17 +202,9 @@ final class WebSocketTransport implements Transport, SendHandler {
      * stopped reading (Tomcat's {@code sendPing} would, for the whole blocking send timeout, holding a ping
      * thread that healthy clients' keep-alives need), and a client that stopped reading keeps its keep-alive
      * in the hub's queue, behind the send that is stuck, instead of on a ping thread.
-     *
-     * @return {@code false} when the ping threads are saturated: the keep-alive is skipped and the batch goes on here
      */
-    private boolean pingOnControlThread() {
-        try {
-            control.ping(this::pingThenContinue);
-            return true;
-        } catch (RejectedExecutionException e) {
-            LOG.warn("ping threads saturated; skipping a keep-alive to {}", session.getId());
-            return false;
-        }
+    private void pingOnControlThread() {
+        control.ping(this::pingThenContinue);
     }
 
     /** On a ping thread: writes the keep-alive, then the rest of the batch (a failed ping fails no frame). */
@@ -254,15 +243,7 @@ final class WebSocketTransport implements Transport, SendHandler {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        try {
-            control.close(() -> closeSession(session, code, reason));
-        } catch (RejectedExecutionException e) {
-            // 65,536 closes already wait. Leaving this one to the container's idle timeout would leak the
-            // session where that timeout is infinite (Tomcat's and Tyrus's default), so close it here: the
-            // caller waits at most the send timeout, and only while the close threads are this far behind
-            LOG.warn("close threads saturated; closing {} on the calling thread", session.getId());
-            closeSession(session, code, reason);
-        }
+        control.close(() -> closeSession(session, code, reason));
     }
 
     /**

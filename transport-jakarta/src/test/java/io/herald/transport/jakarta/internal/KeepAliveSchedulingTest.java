@@ -64,6 +64,21 @@ class KeepAliveSchedulingTest {
         }
     }
 
+    @Test
+    void everyConnectionsKeepAliveIsTakenEvenWhenMoreWaitThanAnyFixedQueueWouldHold() {
+        ControlThreads control = new ControlThreads("many-keep-alives");
+        for (int i = 0; i < ControlThreads.THREADS; i++) {
+            control.ping(this::awaitGate);
+        }
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        int waiting = 100_000;
+        for (int i = 0; i < waiting; i++) {
+            control.ping(ran::incrementAndGet);
+        }
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ran.get() == waiting);
+    }
+
     private void awaitGate() {
         try {
             gate.await(30, TimeUnit.SECONDS);
