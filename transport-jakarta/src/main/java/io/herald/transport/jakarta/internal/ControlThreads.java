@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * timeout {@link HeraldEndpoint} sets.
  *
  * <p>Pings and closes run on separate pools, so clients whose closes block cannot hold back anyone's
- * keep-alives. Each pool per endpoint configuration has {@value #THREADS} daemon threads named
- * {@code herald-ws-ping-<node>-<n>} / {@code herald-ws-close-<node>-<n>}, started on demand and ended after
+ * keep-alives; and closes of sessions with a send in flight, which may wait for it, run apart from the
+ * others, so they cannot hold back the closes of refused, idle or abusive connections either. Each pool per
+ * endpoint configuration has {@value #THREADS} daemon threads named {@code herald-ws-ping-<node>-<n>},
+ * {@code herald-ws-close-<node>-<n>} and {@code herald-ws-close-stuck-<node>-<n>}, started on demand and ended after
  * {@value #KEEP_ALIVE_SECONDS} idle seconds, so nothing needs stopping. Each connection has at most one ping
  * and one close here at a time, so the queues are bounded by the connections: a fixed capacity below the
  * connection limit would refuse some connections' keep-alives every heartbeat, and those clients, never
@@ -28,10 +30,12 @@ final class ControlThreads {
 
     private final ThreadPoolExecutor pings;
     private final ThreadPoolExecutor closes;
+    private final ThreadPoolExecutor stuckCloses;
 
     ControlThreads(String node) {
         this.pings = pool("herald-ws-ping-" + node + "-");
         this.closes = pool("herald-ws-close-" + node + "-");
+        this.stuckCloses = pool("herald-ws-close-stuck-" + node + "-");
     }
 
     private static ThreadPoolExecutor pool(String prefix) {
@@ -55,8 +59,11 @@ final class ControlThreads {
 
     /**
      * @param task a close that may block for at most the send timeout
+     * @param behindStuckSend whether a send of the session is in flight, which the close may wait for (Tomcat
+     *     writes the close frame behind it): such closes have their own threads, so a client that stopped
+     *     reading delays no one else's close
      */
-    void close(Runnable task) {
-        closes.execute(task);
+    void close(Runnable task, boolean behindStuckSend) {
+        (behindStuckSend ? stuckCloses : closes).execute(task);
     }
 }

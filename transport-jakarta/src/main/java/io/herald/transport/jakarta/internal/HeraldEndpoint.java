@@ -207,6 +207,6 @@ public final class HeraldEndpoint extends Endpoint {
         ConnectionHandle h = handle;
         h.onClosed(1006, "transport-error");
         control.close(() -> WebSocketTransport.closeSession(session, CloseReason.INTERNAL.code(),
-                CloseReason.INTERNAL.reason()));
+                CloseReason.INTERNAL.reason()), true);
     }
 }

@@ -243,7 +243,11 @@ final class WebSocketTransport implements Transport, SendHandler {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        control.close(() -> closeSession(session, code, reason));
+        // a batch is in flight until its callback is taken; reading the volatile phase first makes the
+        // writer's last callback visible. Jetty's path keeps neither, and Jetty's close never waits
+        // (CoreSession.close with a no-op callback)
+        boolean sending = phase != IDLE | callback != null;
+        control.close(() -> closeSession(session, code, reason), jetty == null && sending);
     }
 
     /**

@@ -65,6 +65,21 @@ class KeepAliveSchedulingTest {
     }
 
     @Test
+    void closingASessionWithNothingInFlightDoesNotWaitBehindClosesStuckOnClientsThatStoppedReading() {
+        ControlThreads control = new ControlThreads("close-lanes");
+        for (int i = 0; i < ControlThreads.THREADS + 2; i++) {
+            WebSocketTransport stuck = new WebSocketTransport(session(remote(false)), control);
+            stuck.send(List.of(event()), new Ignored());
+            stuck.close(1013, "slow-consumer");
+        }
+        TomcatLikeRemote idle = remote(true);
+
+        new WebSocketTransport(session(idle), control).close(1000, "idle-timeout");
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> idle.calls.contains("close"));
+    }
+
+    @Test
     void everyConnectionsKeepAliveIsTakenEvenWhenMoreWaitThanAnyFixedQueueWouldHold() {
         ControlThreads control = new ControlThreads("many-keep-alives");
         for (int i = 0; i < ControlThreads.THREADS; i++) {
@@ -102,6 +117,11 @@ class KeepAliveSchedulingTest {
         return (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getAsyncRemote" -> remote;
+                    case "isOpen" -> true;
+                    case "close" -> {
+                        ((TomcatLikeRemote) remote).close();
+                        yield null;
+                    }
                     case "getId" -> "s" + System.identityHashCode(remote);
                     case "toString" -> "session of " + remote;
                     default -> throw new UnsupportedOperationException(method.getName());
@@ -149,6 +169,18 @@ class KeepAliveSchedulingTest {
 
         void completeStalledText() {
             textDone.countDown();
+        }
+
+        /** Like Tomcat's {@code Session.close}: its close frame waits for a text send in flight. */
+        void close() {
+            if (stalledText != null) {
+                try {
+                    textDone.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            calls.add("close");
         }
 
         @Override
