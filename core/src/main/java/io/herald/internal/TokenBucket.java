@@ -123,22 +123,7 @@ public final class TokenBucket {
      *     the bucket is retired
      */
     long acquireUnlessRetired(long now) {
-        if (unlimited) {
-            return 0;
-        }
-        while (true) {
-            long full = fullAt;
-            if (full == RETIRED) {
-                return -1;
-            }
-            long ahead = Math.max(0, full - now);
-            if (ahead > tolerance) {
-                return ahead - tolerance;
-            }
-            if (FULL_AT.compareAndSet(this, full, notRetired(now + ahead + interval))) {
-                return 0;
-            }
-        }
+        return take(now, false);
     }
 
     /**
@@ -149,6 +134,10 @@ public final class TokenBucket {
      * @return 0 when charged, or -1 when the bucket is retired
      */
     long chargeUnlessRetired(long now) {
+        return take(now, true);
+    }
+
+    private long take(long now, boolean evenIfEmpty) {
         if (unlimited) {
             return 0;
         }
@@ -158,6 +147,10 @@ public final class TokenBucket {
                 return -1;
             }
             long ahead = Math.max(0, full - now);
+            if (ahead > tolerance && !evenIfEmpty) {
+                return ahead - tolerance;
+            }
+            // ahead exceeds MAX_WINDOW only in debt: it stops growing there, so the sum cannot overflow
             long next = ahead > MAX_WINDOW ? now + ahead : now + ahead + interval;
             if (FULL_AT.compareAndSet(this, full, notRetired(next))) {
                 return 0;
