@@ -81,8 +81,7 @@ public interface Hub extends AutoCloseable {
      *
      * @param connectionId the connection
      * @param reason close code and reason
-     * @return {@code false} when no such connection is open (or is still opening: nothing comes before its
-     *     {@code connected} frame)
+     * @return {@code false} when no such connection is open
      */
     boolean disconnect(String connectionId, CloseReason reason);
 

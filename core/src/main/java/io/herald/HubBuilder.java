@@ -195,11 +195,14 @@ public final class HubBuilder {
 
     /**
      * @param interval how often connections get a keep-alive; a connection silent for two intervals is
-     *     closed with 1000 {@code idle-timeout}; default 25 seconds
+     *     closed with 1000 {@code idle-timeout}; default 25 seconds; at least 1 ms
      * @return this builder
      */
     public HubBuilder heartbeat(Duration interval) {
-        this.heartbeat = requirePositive("heartbeat", interval);
+        if (requirePositive("heartbeat", interval).toMillis() < 1) {
+            throw new IllegalArgumentException("heartbeat must be at least 1 ms, was " + interval);
+        }
+        this.heartbeat = interval;
         return this;
     }
 

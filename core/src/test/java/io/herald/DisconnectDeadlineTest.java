@@ -63,4 +63,22 @@ class DisconnectDeadlineTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> t.closed() != null);
         assertThat(t.frames()).anyMatch(f -> f.contains("last words"));
     }
+
+    @ParameterizedTest
+    @EnumSource(Framing.class)
+    void aClientStillFlushingWhenTheHubClosesIsClosedByTheHub(Framing framing) throws Exception {
+        hub = Hub.builder().drainTimeout(Duration.ofSeconds(30)).build();
+        RecordingTransport t = new RecordingTransport(framing);
+        String id = hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), t,
+                new InitialSubscription(List.of("t"), null, null, List.of())).connectionId();
+        assertThat(t.frames().poll(10, TimeUnit.SECONDS)).as("the connected frame").isNotNull();
+        t.stall();
+        hub.publish("t", "stuck in flight");
+        assertThat(hub.disconnect(id, CloseReason.DISCONNECTED)).isTrue();
+
+        hub.close(Duration.ZERO);
+
+        assertThat(t.closed()).as("closed by close(), not left to a deadline that stopped with the hub")
+                .isNotNull();
+    }
 }

@@ -11,6 +11,7 @@ class HubBuilderTest {
     @Test
     void badValuesAreRejectedNamingTheSetting() {
         assertThatThrownBy(() -> Hub.builder().heartbeat(Duration.ZERO)).hasMessageContaining("heartbeat");
+        assertThatThrownBy(() -> Hub.builder().heartbeat(Duration.ofNanos(999_999))).hasMessageContaining("at least 1 ms");
         assertThatThrownBy(() -> Hub.builder().outboundQueue(0, 10)).hasMessageContaining("outboundQueue.frames");
         assertThatThrownBy(() -> Hub.builder().outboundQueue(10, 0)).hasMessageContaining("outboundQueue.bytes");
         assertThatThrownBy(() -> Hub.builder().maxConnections(-1, 0, 0)).hasMessageContaining("maxConnections.total");

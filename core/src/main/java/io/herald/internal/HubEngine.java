@@ -292,9 +292,7 @@ public final class HubEngine implements Hub {
 
     /** Closes the transport once, whoever asks first. */
     private void closeTransport(Connection c, CloseReason reason) {
-        if (endsWithErrorFrame(c)) {
-            lingering.remove(c);
-        }
+        lingering.remove(c);
         if (!c.claimTransportClose()) {
             return;
         }
@@ -331,6 +329,8 @@ public final class HubEngine implements Hub {
     }
 
     private void closeByDeadline(Connection c, CloseReason reason) {
+        // released already, so only this set lets close(Duration) find it if the hub stops first
+        lingering.add(c);
         try {
             scheduler.schedule(() -> closeTransport(c, reason), config.drainTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
