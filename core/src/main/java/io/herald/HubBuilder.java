@@ -46,6 +46,7 @@ public final class HubBuilder {
     private int maxRoomsPerConnection = 64;
     private boolean singleRoomPerConnection;
     private int maxMembersPerRoom = 10_000;
+    private int maxMemberMetaBytes = 256;
     private int maxFrameBytes = 64 * 1024;
     private int outboundQueueFrames = 1_024;
     private long outboundQueueBytes = 4L * 1024 * 1024;
@@ -257,6 +258,21 @@ public final class HubBuilder {
     }
 
     /**
+     * A member's {@code meta} is kept for as long as it is in the room and sent, with every other member's,
+     * in each joiner's {@code joined} answer, so its size bounds both the room's memory and that answer: 10,000
+     * members of 256 bytes make a {@code joined} of about 3 MiB, within the default outbound queue of 4 MiB
+     * (a larger answer cannot be queued, and the joiner is closed as a slow consumer).
+     *
+     * @param bytes the largest {@code meta} of a {@code join}, as compact JSON in UTF-8; larger ones are
+     *     answered {@code TOO_LARGE}; default 256
+     * @return this builder
+     */
+    public HubBuilder maxMemberMetaBytes(int bytes) {
+        this.maxMemberMetaBytes = requirePositive("maxMemberMetaBytes", bytes);
+        return this;
+    }
+
+    /**
      * @param bytes the largest inbound message accepted, in bytes; larger ones are answered
      *     {@code TOO_LARGE}; default 65,536
      * @return this builder
@@ -423,7 +439,8 @@ public final class HubBuilder {
         return new HubEngine(new HubConfig(node, authenticator, authorizer, tokenCookie, authFrameDeadline,
                 Set.copyOf(allowedOrigins), codec, objectMapper, historyLog, historySize, historyMaxAge, replay,
                 heartbeat, maxConnections, maxConnectionsPerUser, maxConnectionsPerIp, maxSubscriptionsPerConnection,
-                maxRoomsPerConnection, singleRoomPerConnection, maxMembersPerRoom, maxFrameBytes, outboundQueueFrames,
+                maxRoomsPerConnection, singleRoomPerConnection, maxMembersPerRoom, maxMemberMetaBytes, maxFrameBytes,
+                outboundQueueFrames,
                 outboundQueueBytes, slowConsumerPolicy, inboundRate, handshakeRate, publishRate, abuseThreshold,
                 maxBatchMs, fanoutThreads, drainTimeout, clock, List.copyOf(listeners), Map.copyOf(routes)));
     }

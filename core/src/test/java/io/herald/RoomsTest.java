@@ -71,6 +71,24 @@ class RoomsTest {
     }
 
     @Test
+    void aJoinWhoseMetaIsOverTheLimitIsRefusedAndChangesNothing() {
+        hub = Hub.builder().maxMemberMetaBytes(32).build();
+        TestClient member = joined(hub, "lobby");
+        TestClient big = TestClient.connect(hub);
+
+        big.send("type", "join", "ref", "j", "room", "lobby", "meta", java.util.Map.of("name", "x".repeat(40)));
+
+        JsonNode error = big.expect("error");
+        assertThat(error.path("code").asText()).isEqualTo("TOO_LARGE");
+        assertThat(error.path("ref").asText()).isEqualTo("j");
+        assertThat(error.path("message").asText()).contains("exceeds the limit of 32 bytes");
+        assertThat(hub.admin().members("lobby")).hasSize(1);
+        big.send("type", "join", "ref", "k", "room", "lobby", "meta", java.util.Map.of("name", "Ann"));
+        assertThat(big.expect("joined").path("members")).hasSize(2);
+        assertThat(member.expect("presence").path("member").path("meta").path("name").asText()).isEqualTo("Ann");
+    }
+
+    @Test
     void serverEmitReachesEveryMemberExceptTheOneLeftOut() {
         hub = Hub.builder().build();
         TestClient a = joined(hub, "game:lobby:1");

@@ -23,7 +23,7 @@ public record HubConfig(String node, Authenticator authenticator, Authorizer aut
         Duration authFrameDeadline, Set<String> allowedOrigins, Codec codec, ObjectMapper objectMapper,
         HistoryLog historyLog, int historySize, Duration historyMaxAge, int maxReplay, Duration heartbeat,
         int maxConnections, int maxConnectionsPerUser, int maxConnectionsPerIp, int maxSubscriptionsPerConnection,
-        int maxRoomsPerConnection, boolean singleRoomPerConnection, int maxMembersPerRoom, int maxFrameBytes,
+        int maxRoomsPerConnection, boolean singleRoomPerConnection, int maxMembersPerRoom, int maxMemberMetaBytes, int maxFrameBytes,
         int outboundQueueFrames, long outboundQueueBytes, SlowConsumerPolicy slowConsumerPolicy,
         RateLimit inboundRate, RateLimit handshakeRate, RateLimit publishRate, int abuseThreshold, int maxBatchMs,
         int fanoutThreads, Duration drainTimeout, Clock clock, List<HubListener> listeners, Map<String, RouteHandler> routes) {

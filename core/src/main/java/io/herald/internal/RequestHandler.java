@@ -231,6 +231,13 @@ final class RequestHandler {
         if (!hub.authorizer.mayJoin(c.principal(), j.room())) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "may not join room '" + j.room() + "'", j.ref());
         }
+        if (j.meta() != null) {
+            int size = JsonCodec.writeTree(j.meta()).length;
+            if (size > config.maxMemberMetaBytes()) {
+                throw new ProtocolException(ErrorCode.TOO_LARGE, "meta of " + size + " bytes exceeds the limit of "
+                        + config.maxMemberMetaBytes() + " bytes", j.ref());
+            }
+        }
         Member member = new Member(c.id(), c.user(), j.meta());
         Deliveries d = hub.fanout.deliveries();
         boolean again = false;
