@@ -71,6 +71,52 @@ class RoomsTest {
     }
 
     @Test
+    void withOneRoomPerConnectionAJoinRefusedForAFullRoomLeavesTheConnectionWhereItWas() throws Exception {
+        int rounds = 200;
+        hub = Hub.builder().singleRoomPerConnection(true).maxMembersPerRoom(1).inboundRate(RateLimit.UNLIMITED)
+                .build();
+        List<TestClient> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            TestClient c = TestClient.connect(hub);
+            c.send("type", "join", "room", "home" + i);
+            c.expect("joined");
+            clients.add(c);
+        }
+        for (int r = 0; r < rounds; r++) {
+            String room = "target" + r;
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients.size());
+            List<Thread> threads = new ArrayList<>();
+            for (TestClient c : clients) {
+                Thread t = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    c.send("type", "join", "room", room);
+                });
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            for (TestClient c : clients) {
+                String before = hub.admin().connection(c.id()).orElseThrow().rooms().toString();
+                JsonNode answer = c.nextMatching(f -> f.path("type").asText().equals("joined")
+                        || f.path("type").asText().equals("error"));
+                List<String> now = List.copyOf(hub.admin().connection(c.id()).orElseThrow().rooms());
+                if (answer.path("type").asText().equals("joined")) {
+                    assertThat(now).containsExactly(room);
+                } else {
+                    assertThat(now).as("refused in round %d, rooms were %s", r, before).hasSize(1)
+                            .doesNotContain(room);
+                }
+            }
+        }
+    }
+
+    @Test
     void aJoinWhoseMetaIsOverTheLimitIsRefusedAndChangesNothing() {
         hub = Hub.builder().maxMemberMetaBytes(32).build();
         TestClient member = joined(hub, "lobby");

@@ -255,24 +255,24 @@ final class RequestHandler {
                     if (hub.rooms.members(j.room()).length >= config.maxMembersPerRoom()) {
                         throw full(j);
                     }
-                    if (config.singleRoomPerConnection()) {
-                        for (String old : c.roomsSnapshot()) {
-                            c.removeRoom(old);
-                            RoomTable.Entry gone = hub.fanout.membership(old, null, c, null, d, 0);
-                            if (gone != null) {
-                                c.events.add(() -> hub.listeners.leave(old, gone.member()));
-                            }
-                        }
-                    }
+                    List<String> previous = config.singleRoomPerConnection() ? c.roomsSnapshot() : List.of();
                     c.addRoom(j.room());
                     if (hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
                             out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d,
                             config.maxMembersPerRoom()) == null) {
-                        // filled by others joining at the same moment
+                        // filled by others joining at the same moment: refused, and still in its old room
                         c.removeRoom(j.room());
                         throw full(j);
                     }
                     c.events.add(() -> hub.listeners.join(j.room(), member));
+                    // one room at a time: the old one is left only once the new one is joined
+                    for (String old : previous) {
+                        c.removeRoom(old);
+                        RoomTable.Entry gone = hub.fanout.membership(old, null, c, null, d, 0);
+                        if (gone != null) {
+                            c.events.add(() -> hub.listeners.leave(old, gone.member()));
+                        }
+                    }
                 }
             }
         } finally {
