@@ -52,6 +52,11 @@ public final class InMemoryHistoryLog implements HistoryLog {
     private long lastSeq;
     /** Sequence of the oldest retained event, {@code lastSeq + 1} when none is. Guarded by {@link #lock}. */
     private long firstSeq = 1;
+    /**
+     * Sequence of the newest topic event evicted (room and direct events are never replayed, so losing them
+     * leaves a replay complete), 0 before the first. Guarded by {@link #lock}.
+     */
+    private long lastEvictedTopicSeq;
     /** Clock reading of the newest append, never decreasing. Guarded by {@link #lock}. */
     private long lastAppendMillis = Long.MIN_VALUE;
 
@@ -111,8 +116,9 @@ public final class InMemoryHistoryLog implements HistoryLog {
     }
 
     /**
-     * Replays the events after {@code id}. An id of this epoch is recovered when no event after it has been
-     * evicted (an id whose own event was the last one evicted still is); an id of another epoch, a malformed
+     * Replays the events after {@code id}. An id of this epoch is recovered when no topic event after it has
+     * been evicted (an id whose own event was the last one evicted still is): room and direct events are
+     * never replayed, so their eviction loses nothing a resume wants; an id of another epoch, a malformed
      * one, or one newer than the newest assigned gets an unrecovered, empty replay. The matcher runs on the
      * calling thread with no lock held, newest event first, and is not called again once {@code limit + 1}
      * events matched. Never blocks on I/O. Thread-safe.
@@ -141,7 +147,7 @@ public final class InMemoryHistoryLog implements HistoryLog {
             if (seq > lastSeq) {
                 return UNKNOWN;
             }
-            complete = seq >= firstSeq - 1;
+            complete = seq >= lastEvictedTopicSeq;
             candidates = copyFrom(Math.max(seq + 1, firstSeq));
         } finally {
             lock.unlock();
@@ -226,7 +232,12 @@ public final class InMemoryHistoryLog implements HistoryLog {
 
     /** Evicts the oldest retained event; the lock must be held and the ring non-empty. */
     private void evictOldest() {
-        ring[slot(firstSeq)] = null;
+        int slot = slot(firstSeq);
+        StoredEvent gone = ring[slot];
+        if (gone.room() == null && gone.to() == null) {
+            lastEvictedTopicSeq = firstSeq;
+        }
+        ring[slot] = null;
         firstSeq++;
     }
 

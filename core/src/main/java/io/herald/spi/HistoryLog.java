@@ -46,7 +46,9 @@ public interface HistoryLog extends AutoCloseable {
      * @param matcher which events to include
      * @param limit the most events to return; when more match, the newest {@code limit} are returned
      *     and the replay is not {@code recovered}
-     * @return the events and whether they cover the gap completely
+     * @return the events and whether they cover the gap completely. Only topic events are replayed (the hub's
+     *     matcher refuses events with a room or an addressee), so a log may call a gap complete when only
+     *     such events of it are gone
      */
     Replay readAfter(String id, Predicate<StoredEvent> matcher, int limit);
 

@@ -35,6 +35,24 @@ class InMemoryHistoryLogTest extends HistoryLogContract {
     }
 
     @Test
+    void aGapWhoseOnlyEvictedEventsAreRoomOrDirectOnesIsStillRecovered() {
+        InMemoryHistoryLog log = new InMemoryHistoryLog(3, HOUR, clock);
+        StoredEvent since = append(log);
+        log.append("chat.msg", DATA, clock.millis(), "lobby", "c1", null);
+        log.append("note", DATA, clock.millis(), null, null, "user:ann");
+        StoredEvent topic = append(log);
+        log.append("chat.msg", DATA, clock.millis(), "lobby", "c1", null);
+
+        Replay replay = log.readAfter(since.id(), e -> e.room() == null && e.to() == null, 10);
+
+        assertThat(replay.recovered()).as("only a room and a direct event were evicted").isTrue();
+        assertThat(replay.events()).extracting(StoredEvent::id).containsExactly(topic.id());
+        log.append("t.b", DATA, clock.millis(), null, null);
+        log.append("t.c", DATA, clock.millis(), null, null);
+        assertThat(log.readAfter(since.id(), e -> true, 10).recovered()).as("a topic event was evicted").isFalse();
+    }
+
+    @Test
     void constructorRejectsCapacityBelowOne() {
         assertThatThrownBy(() -> new InMemoryHistoryLog(0, HOUR, clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
