@@ -1,6 +1,6 @@
 /**
  * Herald's core: the {@link io.herald.Hub} facade, its configuration and values, and the service provider
- * interfaces that transports, brokers, history logs and codecs implement. {@code io.herald.internal} is
+ * interfaces that transports, history logs and codecs implement. {@code io.herald.internal} is
  * not exported.
  */
 module io.herald.core {

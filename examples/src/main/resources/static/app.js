@@ -12,7 +12,13 @@ function remember(list, value) {
 }
 const ROOM = 'chat:general';
 const params = new URLSearchParams(location.search);
-const name = params.get('user') || localStorage.getItem('herald-demo-name') || 'guest-' + Math.random().toString(36).slice(2, 6);
+// what the demo's authenticator accepts; anything else would be refused (401) on every reconnect
+const VALID_NAME = /^[A-Za-z0-9_-]{1,32}$/;
+const asked = params.get('user') || localStorage.getItem('herald-demo-name');
+const name = asked && VALID_NAME.test(asked) ? asked : 'guest-' + Math.random().toString(36).slice(2, 6);
+if (asked && name !== asked) {
+  console.warn(`"${asked}" is not a valid name (1-32 letters, digits, _ or -); using ${name}`);
+}
 $('name').value = name;
 
 const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';

@@ -273,8 +273,8 @@ public final class HubBuilder {
     }
 
     /**
-     * @param bytes the largest inbound message accepted, in bytes; larger ones are answered
-     *     {@code TOO_LARGE}; default 65,536
+     * @param bytes the largest inbound message accepted, in bytes; a larger WebSocket message closes the
+     *     connection with 1009 {@code too-large}, a larger HTTP publish is answered 413; default 65,536
      * @return this builder
      */
     public HubBuilder maxFrameBytes(int bytes) {
@@ -368,7 +368,7 @@ public final class HubBuilder {
 
     /**
      * @param timeout how long {@link Hub#close()} lets queued frames flush; how long a connection closed with a
-     *     flush ({@link Hub#disconnect}, an authentication deadline, a capacity close) may take to flush before
+     *     flush ({@link Hub#disconnect}, a refused {@code auth} frame) may take to flush before
      *     its transport is closed anyway; and how long an SSE stream cut at once (a slow consumer) stays open
      *     for its closing {@code error} event to follow the write in flight; default 5 seconds; 0 closes
      *     without waiting

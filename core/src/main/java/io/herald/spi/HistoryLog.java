@@ -4,7 +4,7 @@ import java.util.function.Predicate;
 
 /**
  * The ordered log every published event passes through: it assigns ids and keeps recent events for
- * resume. The in-memory ring is the default; the Redis bridge shares one log between nodes.
+ * resume. The in-memory ring is the default; a shared log (the planned Redis bridge) would serve many nodes.
  *
  * <p>Thread-safe. {@link #append} is called by the hub under its publish sequencing lock, so it must be
  * fast and must not block on I/O; {@link #readAfter} is called on the thread handling a subscribe request.
