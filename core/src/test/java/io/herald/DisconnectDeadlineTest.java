@@ -29,14 +29,20 @@ class DisconnectDeadlineTest {
         }
     }
 
+    /** Opens a connection subscribed to {@code t} and takes its connected frame; @return its id */
+    private String openOnTopicT(RecordingTransport t) throws Exception {
+        String id = hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), t,
+                new InitialSubscription(List.of("t"), null, null, List.of())).connectionId();
+        assertThat(t.frames().poll(10, TimeUnit.SECONDS)).as("the connected frame").isNotNull();
+        return id;
+    }
+
     @ParameterizedTest
     @EnumSource(Framing.class)
     void aDisconnectedClientThatStoppedReadingIsClosedAfterTheDrainTimeout(Framing framing) throws Exception {
         hub = Hub.builder().drainTimeout(Duration.ofMillis(300)).build();
         RecordingTransport t = new RecordingTransport(framing);
-        String id = hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), t,
-                new InitialSubscription(List.of("t"), null, null, List.of())).connectionId();
-        assertThat(t.frames().poll(10, TimeUnit.SECONDS)).as("the connected frame").isNotNull();
+        String id = openOnTopicT(t);
         t.stall();
         hub.publish("t", "stuck in flight");
         hub.publish("t", "queued behind it");
@@ -53,9 +59,7 @@ class DisconnectDeadlineTest {
     void aDisconnectedClientThatReadsIsFlushedBeforeItIsClosed(Framing framing) throws Exception {
         hub = Hub.builder().drainTimeout(Duration.ofSeconds(30)).build();
         RecordingTransport t = new RecordingTransport(framing);
-        String id = hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), t,
-                new InitialSubscription(List.of("t"), null, null, List.of())).connectionId();
-        assertThat(t.frames().poll(10, TimeUnit.SECONDS)).as("the connected frame").isNotNull();
+        String id = openOnTopicT(t);
         hub.publish("t", "last words");
 
         hub.disconnect(id, CloseReason.DISCONNECTED);
@@ -69,9 +73,7 @@ class DisconnectDeadlineTest {
     void aClientStillFlushingWhenTheHubClosesIsClosedByTheHub(Framing framing) throws Exception {
         hub = Hub.builder().drainTimeout(Duration.ofSeconds(30)).build();
         RecordingTransport t = new RecordingTransport(framing);
-        String id = hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), t,
-                new InitialSubscription(List.of("t"), null, null, List.of())).connectionId();
-        assertThat(t.frames().poll(10, TimeUnit.SECONDS)).as("the connected frame").isNotNull();
+        String id = openOnTopicT(t);
         t.stall();
         hub.publish("t", "stuck in flight");
         assertThat(hub.disconnect(id, CloseReason.DISCONNECTED)).isTrue();

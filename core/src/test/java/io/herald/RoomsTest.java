@@ -26,6 +26,27 @@ class RoomsTest {
         return c;
     }
 
+    /** Every client asks to join the room at the same moment; returns once all have asked. */
+    private static void joinAtOnce(List<TestClient> clients, String room) throws InterruptedException {
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients.size());
+        List<Thread> threads = new ArrayList<>();
+        for (TestClient c : clients) {
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                c.send("type", "join", "room", room);
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+    }
+
     @Test
     void membersJoiningAFullishRoomAtTheSameMomentNeverOverfillIt() throws Exception {
         int max = 2;
@@ -38,23 +59,7 @@ class RoomsTest {
         }
         for (int r = 0; r < rooms; r++) {
             String room = "r" + r;
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients.size());
-            List<Thread> threads = new ArrayList<>();
-            for (TestClient c : clients) {
-                Thread t = new Thread(() -> {
-                    try {
-                        start.await();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    c.send("type", "join", "room", room);
-                });
-                t.start();
-                threads.add(t);
-            }
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
+            joinAtOnce(clients, room);
             int joined = 0;
             for (TestClient c : clients) {
                 JsonNode answer = c.nextMatching(f -> f.path("type").asText().equals("joined")
@@ -84,23 +89,7 @@ class RoomsTest {
         }
         for (int r = 0; r < rounds; r++) {
             String room = "target" + r;
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients.size());
-            List<Thread> threads = new ArrayList<>();
-            for (TestClient c : clients) {
-                Thread t = new Thread(() -> {
-                    try {
-                        start.await();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    c.send("type", "join", "room", room);
-                });
-                t.start();
-                threads.add(t);
-            }
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
+            joinAtOnce(clients, room);
             for (TestClient c : clients) {
                 String before = hub.admin().connection(c.id()).orElseThrow().rooms().toString();
                 JsonNode answer = c.nextMatching(f -> f.path("type").asText().equals("joined")
