@@ -182,8 +182,7 @@ final class Gateway implements ConnectionGateway {
             }
             if (hub.rooms.members(room).length >= config.maxMembersPerRoom()) {
                 // refused before the stream starts, so it is a status, not an error event inside a stream
-                throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "room '" + room + "' is full ("
-                        + config.maxMembersPerRoom() + " members)", null);
+                throw hub.requests.roomFull(room, null);
             }
         }
         return openChecked(admission, transport, new Initial(patterns, filter, initial.since()), rooms);

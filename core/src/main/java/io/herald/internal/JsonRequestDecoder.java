@@ -67,8 +67,7 @@ final class JsonRequestDecoder {
      * as unknown fields of a message are.
      */
     static Request.Publish decodePublishBody(byte[] utf8) throws ProtocolException {
-        Fields fields = fields(utf8);
-        return fields.publish(null, null, null);
+        return fields(utf8).publish(null, null, null);
     }
 
     private static Fields fields(byte[] utf8) throws ProtocolException {

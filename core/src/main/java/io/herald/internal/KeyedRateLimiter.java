@@ -91,7 +91,7 @@ public final class KeyedRateLimiter {
         return take(key, true);
     }
 
-    private long take(String key, boolean force) {
+    private long take(String key, boolean evenIfEmpty) {
         Objects.requireNonNull(key, "key");
         if (limit.unlimited()) {
             return 0;
@@ -114,7 +114,7 @@ public final class KeyedRateLimiter {
                 }
                 reserved.decrementAndGet();
             }
-            long wait = force ? bucket.chargeUnlessRetired(now) : bucket.acquireUnlessRetired(now);
+            long wait = evenIfEmpty ? bucket.chargeUnlessRetired(now) : bucket.acquireUnlessRetired(now);
             if (wait >= 0) {
                 return wait;
             }

@@ -252,17 +252,14 @@ final class RequestHandler {
                         throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
                                 "at most " + config.maxRoomsPerConnection() + " rooms per connection", j.ref());
                     }
-                    if (hub.rooms.members(j.room()).length >= config.maxMembersPerRoom()) {
-                        throw full(j);
-                    }
                     List<String> previous = config.singleRoomPerConnection() ? c.roomsSnapshot() : List.of();
                     c.addRoom(j.room());
                     if (hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
                             out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d,
                             config.maxMembersPerRoom()) == null) {
-                        // filled by others joining at the same moment: refused, and still in its old room
+                        // full (membership checks under the lock that adds members): refused, still in its old room
                         c.removeRoom(j.room());
-                        throw full(j);
+                        throw roomFull(j.room(), j.ref());
                     }
                     c.events.add(() -> hub.listeners.join(j.room(), member));
                     // one room at a time: the old one is left only once the new one is joined
@@ -287,9 +284,10 @@ final class RequestHandler {
         }
     }
 
-    private ProtocolException full(Request.Join j) {
-        return new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "room '" + j.room() + "' is full ("
-                + config.maxMembersPerRoom() + " members)", j.ref());
+    /** @return the refusal of a join to a room that has {@code maxMembersPerRoom} members */
+    ProtocolException roomFull(String room, String ref) {
+        return new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "room '" + room + "' is full ("
+                + config.maxMembersPerRoom() + " members)", ref);
     }
 
     private void leave(Connection c, Request.Leave l, Answers out) throws ProtocolException {
