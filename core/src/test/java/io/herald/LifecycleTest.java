@@ -94,6 +94,29 @@ class LifecycleTest {
         assertThat(hub.gateway().admit(bearer("right")).httpStatus()).isEqualTo(429);
     }
 
+    @Test
+    void httpRequestsFromANewAddressAreRefusedUnjudgedWhileTheAttemptTableIsFull() {
+        AtomicInteger judged = new AtomicInteger();
+        hub = Hub.builder().handshakeRate(RateLimit.of(0.001, 1)).authenticator((token, h) -> {
+            judged.incrementAndGet();
+            return Principal.of("u1");
+        }).build();
+        int tracked = 100_000;
+        for (int i = 0; i < tracked; i++) {
+            hub.gateway().admit(Handshake.builder("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255))
+                    .build());
+        }
+        assertThat(hub.gateway().admit(from("10.200.0.1")).httpStatus()).as("the handshake path").isEqualTo(429);
+        judged.set(0);
+
+        Admission guess = hub.gateway().admitRequest(Handshake.builder("10.200.0.1")
+                .header("Authorization", "Bearer guess").build());
+
+        assertThat(guess.httpStatus()).as("an address the table cannot count is not judged either").isEqualTo(429);
+        assertThat(guess.retryAfterMs()).isPositive();
+        assertThat(judged).hasValue(0);
+    }
+
     private static Handshake bearer(String token) {
         return Handshake.builder("10.0.0.9").header("Authorization", "Bearer " + token).build();
     }

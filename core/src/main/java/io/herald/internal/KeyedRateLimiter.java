@@ -127,7 +127,11 @@ public final class KeyedRateLimiter {
      * Says whether the key could take a token now, taking none and storing nothing. Thread-safe.
      *
      * @param key the client's key
-     * @return 0 when it could (a key with no bucket could), else the nanoseconds until it could
+     * <p>A key with no bucket could, unless the table is full and a sweep frees no room for it: then it gets
+     * one token interval, as {@link #tryAcquire} would answer, so that a key the table cannot track fails
+     * closed here too instead of going uncounted.
+     *
+     * @return 0 when it could, else the nanoseconds until it could
      * @throws NullPointerException if {@code key} is {@code null}
      */
     public long waitFor(String key) {
@@ -135,8 +139,12 @@ public final class KeyedRateLimiter {
         if (limit.unlimited()) {
             return 0;
         }
+        long now = nanoTime.getAsLong();
         TokenBucket bucket = buckets.get(key);
-        return bucket == null ? 0 : bucket.waitAt(nanoTime.getAsLong());
+        if (bucket != null) {
+            return bucket.waitAt(now);
+        }
+        return reserved.get() < maxKeys || (sweep(now) && reserved.get() < maxKeys) ? 0 : denial;
     }
 
     /**

@@ -81,6 +81,19 @@ class KeyedRateLimiterTest {
     }
 
     @Test
+    void aNewKeyAskingWhetherItMustWaitIsToldToWhenTheTableIsFull() {
+        KeyedRateLimiter limiter = limiter(THOUSAND_PER_SECOND_BURST_2, 2);
+        limiter.tryAcquire("a");
+        limiter.tryAcquire("b");
+        assertThat(limiter.waitFor("c")).as("the table cannot track c").isEqualTo(MS);
+        assertThat(limiter.charge("c")).isEqualTo(MS);
+        assertThat(limiter.size()).isEqualTo(2);
+        nanos.addAndGet(MS);
+        assertThat(limiter.waitFor("c")).as("a sweep can now make room").isZero();
+        assertThat(limiter.size()).as("asking stores nothing").isZero();
+    }
+
+    @Test
     void fullyRefilledBucketsAreSweptToAdmitANewKey() {
         KeyedRateLimiter limiter = limiter(THOUSAND_PER_SECOND_BURST_2, 2);
         limiter.tryAcquire("a");
