@@ -3,7 +3,12 @@ package io.herald;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.internal.InMemoryHistoryLog;
+import io.herald.spi.HistoryLog;
+import io.herald.spi.Replay;
+import io.herald.spi.StoredEvent;
 import io.herald.testing.TestClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +118,57 @@ class ResumeTest {
         assertThat(eventIds(c)).as("nothing: the only missed event was delivered before the resubscribe").isEmpty();
         String live = hub.publish("orders.paid", Map.of("priority", "low", "n", 2));
         assertThat(c.expect("event").path("id").asText()).isEqualTo(live);
+    }
+
+    @Test
+    void presenceDuringAResumeComesAfterTheRoomEventsBeforeIt() {
+        AtomicReference<Runnable> duringReplay = new AtomicReference<>(() -> { });
+        HistoryLog log = new InMemoryHistoryLog(1_000, Duration.ofMinutes(5), Clock.systemUTC());
+        hub = Hub.builder().historyLog(new HistoryLog() {
+            @Override
+            public StoredEvent append(String topic, byte[] data, long timestamp, String room, String from, String to) {
+                return log.append(topic, data, timestamp, room, from, to);
+            }
+
+            @Override
+            public Replay readAfter(String id, Predicate<StoredEvent> matcher, int limit) {
+                duringReplay.getAndSet(() -> { }).run();
+                return log.readAfter(id, matcher, limit);
+            }
+
+            @Override
+            public int compare(String a, String b) {
+                return log.compare(a, b);
+            }
+
+            @Override
+            public String epoch() {
+                return log.epoch();
+            }
+        }).build();
+        TestClient watcher = TestClient.connect(hub);
+        watcher.send("type", "join", "room", "lobby");
+        watcher.expect("joined");
+        TestClient leaver = TestClient.connect(hub);
+        leaver.send("type", "join", "room", "lobby");
+        leaver.expect("joined");
+        watcher.expect("presence");
+        String since = hub.publish("news", 0);
+        String missed = hub.publish("news", 1);
+        String[] lastWords = new String[1];
+        duringReplay.set(() -> {
+            lastWords[0] = hub.emit("lobby", "chat", "bye", null);
+            leaver.send("type", "leave", "room", "lobby");
+        });
+
+        watcher.send("type", "subscribe", "topics", List.of("news"), "since", since);
+
+        assertThat(watcher.expect("subscribed").path("recovered").asBoolean()).isTrue();
+        assertThat(watcher.expect("event").path("id").asText()).isEqualTo(missed);
+        assertThat(watcher.next().path("id").asText()).as("the room event first").isEqualTo(lastWords[0]);
+        JsonNode leave = watcher.next();
+        assertThat(leave.path("type").asText()).isEqualTo("presence");
+        assertThat(leave.path("action").asText()).isEqualTo("leave");
     }
 
     @Test

@@ -12,8 +12,12 @@ import java.util.List;
  * An event on its way out: encoded at most once per framing, however many connections receive it, and
  * its data parsed at most once, for filters. Confined to the thread holding the hub's publish lock (or to
  * a single resume), so the lazy fields need no synchronization.
+ *
+ * <p>A resume's held frames are of this type too, and among them may be frames that are no event (presence
+ * frames, see {@link #notAnEvent}), so that they keep their place among the events held with them.
  */
 final class EncodedEvent {
+    /** The event; {@code null} for a frame that is no event. */
     final StoredEvent event;
     private final Codec codec;
     private final boolean droppable;
@@ -28,6 +32,18 @@ final class EncodedEvent {
         this.event = event;
         this.codec = codec;
         this.droppable = droppable;
+    }
+
+    /**
+     * @param frame a frame that is no event, already encoded for the one connection that holds it
+     * @return the frame as a held item: {@link #event} is {@code null} and {@link #frame} is {@code frame}
+     *     whatever the framing
+     */
+    static EncodedEvent notAnEvent(OutboundFrame frame) {
+        EncodedEvent held = new EncodedEvent(null, null, frame.droppable());
+        held.webSocket = frame;
+        held.sse = frame;
+        return held;
     }
 
     /**

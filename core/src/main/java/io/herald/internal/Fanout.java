@@ -213,11 +213,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private void deliver(Outbound o, Framing framing, EncodedEvent e) {
         o.deliveryStamp = stamp;
         if (o.held != null) {
-            if (o.held.size() >= maxHeld) {
-                o.heldOverflow = true;
-            } else {
-                o.held.add(e);
-            }
+            hold(o, e);
             return;
         }
         pending.offerEvent(o, e, framing);
@@ -359,7 +355,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                 for (EncodedEvent e : queued) {
                     d.offer(c.outbound, e.frame(framing), true);
                 }
-                if (cursor != null && !queued.isEmpty() && !queued.get(queued.size() - 1).event.id().equals(lastId)) {
+                StoredEvent last = queued.isEmpty() ? null : queued.get(queued.size() - 1).event;
+                if (cursor != null && !queued.isEmpty() && (last == null || !last.id().equals(lastId))) {
                     d.offer(c.outbound, cursor, false);
                 }
             }
@@ -436,7 +433,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                         ws = ws != null ? ws : Frames.encode(codec, presence, Framing.WEBSOCKET);
                         f = ws;
                     }
-                    d.offer(oc.outbound, f, false);
+                    offerOrHold(d, oc.outbound, f);
                 }
             }
         } finally {
@@ -444,6 +441,26 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             lock.unlock();
         }
         return changed;
+    }
+
+    /**
+     * Queues a frame that is no event, or holds it among the live events a resume holds, so that it keeps
+     * its place after the events delivered before it.
+     */
+    private void offerOrHold(Deliveries d, Outbound o, OutboundFrame f) {
+        if (o.held == null) {
+            d.offer(o, f, false);
+        } else {
+            hold(o, EncodedEvent.notAnEvent(f));
+        }
+    }
+
+    private void hold(Outbound o, EncodedEvent e) {
+        if (o.held.size() >= maxHeld) {
+            o.heldOverflow = true;
+        } else {
+            o.held.add(e);
+        }
     }
 
     private OutboundFrame frameOf(Connection c, ServerMessage m) {

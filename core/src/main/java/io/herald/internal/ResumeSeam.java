@@ -10,7 +10,8 @@ import java.util.List;
  * What a resume queues at its seam: the replayed events and the live events held while the replay was read,
  * merged in log order with each id once, within the room the connection's queue has.
  *
- * <p>The held events are live events and are always queued, as live delivery would have queued them. The
+ * <p>The held events are live events and are always queued, as live delivery would have queued them, and so
+ * are the presence frames held with them, each just before the held event that followed it. The
  * events that only the replay has are queued as far as they fit the queue's spare room, newest first: when
  * they do not all fit, the oldest are left out and the resume is not recovered, which tells the client to
  * fetch its state afresh. Everything is queued at once under the publish lock and replayed frames are not
@@ -28,7 +29,7 @@ record ResumeSeam(List<EncodedEvent> events, List<StoredEvent> replayed, boolean
      *
      * @param history orders ids
      * @param replay the events read from history, oldest first, encoded as not droppable
-     * @param held the live events held, oldest first
+     * @param held the live events held, oldest first, with the frames that are no event where they came
      * @param framing the connection's framing
      * @param spareFrames how many more frames the connection's queue takes
      * @param spareBytes how many more bytes it takes
@@ -45,9 +46,24 @@ record ResumeSeam(List<EncodedEvent> events, List<StoredEvent> replayed, boolean
         int h = 0;
         long frames = spareFrames;
         long bytes = spareBytes;
+        // a held frame that is no event (presence) keeps its place just before the next held event
+        String[] nextHeldId = new String[held.size() + 1];
+        for (int i = held.size() - 1; i >= 0; i--) {
+            StoredEvent e = held.get(i).event;
+            nextHeldId[i] = e != null ? e.id() : nextHeldId[i + 1];
+        }
         while (r < replay.size() || h < held.size()) {
-            int order = r == replay.size() ? 1 : h == held.size() ? -1
-                    : history.compare(replay.get(r).event.id(), held.get(h).event.id());
+            int order;
+            if (r == replay.size()) {
+                order = 1;
+            } else if (h == held.size() || nextHeldId[h] == null) {
+                order = -1;
+            } else {
+                order = history.compare(replay.get(r).event.id(), nextHeldId[h]);
+                if (order == 0 && held.get(h).event == null) {
+                    order = 1;
+                }
+            }
             replayed[m] = order <= 0;
             if (order < 0) {
                 onlyReplayed[m] = true;
