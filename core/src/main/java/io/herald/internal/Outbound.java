@@ -38,7 +38,10 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         QUEUED,
         /** Queued and the caller must call {@link #drain()}: it became the writer. */
         QUEUED_START_WRITER,
-        /** The queue is full under the disconnect policy (or full of undroppable frames). */
+        /**
+         * The queue is full under the disconnect policy (or full of undroppable frames), or refused a frame
+         * before: a refusal is for good, so the client never gets a newer frame past one it missed.
+         */
         OVERFLOW,
         /** The queue no longer accepts frames. */
         CLOSED
@@ -139,6 +142,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     /** Monitor: a timer that ends the window of a {@link #hold()} is pending. */
     private boolean holdTimerArmed;
     private boolean closed;
+    /** Monitor: a frame was refused; every later one is, so the frames written never have a gap. */
+    private boolean refused;
     /** Monitor: the listener was asked for the last frame; set once, after {@link #closed}. */
     private boolean lastAsked;
     private boolean finished;
@@ -190,6 +195,9 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             if (closed) {
                 return Offer.CLOSED;
             }
+            if (refused) {
+                return Offer.OVERFLOW;
+            }
             if (deferFirst && !writing && !windowOpen && queued == 0 && batchMs == 0) {
                 writing = true;
                 return Offer.QUEUED_START_WRITER;
@@ -200,6 +208,9 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                     dropped = dropOldestFor(len);
                 }
                 if (queued == maxFrames || bytes + len > maxBytes) {
+                    // for good: the writer may make room before the connection is closed (the close comes
+                    // after the publish lock is released), and a newer frame must not go out past this one
+                    refused = true;
                     return Offer.OVERFLOW;
                 }
             }
