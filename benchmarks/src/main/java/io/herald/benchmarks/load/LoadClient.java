@@ -58,6 +58,7 @@ final class LoadClient implements AutoCloseable {
     private final List<Conn> conns = new ArrayList<>();
     /** Each event's first and last delivery, or {@code null} when the scenario does not track them. */
     private volatile EventSpread spread;
+    /** Events received, each once per connection: a duplicate is counted in {@link #duplicated} only. */
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong lost = new AtomicLong();
     final AtomicLong duplicated = new AtomicLong();
@@ -438,15 +439,16 @@ final class LoadClient implements AutoCloseable {
         if (seq < 0) {
             return;
         }
-        long sentMicros = WsFrames.numberAfter(SENT, buf, from, to);
         if (seq <= c.lastSeq) {
+            // not a delivery: counting it would hide a lost event from the missing count
             duplicated.incrementAndGet();
-        } else {
-            if (c.lastSeq >= 0 && seq > c.lastSeq + 1) {
-                lost.addAndGet(seq - c.lastSeq - 1);
-            }
-            c.lastSeq = seq;
+            return;
         }
+        if (c.lastSeq >= 0 && seq > c.lastSeq + 1) {
+            lost.addAndGet(seq - c.lastSeq - 1);
+        }
+        c.lastSeq = seq;
+        long sentMicros = WsFrames.numberAfter(SENT, buf, from, to);
         if (sentMicros >= 0) {
             long micros = (now - epochNanos) / 1_000 - sentMicros;
             c.latency.record(micros);

@@ -119,20 +119,22 @@ public final class LoadScenario {
     }
 
     /** One server's figures from one run. */
-    private record Result(String server, double deliveriesPerSecond, long p50, long p99, double cpuMicros,
-            long missing, long lost, long duplicated) {
+    private record Result(String server, double deliveriesPerSecond, long p50, long p99, long p999, long max,
+            double cpuMicros, long missing, long lost, long duplicated, long closed) {
     }
 
     /** Prints the servers side by side, each figure also as a ratio to Nchan's (when Nchan ran). */
     private static void compare(List<Result> results) {
         Result nchan = results.stream().filter(r -> r.server.startsWith("nchan")).findFirst().orElse(null);
         System.out.println();
-        System.out.println("| server | deliveries/s | p50 ms | p99 ms | server CPU µs/delivery | missing/lost/dup |"
-                + (nchan == null ? "" : " deliveries/s vs Nchan | CPU vs Nchan |"));
-        System.out.println("| --- | ---: | ---: | ---: | ---: | --- |" + (nchan == null ? "" : " ---: | ---: |"));
+        System.out.println("| server | deliveries/s | p50 ms | p99 ms | p999 ms | max ms | server CPU µs/delivery "
+                + "| missing/lost/dup/closed |" + (nchan == null ? "" : " deliveries/s vs Nchan | CPU vs Nchan |"));
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+                + (nchan == null ? "" : " ---: | ---: |"));
         for (Result r : results) {
-            System.out.printf("| %s | %,.0f | %.1f | %.1f | %.2f | %d/%d/%d |%s%n", r.server, r.deliveriesPerSecond,
-                    r.p50 / 1000.0, r.p99 / 1000.0, r.cpuMicros, r.missing, r.lost, r.duplicated,
+            System.out.printf("| %s | %,.0f | %.1f | %.1f | %.1f | %.1f | %.2f | %d/%d/%d/%d |%s%n", r.server,
+                    r.deliveriesPerSecond, r.p50 / 1000.0, r.p99 / 1000.0, r.p999 / 1000.0, r.max / 1000.0,
+                    r.cpuMicros, r.missing, r.lost, r.duplicated, r.closed,
                     nchan == null ? "" : String.format(" %.2f× | %.2f× |",
                             r.deliveriesPerSecond / nchan.deliveriesPerSecond, r.cpuMicros / nchan.cpuMicros));
         }
@@ -185,12 +187,19 @@ public final class LoadScenario {
                 client.trackEvents(spread);
                 long next = publisher.run(TimeUnit.SECONDS.toNanos(warmup), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, 0);
-                drain(client, base, next * recipients);
+                if (!drain(client, base, next * recipients) || client.lost.get() > 0 || client.duplicated.get() > 0
+                        || client.closedByServer.get() > 0) {
+                    System.out.printf("WARNING: warm-up of %s not clean: %d of %d deliveries missing after 10 s, "
+                            + "lost=%d duplicated=%d closedByServer=%d%n", peer.label(mode),
+                            next * recipients - (client.delivered.get() - base), next * recipients, client.lost.get(),
+                            client.duplicated.get(), client.closedByServer.get());
+                }
                 client.resetLatency();
                 long lostBefore = client.lost.get();
                 long duplicatedBefore = client.duplicated.get();
                 long[] cpuBefore = peer.cpuTicks();
                 long deliveredBefore = client.delivered.get();
+                long closedBefore = client.closedByServer.get();
                 long start = System.nanoTime();
                 long end = publisher.run(TimeUnit.SECONDS.toNanos(seconds), rate, window,
                         n -> topicOf(topics, n, connections), n -> seqOf(topics, n, connections), undelivered, next);
@@ -205,13 +214,18 @@ public final class LoadScenario {
                 String label = peer.label(mode);
                 report(scenario + " " + label, connections, seconds, published, expected, delivered, elapsed, cpuTicks,
                         sysTicks, client, client.lost.get() - lostBefore, client.duplicated.get() - duplicatedBefore);
+                if (rate > 0) {
+                    System.out.printf("publisher: at most %.2f ms late (latency counts from when each event was due)%n",
+                            publisher.maxLagNanos() / 1e6);
+                }
                 if (spread != null) {
                     System.out.println(spread.summary(next, end));
                 }
                 Histogram h = client.latency();
-                return new Result(label, delivered / elapsed, h.quantile(0.5), h.quantile(0.99),
-                        delivered == 0 ? 0 : cpuTicks * 1e6 / CLOCK_TICKS_PER_SECOND / delivered, expected - delivered,
-                        client.lost.get() - lostBefore, client.duplicated.get() - duplicatedBefore);
+                return new Result(label, delivered / elapsed, h.quantile(0.5), h.quantile(0.99), h.quantile(0.999),
+                        h.max(), delivered == 0 ? 0 : cpuTicks * 1e6 / CLOCK_TICKS_PER_SECOND / delivered,
+                        expected - delivered, client.lost.get() - lostBefore,
+                        client.duplicated.get() - duplicatedBefore, client.closedByServer.get() - closedBefore);
             }
         }
     }
@@ -247,12 +261,14 @@ public final class LoadScenario {
             }
             System.out.printf("scenario=idle %s connections=%d (all open: %d, closed by the server: %d)%n",
                     peer.label(mode), connections, client.upgradedCount(), client.closedByServer.get());
-            System.out.printf("server RSS: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
-                    before.rssKiB / 1024.0, held.rssKiB / 1024.0, (held.rssKiB - before.rssKiB) / (double) connections);
+            // per connection the server still holds: one it closed costs it nothing
+            double open = Math.max(1, connections - client.closedByServer.get());
+            System.out.printf("server RSS: %.1f MiB before, %.1f MiB held: %.2f KiB per connection held%n",
+                    before.rssKiB / 1024.0, held.rssKiB / 1024.0, (held.rssKiB - before.rssKiB) / open);
             if (before.heapKiB >= 0 && held.heapKiB >= 0) {
-                System.out.printf("server %s after full GC: %.1f MiB before, %.1f MiB held: %.2f KiB per connection%n",
-                        peer.kind.jvm() ? "heap" : "V8 heap", before.heapKiB / 1024.0, held.heapKiB / 1024.0,
-                        (held.heapKiB - before.heapKiB) / (double) connections);
+                System.out.printf("server %s after full GC: %.1f MiB before, %.1f MiB held: %.2f KiB per connection "
+                        + "held%n", peer.kind.jvm() ? "heap" : "V8 heap", before.heapKiB / 1024.0,
+                        held.heapKiB / 1024.0, (held.heapKiB - before.heapKiB) / open);
             }
             System.out.printf("server threads: %d before, %d held%n", before.threads, held.threads);
         }
@@ -348,12 +364,17 @@ public final class LoadScenario {
         return topics ? n / connections : n;
     }
 
-    /** Waits (at most 10 s) until {@code expected} deliveries after {@code base} arrived. */
-    private static void drain(LoadClient client, long base, long expected) throws InterruptedException {
+    /**
+     * Waits (at most 10 s) until {@code expected} deliveries after {@code base} arrived.
+     *
+     * @return whether they all did
+     */
+    private static boolean drain(LoadClient client, long base, long expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (client.delivered.get() - base < expected && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(5);
         }
+        return client.delivered.get() - base >= expected;
     }
 
     private static void report(String scenario, int connections, int seconds, long published, long expected,

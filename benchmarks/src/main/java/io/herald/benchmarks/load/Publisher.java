@@ -24,6 +24,8 @@ final class Publisher implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final long epochNanos;
+    /** The publishing thread's: see {@link #maxLagNanos()}. */
+    private long maxLagNanos;
     private final String pad;
     private final Thread reader;
 
@@ -169,9 +171,13 @@ final class Publisher implements AutoCloseable {
         }
     }
 
-    /** Publishes one event to a topic with a sequence number. */
-    void publish(String topic, long seq) throws IOException {
-        long micros = (System.nanoTime() - epochNanos) / 1_000;
+    /**
+     * Publishes one event to a topic with a sequence number.
+     *
+     * @param stampNanos the instant its latency is measured from: when it was due, at a fixed rate
+     */
+    void publish(String topic, long seq, long stampNanos) throws IOException {
+        long micros = (stampNanos - epochNanos) / 1_000;
         String data = "{\"seq\":" + seq + ",\"t\":" + micros + ",\"pad\":\"" + pad + "\"}";
         switch (format) {
             case HERALD -> {
@@ -210,21 +216,33 @@ final class Publisher implements AutoCloseable {
             LongUnaryOperator seqFor, LongUnaryOperator undelivered, long first) throws IOException {
         long start = System.nanoTime();
         long n = first;
+        maxLagNanos = 0;
         while (System.nanoTime() - start < durationNanos) {
+            long stamp;
             if (ratePerSecond > 0) {
                 long due = start + (long) ((n - first) * 1e9 / ratePerSecond);
                 for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                     LockSupport.parkNanos(wait);
                 }
+                // latency counts from when the event was due, so a publisher that woke late (its own pause, or
+                // a core busy with the last burst) does not hide the wait from the figures
+                stamp = due;
+                maxLagNanos = Math.max(maxLagNanos, System.nanoTime() - due);
             } else {
                 while (undelivered.applyAsLong(n) > window && System.nanoTime() - start < durationNanos) {
                     LockSupport.parkNanos(20_000);
                 }
+                stamp = System.nanoTime();
             }
-            publish(topicFor.apply(n), seqFor.applyAsLong(n));
+            publish(topicFor.apply(n), seqFor.applyAsLong(n), stamp);
             n++;
         }
         return n;
+    }
+
+    /** @return how late, at most, the last {@link #run} at a fixed rate sent an event after it was due */
+    long maxLagNanos() {
+        return maxLagNanos;
     }
 
     @Override

@@ -64,7 +64,7 @@ class LoadClientTest {
                     .filter(c -> c.subscriptions().contains("bench.all")).count() == CONNECTIONS);
             try (Publisher publisher = new Publisher(address, Publisher.Format.HERALD, epoch, 100)) {
                 for (int seq = 1; seq <= EVENTS; seq++) {
-                    publisher.publish("bench.all", seq);
+                    publisher.publish("bench.all", seq, System.nanoTime());
                 }
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> client.delivered.get() == (long) EVENTS * CONNECTIONS);
@@ -75,6 +75,13 @@ class LoadClientTest {
                 assertThat(client.lastSeqs()).containsOnly((long) EVENTS);
                 assertThat(client.closedByServer.get()).isZero();
                 assertThat(spread.summary(1, EVENTS + 1)).startsWith("per event (" + EVENTS + " events)");
+
+                publisher.publish("bench.all", EVENTS, System.nanoTime());
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> client.duplicated.get() == CONNECTIONS);
+                assertThat(client.delivered.get()).as("a duplicate is not a delivery: it would hide a lost one")
+                        .isEqualTo((long) EVENTS * CONNECTIONS);
+                assertThat(client.latency().count()).isEqualTo((long) EVENTS * CONNECTIONS);
             }
         }
     }
