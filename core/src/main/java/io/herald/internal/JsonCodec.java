@@ -2,6 +2,7 @@ package io.herald.internal;
 
 import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -12,12 +13,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.herald.ErrorCode;
 import io.herald.spi.Codec;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,6 +75,9 @@ public final class JsonCodec implements Codec {
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .build();
 
+    /** Why {@link #readClientJson} refuses JSON that goes on after its value. */
+    private static final String CONTENT_AFTER_VALUE = "content after the JSON value";
+
     /** Reads JSON values inside requests and writes trees; bound to {@link #FACTORY}. */
     static final ObjectMapper MAPPER = configure(JsonMapper.builder(FACTORY));
 
@@ -82,20 +88,59 @@ public final class JsonCodec implements Codec {
 
     /**
      * @param json JSON a client sent outside a protocol message
-     * @return its tree, read under the request limits ({@link io.herald.spi.ClientJson})
-     * @throws JsonProcessingException when it is not JSON or breaks a limit
+     * @return its tree, read under the request limits ({@link io.herald.spi.ClientJson}); {@code MissingNode}
+     *     when there is only whitespace
+     * @throws JsonProcessingException when it is not one JSON value, has content after the value, or
+     *     breaks a limit
      */
     public static JsonNode readClientJson(String json) throws JsonProcessingException {
-        return MAPPER.readTree(json);
+        try {
+            return readWhole(FACTORY.createParser(json));
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            // a string is read without I/O: Jackson declares the exception all the same
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
      * @param json JSON a client sent outside a protocol message, UTF-8
-     * @return its tree, read under the request limits ({@link io.herald.spi.ClientJson})
-     * @throws java.io.IOException when it is not JSON or breaks a limit
+     * @return its tree, read under the request limits ({@link io.herald.spi.ClientJson}); {@code MissingNode}
+     *     when there is only whitespace
+     * @throws java.io.IOException when it is not one JSON value, has content after the value, or
+     *     breaks a limit
      */
-    public static JsonNode readClientJson(byte[] json) throws java.io.IOException {
-        return MAPPER.readTree(json);
+    public static JsonNode readClientJson(byte[] json) throws IOException {
+        return readWhole(FACTORY.createParser(json));
+    }
+
+    /**
+     * @param e what {@link #readClientJson} threw
+     * @return why the JSON was refused, in the words of a protocol error: the limit broken, or the syntax
+     *     error and where, without the parser's internals
+     */
+    public static String describeClientJsonProblem(JsonProcessingException e) {
+        return JsonRequestDecoder.problem(e);
+    }
+
+    private static JsonNode readWhole(JsonParser p) throws IOException {
+        try (p) {
+            if (p.nextToken() == null) {
+                return MissingNode.getInstance();
+            }
+            JsonNode node = MAPPER.readTree(p);
+            boolean more;
+            try {
+                more = p.nextToken() != null;
+            } catch (JsonProcessingException e) {
+                more = true;
+            }
+            if (more) {
+                throw new JsonParseException(p, CONTENT_AFTER_VALUE);
+            }
+            return node;
+        }
     }
 
     /**

@@ -218,20 +218,34 @@ final class JsonRequestDecoder {
     }
 
     private static ProtocolException failure(Exception e, Fields fields) {
+        String problem = problem(e);
+        return bad(e instanceof StreamConstraintsException ? problem : "message is not valid JSON: " + problem,
+                fields.validRef());
+    }
+
+    /**
+     * Says why Jackson refused JSON a client sent, in the client's terms: the limit broken, or the syntax
+     * error with its line and column but without parser internals.
+     *
+     * @param e what the parser threw
+     * @return the problem, such as {@code nesting deeper than 32} or
+     *     {@code Unexpected end-of-input: expected close marker for Object (line 1, column 7)}
+     */
+    static String problem(Exception e) {
         if (e instanceof StreamConstraintsException c) {
-            return bad(limitMessage(c.getOriginalMessage()), fields.validRef());
+            return limitMessage(c.getOriginalMessage());
         }
         if (e instanceof JsonProcessingException j) {
-            StringBuilder m = new StringBuilder("message is not valid JSON: ").append(clean(j.getOriginalMessage()));
+            StringBuilder m = new StringBuilder(clean(j.getOriginalMessage()));
             JsonLocation at = j.getLocation();
             if (at != null && at.getLineNr() > 0) {
                 m.append(" (line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(')');
             }
-            return bad(m.toString(), fields.validRef());
+            return m.toString();
         }
         // Jackson signals malformed input with JsonProcessingException; anything else it throws on
-        // hostile input is still the client's malformed message, not a server fault.
-        return bad("message is not valid JSON: " + e.getClass().getSimpleName(), fields.validRef());
+        // hostile input is still the client's malformed JSON, not a server fault.
+        return e.getClass().getSimpleName();
     }
 
     /**

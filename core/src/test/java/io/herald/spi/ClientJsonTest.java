@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClientJsonTest {
@@ -32,5 +33,25 @@ class ClientJsonTest {
         assertThatThrownBy(() -> ClientJson.read(deep))
                 .isInstanceOf(JsonProcessingException.class)
                 .hasMessageContaining("nesting depth");
+    }
+
+    @Test
+    void refusesContentAfterTheValue() {
+        for (String json : List.of("{\"p\":\"x\"}}}garbage", "{\"a\":1}{\"x\":1}", "[1] 2", "{} x")) {
+            assertThatThrownBy(() -> ClientJson.read(json)).as(json)
+                    .isInstanceOf(JsonProcessingException.class)
+                    .hasMessageContaining("content after the JSON value");
+            assertThatThrownBy(() -> ClientJson.read(json.getBytes(StandardCharsets.UTF_8))).as(json)
+                    .isInstanceOf(JsonProcessingException.class)
+                    .hasMessageContaining("content after the JSON value");
+        }
+    }
+
+    @Test
+    void readsOneValueWithWhitespaceAroundItAndNothingAsMissing() throws Exception {
+        assertThat(ClientJson.read(" {\"a\":1}\n ").path("a").asInt()).isEqualTo(1);
+        assertThat(ClientJson.read("null").isNull()).isTrue();
+        assertThat(ClientJson.read("  ").isMissingNode()).isTrue();
+        assertThat(ClientJson.read(new byte[0]).isMissingNode()).isTrue();
     }
 }

@@ -51,7 +51,7 @@ final class Requests {
     /**
      * @return the stream's subscriptions from {@code topics}, {@code rooms} (comma-separated, repeatable),
      *     {@code filter} (JSON object) and {@code Last-Event-ID} / {@code lastEventId}
-     * @throws BadInput when the filter is not a JSON object
+     * @throws BadInput when the filter is not a JSON object, or has content after it
      */
     static InitialSubscription initial(HttpServletRequest request) throws BadInput {
         JsonNode filter = null;
@@ -60,7 +60,7 @@ final class Requests {
             try {
                 filter = ClientJson.read(f);
             } catch (JsonProcessingException e) {
-                throw new BadInput("filter is not valid JSON: " + e.getOriginalMessage());
+                throw new BadInput("filter is not valid JSON: " + ClientJson.problem(e));
             }
             if (!filter.isObject()) {
                 throw new BadInput("filter must be a JSON object");
@@ -92,14 +92,14 @@ final class Requests {
     /**
      * @param body a POST body
      * @return it as a JSON object
-     * @throws BadInput when it is not JSON or not an object
+     * @throws BadInput when it is not a JSON object, or has content after it
      */
     static JsonNode object(byte[] body) throws BadInput {
         JsonNode node;
         try {
             node = ClientJson.read(body);
         } catch (JsonProcessingException e) {
-            throw new BadInput("body is not valid JSON: " + e.getOriginalMessage());
+            throw new BadInput("body is not valid JSON: " + ClientJson.problem(e));
         } catch (IOException e) {
             throw new BadInput("body could not be read: " + e.getMessage());
         }

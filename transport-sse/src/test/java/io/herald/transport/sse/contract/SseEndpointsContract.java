@@ -79,6 +79,12 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         SseClient badFilter = open("topics=a&filter=" + URLEncoder.encode("{nope", StandardCharsets.UTF_8), Map.of());
         assertThat(badFilter.status()).isEqualTo(400);
         assertThat(badFilter.json().path("message").asText()).contains("filter");
+        SseClient trailing = open("topics=a&filter=" + URLEncoder.encode("{\"p\":\"x\"}}}garbage",
+                StandardCharsets.UTF_8), Map.of());
+        assertThat(trailing.status()).isEqualTo(400);
+        assertThat(trailing.json().path("code").asText()).isEqualTo("BAD_REQUEST");
+        assertThat(trailing.json().path("message").asText()).startsWith("filter")
+                .contains("content after the JSON value").doesNotContain("Source");
         SseClient forbidden = open("rooms=vip", Map.of());
         assertThat(forbidden.status()).isEqualTo(403);
         assertThat(forbidden.json().path("code").asText()).isEqualTo("FORBIDDEN");
@@ -183,7 +189,11 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         assertThat(json(invalid).path("code").asText()).isEqualTo("INVALID_TOPIC");
         HttpResponse<String> notJson = post("/subscribe", "{\"connectionId\":", Map.of());
         assertThat(notJson.statusCode()).isEqualTo(400);
-        assertThat(json(notJson).path("message").asText()).contains("JSON");
+        assertThat(json(notJson).path("message").asText()).contains("JSON").doesNotContain("Source");
+        HttpResponse<String> twoObjects = post("/subscribe", "{\"connectionId\":\"" + s.id() + "\",\"controlToken\":\""
+                + s.token() + "\",\"topics\":[\"more.*\"]}{\"x\":1}", Map.of());
+        assertThat(twoObjects.statusCode()).isEqualTo(400);
+        assertThat(json(twoObjects).path("message").asText()).contains("content after the JSON value");
         HttpResponse<String> noTopics = post("/subscribe", Map.of("connectionId", s.id(), "controlToken", s.token()));
         assertThat(json(noTopics).path("message").asText()).contains("topics");
 
