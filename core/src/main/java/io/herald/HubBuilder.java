@@ -24,6 +24,13 @@ import java.util.UUID;
  * thread-safe; the hub it builds is.
  */
 public final class HubBuilder {
+    /**
+     * The longest {@link #heartbeat}, {@link #authFrameDeadline} and {@link #drainTimeout}: one day. Longer
+     * ones are mistakes, and durations such as {@code ChronoUnit.FOREVER} would overflow the hub's
+     * millisecond and nanosecond arithmetic.
+     */
+    private static final Duration MAX_DURATION = Duration.ofDays(1);
+
     private String node = "node-" + UUID.randomUUID().toString().substring(0, 8);
     private Authenticator authenticator = Authenticator.ANONYMOUS;
     private Authorizer authorizer = Authorizer.DEFAULT;
@@ -108,11 +115,12 @@ public final class HubBuilder {
      * publishes cannot send that frame, so their credentials are still judged when they arrive. Default:
      * disabled (zero), so credentials are judged at the handshake only.
      *
-     * @param deadline how long an unauthenticated connection may stay open; zero disables
+     * @param deadline how long an unauthenticated connection may stay open; zero disables; at most 1 day
      * @return this builder
      */
     public HubBuilder authFrameDeadline(Duration deadline) {
-        this.authFrameDeadline = requireNotNegative("authFrameDeadline", deadline);
+        this.authFrameDeadline = requireAtMostADay("authFrameDeadline", requireNotNegative("authFrameDeadline",
+                deadline));
         return this;
     }
 
@@ -196,11 +204,11 @@ public final class HubBuilder {
 
     /**
      * @param interval how often connections get a keep-alive; a connection silent for two intervals is
-     *     closed with 1000 {@code idle-timeout}; default 25 seconds; at least 1 ms
+     *     closed with 1000 {@code idle-timeout}; default 25 seconds; at least 1 ms, at most 1 day
      * @return this builder
      */
     public HubBuilder heartbeat(Duration interval) {
-        if (requirePositive("heartbeat", interval).toMillis() < 1) {
+        if (requireAtMostADay("heartbeat", requirePositive("heartbeat", interval)).toMillis() < 1) {
             throw new IllegalArgumentException("heartbeat must be at least 1 ms, was " + interval);
         }
         this.heartbeat = interval;
@@ -371,11 +379,11 @@ public final class HubBuilder {
      *     flush ({@link Hub#disconnect}, a refused {@code auth} frame) may take to flush before
      *     its transport is closed anyway; and how long an SSE stream cut at once (a slow consumer) stays open
      *     for its closing {@code error} event to follow the write in flight; default 5 seconds; 0 closes
-     *     without waiting
+     *     without waiting; at most 1 day
      * @return this builder
      */
     public HubBuilder drainTimeout(Duration timeout) {
-        this.drainTimeout = requireNotNegative("drainTimeout", timeout);
+        this.drainTimeout = requireAtMostADay("drainTimeout", requireNotNegative("drainTimeout", timeout));
         return this;
     }
 
@@ -483,6 +491,13 @@ public final class HubBuilder {
     private static Duration requireNotNegative(String name, Duration value) {
         if (value == null || value.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+        return value;
+    }
+
+    private static Duration requireAtMostADay(String name, Duration value) {
+        if (value.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + " must be at most 1 day, was " + value);
         }
         return value;
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The builder refuses bad settings at once, naming them. */
@@ -23,6 +25,23 @@ class HubBuilderTest {
         assertThatThrownBy(() -> RateLimit.of(0, 1)).hasMessageContaining("perSecond");
         assertThatThrownBy(() -> Hub.builder().historySize(10).maxReplay(20).build())
                 .hasMessageContaining("maxReplay");
+    }
+
+    @Test
+    void durationsLongerThanADayAreRefusedAtTheBuilderNamingTheSetting() {
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        Duration dayAndAMilli = Duration.ofDays(1).plusMillis(1);
+        for (Duration tooLong : List.of(forever, dayAndAMilli)) {
+            assertThatThrownBy(() -> Hub.builder().heartbeat(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("heartbeat must be at most 1 day");
+            assertThatThrownBy(() -> Hub.builder().authFrameDeadline(tooLong))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("authFrameDeadline must be at most 1 day");
+            assertThatThrownBy(() -> Hub.builder().drainTimeout(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("drainTimeout must be at most 1 day");
+        }
+        Hub.builder().heartbeat(Duration.ofDays(1)).authFrameDeadline(Duration.ofDays(1))
+                .drainTimeout(Duration.ofDays(1)).build().close(Duration.ZERO);
     }
 
     @Test

@@ -36,6 +36,8 @@ public final class HeraldSse {
     public static final String DEFAULT_BASE = "/events";
     /** The default reconnection delay sent as {@code retry:} on every stream: {@value} milliseconds. */
     public static final long DEFAULT_RETRY_MS = 3000;
+    /** The longest reconnection delay {@link Builder#retry} accepts: one day, in milliseconds ({@value}). */
+    public static final long MAX_RETRY_MS = 24 * 60 * 60 * 1000L;
     /** The default limit on a POST body: {@value} bytes. */
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -169,13 +171,17 @@ public final class HeraldSse {
 
         /**
          * @param delay the reconnection delay sent as {@code retry:} at the start of every stream; default
-         *     {@value #DEFAULT_RETRY_MS} ms; also the {@code Retry-After} of a stream refused for capacity
+         *     {@value #DEFAULT_RETRY_MS} ms, at most {@value #MAX_RETRY_MS} ms (one day); also the
+         *     {@code Retry-After} of a stream refused for capacity
          * @return this builder
-         * @throws IllegalArgumentException if the delay is {@code null} or negative
+         * @throws IllegalArgumentException if the delay is {@code null}, negative or longer than a day
          */
         public Builder retry(Duration delay) {
             if (delay == null || delay.isNegative()) {
                 throw new IllegalArgumentException("retry must not be negative, was " + delay);
+            }
+            if (delay.compareTo(Duration.ofMillis(MAX_RETRY_MS)) > 0) {
+                throw new IllegalArgumentException("retry must be at most 1 day, was " + delay);
             }
             this.retryMs = delay.toMillis();
             return this;

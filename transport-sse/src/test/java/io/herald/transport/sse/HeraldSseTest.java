@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.Hub;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,15 @@ class HeraldSseTest {
         assertThatThrownBy(() -> HeraldSse.builder(hub).retry(Duration.ofMillis(-1))).hasMessageContaining("retry");
         assertThatThrownBy(() -> HeraldSse.builder(hub).maxBodyBytes(0)).hasMessageContaining("maxBodyBytes");
         assertThatThrownBy(() -> HeraldSse.builder(hub).allowedOrigins(" ")).hasMessageContaining("allowedOrigins");
+    }
+
+    @Test
+    void aRetryLongerThanADayIsRefusedAtTheBuilder() {
+        assertThatThrownBy(() -> HeraldSse.builder(hub).retry(ChronoUnit.FOREVER.getDuration()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retry must be at most 1 day");
+        assertThatThrownBy(() -> HeraldSse.builder(hub).retry(Duration.ofDays(1).plusMillis(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retry");
+        assertThat(HeraldSse.builder(hub).retry(Duration.ofDays(1)).build()).isNotNull();
     }
 
     @Test
