@@ -55,6 +55,8 @@ public final class HubBuilder {
     private int maxMembersPerRoom = 10_000;
     private int maxMemberMetaBytes = 256;
     private int maxFrameBytes = 64 * 1024;
+    /** Whether {@link #maxFrameBytes(int)} was called: only then may it contradict the queue. */
+    private boolean maxFrameBytesSet;
     private int outboundQueueFrames = 1_024;
     private long outboundQueueBytes = 4L * 1024 * 1024;
     private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
@@ -281,12 +283,17 @@ public final class HubBuilder {
     }
 
     /**
+     * A published message is queued whole for each recipient, so one larger than a connection's outbound
+     * queue would close every recipient as a slow consumer.
+     *
      * @param bytes the largest inbound message accepted, in bytes; a larger WebSocket message closes the
-     *     connection with 1009 {@code too-large}, a larger HTTP publish is answered 413; default 65,536
+     *     connection with 1009 {@code too-large}, a larger HTTP publish is answered 413; at most the outbound
+     *     queue's byte limit ({@link #outboundQueue}); default 65,536, or that limit when it is smaller
      * @return this builder
      */
     public HubBuilder maxFrameBytes(int bytes) {
         this.maxFrameBytes = requirePositive("maxFrameBytes", bytes);
+        this.maxFrameBytesSet = true;
         return this;
     }
 
@@ -436,6 +443,12 @@ public final class HubBuilder {
             throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed outboundQueue.frames ("
                     + outboundQueueFrames + "): a replay is queued whole");
         }
+        if (maxFrameBytesSet && maxFrameBytes > outboundQueueBytes) {
+            throw new IllegalArgumentException("maxFrameBytes (" + maxFrameBytes + ") must not exceed "
+                    + "outboundQueue.bytes (" + outboundQueueBytes + "): a published message is queued whole");
+        }
+        // left at its default, the frame limit follows a smaller queue instead of refusing it
+        int frameBytes = maxFrameBytesSet ? maxFrameBytes : (int) Math.min(maxFrameBytes, outboundQueueBytes);
         int replay = maxReplay;
         if (!maxReplaySet) {
             // left at its default, it follows a smaller queue or history instead of refusing them
@@ -447,7 +460,7 @@ public final class HubBuilder {
         return new HubEngine(new HubConfig(node, authenticator, authorizer, tokenCookie, authFrameDeadline,
                 Set.copyOf(allowedOrigins), codec, objectMapper, historyLog, historySize, historyMaxAge, replay,
                 heartbeat, maxConnections, maxConnectionsPerUser, maxConnectionsPerIp, maxSubscriptionsPerConnection,
-                maxRoomsPerConnection, singleRoomPerConnection, maxMembersPerRoom, maxMemberMetaBytes, maxFrameBytes,
+                maxRoomsPerConnection, singleRoomPerConnection, maxMembersPerRoom, maxMemberMetaBytes, frameBytes,
                 outboundQueueFrames,
                 outboundQueueBytes, slowConsumerPolicy, inboundRate, handshakeRate, publishRate, abuseThreshold,
                 maxBatchMs, fanoutThreads, drainTimeout, clock, List.copyOf(listeners), Map.copyOf(routes)));

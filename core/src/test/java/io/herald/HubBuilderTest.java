@@ -56,6 +56,22 @@ class HubBuilderTest {
     }
 
     @Test
+    void aFrameLimitAboveTheOutboundQueuesByteLimitIsRefused() {
+        assertThatThrownBy(() -> Hub.builder().maxFrameBytes(8 << 20).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxFrameBytes (8388608)").hasMessageContaining("outboundQueue.bytes (4194304)");
+        assertThatThrownBy(() -> Hub.builder().outboundQueue(100, 1_000).maxFrameBytes(1_001).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFrameBytes (1001)");
+        try (Hub hub = Hub.builder().maxFrameBytes(4 << 20).build()) {
+            assertThat(hub.maxFrameBytes()).isEqualTo(4 << 20);
+        }
+        // left at its default, maxFrameBytes follows a smaller queue instead of refusing it
+        try (Hub hub = Hub.builder().outboundQueue(100, 4_096).build()) {
+            assertThat(hub.maxFrameBytes()).isEqualTo(4_096);
+        }
+    }
+
+    @Test
     void theHubReportsTheLimitsTransportsMirror() {
         try (Hub hub = Hub.builder().heartbeat(Duration.ofSeconds(3)).maxFrameBytes(1_000).build()) {
             assertThat(hub.heartbeat()).isEqualTo(Duration.ofSeconds(3));
