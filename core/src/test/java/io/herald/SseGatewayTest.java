@@ -224,6 +224,21 @@ class SseGatewayTest {
         assertThat(hub.admin().connectionCount()).isZero();
     }
     @Test
+    void anHttpPublishRefusedAsTooLargeSpendsNoPublishToken() {
+        hub = Hub.builder().maxFrameBytes(100).publishRate(RateLimit.of(0.001, 1))
+                .authorizer(io.herald.spi.Authorizer.OPEN).build();
+        Admission a = hub.gateway().admit(client());
+        String tooLarge = "{\"topic\":\"n.x\",\"data\":\"" + "x".repeat(200) + "\"}";
+
+        assertThat(hub.gateway().publish(a, tooLarge.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(ServerMessage.Error.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+
+        assertThat(hub.gateway().publish(a, "{\"topic\":\"n.x\",\"data\":1}".getBytes(StandardCharsets.UTF_8)))
+                .as("the only token of the burst is still there").isInstanceOf(ServerMessage.Published.class);
+    }
+
+    @Test
     void aReplayOnAStreamEndsWithTheNewestIdSoTheBrowserDoesNotResumeFromThePast() throws Exception {
         hub = Hub.builder().build();
         String before = hub.publish("z.start", 0);

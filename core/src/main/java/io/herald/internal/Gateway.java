@@ -311,17 +311,17 @@ final class Gateway implements ConnectionGateway {
         try {
             Request.Publish request = JsonCodec.decodePublishBody(body);
             String topic = request.topic();
+            byte[] json = request.data();
+            if (json.length > config.maxFrameBytes()) {
+                return new ServerMessage.Error(null, ErrorCode.TOO_LARGE, "data of " + json.length
+                        + " bytes exceeds the limit of " + config.maxFrameBytes() + " bytes", 0);
+            }
             long wait = hub.requests.checkPublish(admission.principal(), topic, true,
                     "address:" + admission.handshake().remoteAddress(), null);
             if (wait > 0) {
                 hub.metrics.rateLimited.increment();
                 return new ServerMessage.Error(null, ErrorCode.RATE_LIMITED, RequestHandler.retryMessage(wait),
                         RequestHandler.retryMillis(wait));
-            }
-            byte[] json = request.data();
-            if (json.length > config.maxFrameBytes()) {
-                return new ServerMessage.Error(null, ErrorCode.TOO_LARGE, "data of " + json.length
-                        + " bytes exceeds the limit of " + config.maxFrameBytes() + " bytes", 0);
             }
             return new ServerMessage.Published(null, hub.fanout.publish(topic, json, null).id());
         } catch (ProtocolException e) {

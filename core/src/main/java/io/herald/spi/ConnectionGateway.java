@@ -110,6 +110,8 @@ public interface ConnectionGateway {
      * The body is read as a {@code publish} message's {@code topic} and {@code data} are: the same
      * limits, and {@code data} reaches subscribers and the history as the caller wrote it (its whitespace
      * removed), never re-serialized. Fields other than {@code topic} and {@code data} are ignored.
+     * {@code data} larger than the hub's {@code maxFrameBytes} is refused before the authorizer is asked
+     * and before a publish-rate token is taken, so such a refusal costs the caller nothing.
      *
      * @param admission the caller's accepted admission (its credentials)
      * @param body the request body, JSON {@code {"topic": …, "data": …}} in UTF-8
