@@ -1,5 +1,7 @@
 package io.herald;
 
+import java.util.Objects;
+
 /**
  * Thrown by a {@link RouteHandler} to answer with a specific error code instead of
  * {@link ErrorCode#HANDLER_ERROR}.
@@ -11,11 +13,13 @@ public class RouteException extends RuntimeException {
 
     /**
      * @param code the error code the client receives
-     * @param message the message the client receives
+     * @param message the message the client receives; {@code null} sends the code's name
+     * @throws NullPointerException if {@code code} is null
      */
     public RouteException(ErrorCode code, String message) {
-        super(message);
-        this.code = code;
+        super(message == null ? Objects.requireNonNull(code, "a RouteException needs an error code").name()
+                : message);
+        this.code = Objects.requireNonNull(code, "a RouteException needs an error code");
     }
 
     /** @return the error code the client receives */

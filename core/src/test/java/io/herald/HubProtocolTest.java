@@ -1,6 +1,7 @@
 package io.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.spi.AuthenticationException;
@@ -178,6 +179,32 @@ class HubProtocolTest {
         JsonNode reply = c.expect("reply");
         assertThat(reply.path("ref").asText()).isEqualTo("s1");
         assertThat(reply.path("data").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void aRouteRefusalWithoutAMessageIsSentWithItsCodeAsTheMessage() {
+        open(Hub.builder().route("quiet", r -> {
+            throw new RouteException(ErrorCode.FORBIDDEN, null);
+        }));
+        TestClient c = TestClient.connect(hub);
+        c.sendRaw("{\"type\":\"send\",\"ref\":\"s\",\"route\":\"quiet\",\"data\":1}");
+        JsonNode e = c.expect("error");
+        assertThat(e.path("code").asText()).isEqualTo("FORBIDDEN");
+        assertThat(e.path("message").asText()).isEqualTo("FORBIDDEN");
+        assertThatThrownBy(() -> new RouteException(null, "x")).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("error code");
+    }
+
+    @Test
+    void anAuthFrameRefusedWithoutAMessageIsToldItIsUnauthorized() {
+        open(Hub.builder().authFrameDeadline(Duration.ofSeconds(30)).authenticator((token, h) -> {
+            throw new AuthenticationException(null);
+        }));
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "auth", "ref", "a", "token", "any");
+        JsonNode err = c.expect("error");
+        assertThat(err.path("code").asText()).isEqualTo("UNAUTHORIZED");
+        assertThat(err.path("message").asText()).isEqualTo("unauthorized");
     }
 
     @Test

@@ -326,7 +326,7 @@ final class RequestHandler {
         try {
             result = handler.handle(new RouteHandler.RouteRequest(c.id(), c.principal(), s.route(), s.data(), hub));
         } catch (RouteException e) {
-            throw new ProtocolException(e.code(), String.valueOf(e.getMessage()), s.ref());
+            throw new ProtocolException(e.code(), e.getMessage(), s.ref());
         } catch (Exception e) {
             hub.listeners.error(c.id(), e);
             String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();

@@ -4,8 +4,11 @@ package io.herald.spi;
 public class AuthenticationException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** @param message why the credentials were refused, safe to show to the client */
+    /**
+     * @param message why the credentials were refused, safe to show to the client; {@code null} is sent as
+     *     {@code "unauthorized"}
+     */
     public AuthenticationException(String message) {
-        super(message);
+        super(message == null ? "unauthorized" : message);
     }
 }
