@@ -30,6 +30,10 @@ public final class HubBuilder {
      * millisecond and nanosecond arithmetic.
      */
     private static final Duration MAX_DURATION = Duration.ofDays(1);
+    /** The largest in-memory history: its ring, allocated whole, then takes about 160 MB. */
+    private static final int MAX_HISTORY_SIZE = 10_000_000;
+    /** The most fan-out threads: far beyond any machine's cores, well short of exhausting threads. */
+    private static final int MAX_FANOUT_THREADS = 256;
 
     private String node = "node-" + UUID.randomUUID().toString().substring(0, 8);
     private Authenticator authenticator = Authenticator.ANONYMOUS;
@@ -135,7 +139,7 @@ public final class HubBuilder {
      * @return this builder
      */
     public HubBuilder allowedOrigins(String... origins) {
-        for (String o : origins) {
+        for (String o : requireNonNull("allowedOrigins", origins)) {
             allowedOrigins.add(requireText("allowedOrigins", o));
         }
         return this;
@@ -171,11 +175,12 @@ public final class HubBuilder {
     }
 
     /**
-     * @param events how many events the default in-memory history keeps; default 10,000
+     * @param events how many events the default in-memory history keeps; default 10,000; at most
+     *     10,000,000 (the ring is allocated whole when the hub is built)
      * @return this builder
      */
     public HubBuilder historySize(int events) {
-        this.historySize = requirePositive("historySize", events);
+        this.historySize = requireAtMost("historySize", requirePositive("historySize", events), MAX_HISTORY_SIZE);
         return this;
     }
 
@@ -373,11 +378,12 @@ public final class HubBuilder {
      * connections is always written on the publishing thread.
      *
      * @param threads 0 to write every recipient on the publishing thread; default the number of
-     *     processors, at most 8
+     *     processors, at most 8; at most 256
      * @return this builder
      */
     public HubBuilder fanoutThreads(int threads) {
-        this.fanoutThreads = requireNotNegative("fanoutThreads", threads);
+        this.fanoutThreads = requireAtMost("fanoutThreads", requireNotNegative("fanoutThreads", threads),
+                MAX_FANOUT_THREADS);
         return this;
     }
 
@@ -422,7 +428,10 @@ public final class HubBuilder {
      * @throws IllegalArgumentException if the name is invalid or already registered
      */
     public HubBuilder route(String name, RouteHandler handler) {
-        Topics.checkTopic(name);
+        String problem = Topics.topicProblem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException("route name '" + name + "' is invalid: " + problem);
+        }
         requireNonNull("route handler", handler);
         if (routes.putIfAbsent(name, handler) != null) {
             throw new IllegalArgumentException("route already registered: " + name);
@@ -483,6 +492,13 @@ public final class HubBuilder {
     private static int requirePositive(String name, int value) {
         if (value < 1) {
             throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    private static int requireAtMost(String name, int value, int max) {
+        if (value > max) {
+            throw new IllegalArgumentException(name + " must be at most " + max + ", was " + value);
         }
         return value;
     }

@@ -28,6 +28,19 @@ class HubBuilderTest {
     }
 
     @Test
+    void nullsAndSizesBeyondReasonAreRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> Hub.builder().allowedOrigins((String[]) null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowedOrigins must not be null");
+        assertThatThrownBy(() -> Hub.builder().route(null, r -> null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("route name 'null' is invalid");
+        assertThatThrownBy(() -> Hub.builder().historySize(10_000_001)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("historySize must be at most 10000000");
+        assertThatThrownBy(() -> Hub.builder().fanoutThreads(257)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fanoutThreads must be at most 256");
+        Hub.builder().historySize(10_000_000).fanoutThreads(256);
+    }
+
+    @Test
     void durationsLongerThanADayAreRefusedAtTheBuilderNamingTheSetting() {
         Duration forever = ChronoUnit.FOREVER.getDuration();
         Duration dayAndAMilli = Duration.ofDays(1).plusMillis(1);
