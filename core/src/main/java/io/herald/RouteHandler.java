@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * <p>Runs on the thread that delivered the request (a container thread); it should be quick. The return
  * value is serialized with Jackson and sent as {@code reply.data}; an exception becomes
- * {@code HANDLER_ERROR} with the exception's message, or the code of a {@link RouteException}.
+ * {@code HANDLER_ERROR} with the exception's message, or the code of a {@link RouteException}. A reply
+ * larger than the connection's outbound queue holds ({@link HubBuilder#outboundQueue}, bytes) is not sent:
+ * the client gets {@code TOO_LARGE} for its {@code ref} instead, and stays connected.
  */
 @FunctionalInterface
 public interface RouteHandler {

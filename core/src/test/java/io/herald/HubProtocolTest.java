@@ -208,6 +208,22 @@ class HubProtocolTest {
     }
 
     @Test
+    void aRouteReplyLargerThanTheOutboundQueueIsAnsweredTooLargeAndTheClientStaysConnected() {
+        open(Hub.builder().outboundQueue(16, 1024).route("big", r -> "x".repeat(2048)));
+        TestClient c = TestClient.connect(hub);
+        c.sendRaw("{\"type\":\"send\",\"ref\":\"s1\",\"route\":\"big\",\"data\":null}");
+
+        JsonNode error = c.expect("error");
+        assertThat(error.path("code").asText()).isEqualTo("TOO_LARGE");
+        assertThat(error.path("ref").asText()).isEqualTo("s1");
+        assertThat(error.path("message").asText()).contains("1024 bytes");
+        c.send("type", "ping", "ref", "after");
+        assertThat(c.expect("pong").path("ref").asText()).isEqualTo("after");
+        assertThat(c.transport().closed()).isNull();
+        assertThat(hub.metrics().slowConsumerDisconnects()).isZero();
+    }
+
+    @Test
     void pingIsAnsweredWithServerTime() {
         open(Hub.builder());
         TestClient c = TestClient.connect(hub);

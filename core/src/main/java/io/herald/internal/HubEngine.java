@@ -214,7 +214,15 @@ public final class HubEngine implements Hub {
 
     /** Queues an answer to one connection and starts its writer if idle. Not under the publish lock. */
     void reply(Connection c, ServerMessage message) {
-        OutboundFrame frame = Frames.encode(codec, message, c.framing());
+        reply(c, Frames.encode(codec, message, c.framing()));
+    }
+
+    /**
+     * Queues an encoded answer like {@link #reply(Connection, ServerMessage)}.
+     *
+     * @param frame the answer, or {@code null} for none (the framing does not carry it)
+     */
+    void reply(Connection c, OutboundFrame frame) {
         if (frame == null) {
             return;
         }

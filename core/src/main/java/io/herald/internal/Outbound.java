@@ -487,6 +487,15 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         return maxBytes - maxBytes / RESERVE_SHARE - bytes;
     }
 
+    /**
+     * @param frame a frame
+     * @return whether the queue could hold the frame when empty: a frame above its byte bound is refused
+     *     however fast the client reads, and the refusal ends the connection
+     */
+    boolean canEverHold(OutboundFrame frame) {
+        return frame.length() <= maxBytes;
+    }
+
     /** @return whether nothing is queued and nothing is being written */
     synchronized boolean idle() {
         return queued == 0 && !writing;

@@ -8,6 +8,7 @@ import io.herald.Principal;
 import io.herald.RouteException;
 import io.herald.RouteHandler;
 import io.herald.spi.AuthenticationException;
+import io.herald.spi.OutboundFrame;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Replay;
 import io.herald.spi.Request;
@@ -339,7 +340,20 @@ final class RequestHandler {
             hub.listeners.error(c.id(), e);
             throw new ProtocolException(ErrorCode.HANDLER_ERROR, "the route's reply cannot be serialized", s.ref());
         }
-        out.answer(new ServerMessage.Reply(s.ref(), data));
+        ServerMessage.Reply reply = new ServerMessage.Reply(s.ref(), data);
+        if (!out.queued()) {
+            out.answer(reply);
+            return;
+        }
+        OutboundFrame frame = Frames.encode(hub.codec, reply, c.framing());
+        if (frame != null && !c.outbound.canEverHold(frame)) {
+            // offered, it would be refused, and a queue that refused a frame refuses every later one: the
+            // connection would end as a slow consumer for a reply no client could ever receive
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "the route's reply of " + frame.length()
+                    + " bytes exceeds the connection's outbound limit of " + config.outboundQueueBytes() + " bytes",
+                    s.ref());
+        }
+        hub.reply(c, frame);
     }
 
     private void auth(Connection c, Request.Auth a, Answers out) throws ProtocolException {
