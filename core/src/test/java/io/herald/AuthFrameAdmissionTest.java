@@ -2,6 +2,7 @@ package io.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.herald.spi.Admission;
 import io.herald.spi.AuthenticationException;
@@ -16,6 +17,7 @@ import io.herald.spi.ServerMessage;
 import io.herald.spi.Transport;
 import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -101,6 +103,29 @@ class AuthFrameAdmissionTest {
         assertThat(stream.frames()).isEmpty();
         assertThat(socket.frames()).isEmpty();
         assertThat(hub.metrics().eventsPublished()).as("only the event published before").isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionClosedWhileItAwaitsItsAuthFrameIsLetGoLongBeforeTheDeadline() {
+        serveGoodTokensOnly();
+        List<WeakReference<Object>> closed = openAwaitingAuthThenClose();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            System.gc();
+            assertThat(closed).as("the connection's handle and its handshake, 30 s before the deadline")
+                    .allSatisfy(ref -> assertThat(ref.get()).isNull());
+        });
+    }
+
+    /** @return weak references to what the closed connection held; the strong ones end with this method */
+    private List<WeakReference<Object>> openAwaitingAuthThenClose() {
+        Handshake handshake = Handshake.builder("127.0.0.1").header("User-Agent", "a client that gave up").build();
+        Admission pending = hub.gateway().admit(handshake);
+        assertThat(pending.awaitingAuth()).isTrue();
+        ConnectionHandle handle = hub.gateway().open(pending, new RecordingTransport(Framing.WEBSOCKET));
+        handle.onClosed(CloseReason.NORMAL, "normal");
+        assertThat(hub.admin().connectionCount()).isZero();
+        return List.of(new WeakReference<>(handle), new WeakReference<>(handshake));
     }
 
     @Test

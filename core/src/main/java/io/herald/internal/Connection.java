@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.BiPredicate;
 
 /**
@@ -29,8 +30,9 @@ import java.util.function.BiPredicate;
  * outbound queue's monitor; never the reverse.
  *
  * <p>Memory: a hub may hold many thousands of idle connections, so this object keeps only what a connection
- * needs for its whole life. The handshake (headers, query, cookies) is kept only while an auth frame may
- * still need it, that is until the connection is authenticated; the rooms set and the receive cache are
+ * needs for its whole life. The handshake (headers, query, cookies) and the timer of the auth-frame deadline
+ * are kept, in one object only such connections have, only while an auth frame may still come, that is until
+ * the connection is authenticated (or closed: the timer then goes); the rooms set and the receive cache are
  * created on first use; the state flags are plain fields behind {@link VarHandle}s rather than atomic
  * objects.
  */
@@ -56,8 +58,8 @@ final class Connection {
     private final Transport transport;
     private final Framing framing;
     private final String remoteAddress;
-    /** The handshake while an auth frame may still use it; {@code null} once authenticated. */
-    private volatile Handshake handshake;
+    /** What a connection awaiting its auth frame holds; {@code null} once authenticated (or never awaiting). */
+    private volatile AuthWait authWait;
     private final long connectedAt;
     private final String controlToken;
     private final TokenBucket inboundBucket;
@@ -107,7 +109,7 @@ final class Connection {
         this.transport = transport;
         this.framing = transport.framing();
         this.remoteAddress = handshake.remoteAddress();
-        this.handshake = authenticated ? null : handshake;
+        this.authWait = authenticated ? null : new AuthWait(handshake);
         this.principal = principal;
         this.authenticated = authenticated;
         this.connectedAt = connectedAt;
@@ -140,7 +142,36 @@ final class Connection {
      *     handshake is then no longer kept)
      */
     Handshake handshake() {
-        return handshake;
+        AuthWait w = authWait;
+        return w == null ? null : w.handshake;
+    }
+
+    /**
+     * Keeps the timer that closes the connection if no auth frame authenticates it in time, so that it is
+     * cancelled (and lets go of this connection) as soon as it has nothing left to do: at once if the
+     * connection was authenticated or closed before the timer was kept.
+     *
+     * @param deadline the scheduled close
+     */
+    void keepAuthDeadline(ScheduledFuture<?> deadline) {
+        AuthWait w = authWait;
+        if (w != null) {
+            w.deadline = deadline;
+        }
+        // both fields are volatile: authenticate or cancelAuthDeadline, running at once, sees the timer, or
+        // this sees what it changed
+        if (w == null || authWait == null || !isOpen()) {
+            deadline.cancel(false);
+        }
+    }
+
+    /** Cancels the auth-frame deadline's timer, if any; the handshake is kept for an auth frame still running. */
+    void cancelAuthDeadline() {
+        AuthWait w = authWait;
+        ScheduledFuture<?> deadline = w == null ? null : w.deadline;
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
     }
 
     /** @return the client's address, as the handshake gave it */
@@ -163,7 +194,12 @@ final class Connection {
     void authenticate(Principal newPrincipal) {
         this.principal = newPrincipal;
         this.authenticated = true;
-        this.handshake = null;
+        AuthWait w = authWait;
+        this.authWait = null;
+        ScheduledFuture<?> deadline = w == null ? null : w.deadline;
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
     }
 
     String controlToken() {
@@ -308,6 +344,16 @@ final class Connection {
     /** @return a copy of the rooms, for release; control lock taken inside */
     synchronized List<String> roomsSnapshot() {
         return new ArrayList<>(rooms);
+    }
+
+    /** The handshake an auth frame is judged with, and the timer of its deadline once armed. */
+    private static final class AuthWait {
+        final Handshake handshake;
+        volatile ScheduledFuture<?> deadline;
+
+        AuthWait(Handshake handshake) {
+            this.handshake = handshake;
+        }
     }
 
     @Override

@@ -267,11 +267,13 @@ final class Gateway implements ConnectionGateway {
             }
         }
         if (pending) {
-            hub.scheduler.schedule(() -> {
+            // cancelled when the connection authenticates or is released, so it does not hold the connection
+            // (and its handshake) until the deadline
+            c.keepAuthDeadline(hub.scheduler.schedule(() -> {
                 if (!c.authenticated() && c.isOpen()) {
                     hub.closeNow(c, CloseReason.UNAUTHORIZED);
                 }
-            }, config.authFrameDeadline().toMillis(), TimeUnit.MILLISECONDS);
+            }, config.authFrameDeadline().toMillis(), TimeUnit.MILLISECONDS));
         }
         return (Handle) c.outbound.listener();
     }

@@ -360,6 +360,7 @@ public final class HubEngine implements Hub {
     /** Releases everything a connection holds. Runs once per connection, by whoever began its close. */
     private void release(Connection c, CloseReason reason) {
         registry.remove(c);
+        c.cancelAuthDeadline();
         for (Subscription s : c.subscriptionsSnapshot()) {
             // an unsubscribe may be removing it meanwhile: whoever removes it from the index counts it
             if (index.remove(s.pattern, s)) {
