@@ -152,6 +152,54 @@ class SseGatewayTest {
     }
 
     @Test
+    void refusedControlRequestsCountAsAttemptsOfTheAddressUntilEvenTheRightTokenIsAnswered429() throws Exception {
+        hub = Hub.builder().handshakeRate(RateLimit.of(0.01, 2)).build();
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(Handshake.builder("10.0.0.1").build()), t,
+                new InitialSubscription(List.of("a"), null, null, List.of()));
+        String token = data(next(t)).path("controlToken").asText();
+        Handshake guesser = Handshake.builder("10.0.0.2").build();
+        Request unsubscribe = new Request.Unsubscribe("u", List.of("a"));
+
+        assertThat(hub.gateway().control(guesser, h.connectionId(), "guess-1", unsubscribe))
+                .isInstanceOfSatisfying(ServerMessage.Error.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+        assertThat(hub.gateway().control(guesser, "nobody", "guess-2", unsubscribe))
+                .isInstanceOfSatisfying(ServerMessage.Error.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(hub.gateway().control(guesser, h.connectionId(), token, unsubscribe))
+                .as("out of attempts, the token is not judged: a right guess is answered like a wrong one")
+                .isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+                    assertThat(e.ref()).isEqualTo("u");
+                    assertThat(e.retryAfterMs()).isPositive();
+                });
+        assertThat(hub.admin().connection(h.connectionId()).orElseThrow().subscriptions()).containsExactly("a");
+        assertThat(hub.gateway().admit(guesser).httpStatus()).as("a connection attempt too").isEqualTo(429);
+
+        assertThat(hub.gateway().control(Handshake.builder("10.0.0.1").build(), h.connectionId(), token, unsubscribe))
+                .as("the owner's address still has its attempts")
+                .isEqualTo(new ServerMessage.Unsubscribed("u", List.of("a")));
+    }
+
+    @Test
+    void controlRequestsFromAnOriginTheHubDoesNotAllowAreRefused() throws Exception {
+        hub = Hub.builder().allowedOrigins("https://app.example.com").build();
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of("a"), null, null, List.of()));
+        String token = data(next(t)).path("controlToken").asText();
+        Request subscribe = new Request.Subscribe(null, List.of("b"), null, null);
+
+        assertThat(hub.gateway().control(Handshake.builder("127.0.0.1").header("Origin", "https://evil.example").build(),
+                h.connectionId(), token, subscribe)).isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN);
+                    assertThat(e.message()).contains("https://evil.example");
+                });
+        assertThat(hub.admin().connection(h.connectionId()).orElseThrow().subscriptions()).containsExactly("a");
+        assertThat(hub.gateway().control(Handshake.builder("127.0.0.1").header("Origin", "https://app.example.com")
+                .build(), h.connectionId(), token, subscribe)).isInstanceOf(ServerMessage.Subscribed.class);
+    }
+
+    @Test
     void httpPublishIsAuthorizedAndRateLimitedLikeAClientPublish() {
         hub = Hub.builder().publishRate(RateLimit.of(1, 2)).authorizer(new Authorizer() {
             @Override

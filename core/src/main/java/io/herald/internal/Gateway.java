@@ -103,11 +103,9 @@ final class Gateway implements ConnectionGateway {
 
     /** The Origin allow-list and the credentials. */
     private Admission judge(Handshake h, Framing framing) {
-        Optional<String> origin = h.origin();
-        if (!config.allowedOrigins().isEmpty() && origin.isPresent()
-                && !config.allowedOrigins().contains(origin.get())) {
-            return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
-                    "origin " + origin.get() + " is not allowed", 0, h);
+        Admission refused = forbiddenOrigin(h);
+        if (refused != null) {
+            return refused;
         }
         String token = token(h);
         if (token == null && framing == Framing.WEBSOCKET && !config.authFrameDeadline().isZero()) {
@@ -126,6 +124,17 @@ final class Gateway implements ConnectionGateway {
             hub.listeners.error(null, e);
             return Admission.reject(500, CloseReason.INTERNAL_ERROR, "internal", "authentication failed", 0, h);
         }
+    }
+
+    /** @return the refusal of an Origin the allow-list does not hold, else {@code null} */
+    private Admission forbiddenOrigin(Handshake h) {
+        Optional<String> origin = h.origin();
+        if (!config.allowedOrigins().isEmpty() && origin.isPresent()
+                && !config.allowedOrigins().contains(origin.get())) {
+            return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
+                    "origin " + origin.get() + " is not allowed", 0, h);
+        }
+        return null;
     }
 
     private static Admission unauthorized(String message, Handshake h) {
@@ -286,14 +295,52 @@ final class Gateway implements ConnectionGateway {
     @Override
     public ServerMessage control(String connectionId, String controlToken, Request request) {
         Connection c = connectionId == null ? null : hub.registry.get(connectionId);
+        ServerMessage.Error refused = refuseControl(c, connectionId, controlToken, request.ref());
+        return refused != null ? refused : execute(c, request);
+    }
+
+    @Override
+    public ServerMessage control(Handshake caller, String connectionId, String controlToken, Request request) {
+        // judged like the credentials of an HTTP publish (admitRequest): an address out of attempts is refused
+        // before the token is judged, so a right guess is answered like a wrong one, and a refusal counts
+        long wait = handshakeLimiter.waitFor(caller.remoteAddress());
+        if (wait > 0) {
+            Admission limited = tooManyAttempts(wait, caller);
+            return new ServerMessage.Error(request.ref(), ErrorCode.RATE_LIMITED, limited.message(),
+                    limited.retryAfterMs());
+        }
+        Admission origin = forbiddenOrigin(caller);
+        if (origin != null) {
+            return new ServerMessage.Error(request.ref(), ErrorCode.FORBIDDEN, origin.message(), 0);
+        }
+        Connection c = connectionId == null ? null : hub.registry.get(connectionId);
+        ServerMessage.Error refused = refuseControl(c, connectionId, controlToken, request.ref());
+        if (refused != null) {
+            // charged even past empty: guesses judged at the same moment all count
+            handshakeLimiter.charge(caller.remoteAddress());
+            return refused;
+        }
+        return execute(c, request);
+    }
+
+    /**
+     * @param c the connection the id names, or {@code null}
+     * @return {@code NOT_FOUND} for no open connection, {@code FORBIDDEN} for a wrong token, else {@code null}
+     */
+    private static ServerMessage.Error refuseControl(Connection c, String connectionId, String controlToken,
+            String ref) {
         if (c == null || !c.isOpen()) {
-            return new ServerMessage.Error(request.ref(), ErrorCode.NOT_FOUND, "no open connection '"
-                    + connectionId + "'", 0);
+            return new ServerMessage.Error(ref, ErrorCode.NOT_FOUND, "no open connection '" + connectionId + "'", 0);
         }
         if (c.controlToken() == null || controlToken == null || !MessageDigest.isEqual(
                 c.controlToken().getBytes(StandardCharsets.UTF_8), controlToken.getBytes(StandardCharsets.UTF_8))) {
-            return new ServerMessage.Error(request.ref(), ErrorCode.FORBIDDEN, "wrong control token", 0);
+            return new ServerMessage.Error(ref, ErrorCode.FORBIDDEN, "wrong control token", 0);
         }
+        return null;
+    }
+
+    /** Executes a control request whose caller proved it owns the connection. */
+    private ServerMessage execute(Connection c, Request request) {
         Answers.Capture answer = new Answers.Capture();
         synchronized (c.requestLock) {
             hub.requests.handle(c, request, answer);

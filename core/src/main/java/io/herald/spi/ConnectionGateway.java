@@ -94,6 +94,8 @@ public interface ConnectionGateway {
      * connection's control token (an SSE stream's {@code /subscribe} and {@code /unsubscribe}). The answer
      * is returned instead of being sent on the connection. Requests for one connection are executed one at
      * a time. Called on a container thread; does not block on I/O except for a history read on resume.
+     * Only the token is judged: an adapter serving HTTP callers uses
+     * {@link #control(Handshake, String, String, Request)}, which also limits guesses and checks the Origin.
      *
      * @param connectionId the connection
      * @param controlToken the token from its {@code connected} frame
@@ -102,6 +104,28 @@ public interface ConnectionGateway {
      *     {@code NOT_FOUND} for an unknown connection, {@code FORBIDDEN} for a wrong token
      */
     ServerMessage control(String connectionId, String controlToken, Request request);
+
+    /**
+     * Executes a control request as {@link #control(String, String, Request)} does, for an HTTP caller that
+     * is judged like one that publishes ({@link #admitRequest}): the Origin allow-list applies
+     * ({@code FORBIDDEN}), a request whose connection id or control token is refused ({@code NOT_FOUND},
+     * {@code FORBIDDEN}) counts as a connection attempt of the caller's address, as refused credentials do,
+     * and a request from an address out of attempts is answered {@code RATE_LIMITED} with
+     * {@code retryAfterMs} before its token is judged, so that a right guess is answered like a wrong one.
+     * An SSE adapter calls this one, so that tokens cannot be guessed faster than credentials.
+     *
+     * <p>The default judges no more than {@link #control(String, String, Request)}.
+     *
+     * @param caller the HTTP request as a handshake: its address, headers ({@code Origin}) and query
+     * @param connectionId the connection
+     * @param controlToken the token from its {@code connected} frame
+     * @param request the request
+     * @return the answer, or an {@code error}: as {@link #control(String, String, Request)}, and
+     *     {@code FORBIDDEN} for an Origin not allowed, {@code RATE_LIMITED} for an address out of attempts
+     */
+    default ServerMessage control(Handshake caller, String connectionId, String controlToken, Request request) {
+        return control(connectionId, controlToken, request);
+    }
 
     /**
      * Publishes on behalf of an HTTP caller (an SSE client's {@code POST /publish}), authorized and rate

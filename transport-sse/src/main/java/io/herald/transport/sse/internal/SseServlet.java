@@ -9,6 +9,7 @@ import io.herald.spi.Admission;
 import io.herald.spi.ConnectionGateway;
 import io.herald.spi.ConnectionHandle;
 import io.herald.spi.Framing;
+import io.herald.spi.Handshake;
 import io.herald.spi.InitialSubscription;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
@@ -230,21 +231,22 @@ public final class SseServlet extends HttpServlet {
             return;
         }
         boolean publish = path.equals("/publish");
+        Handshake caller = Requests.handshake(request);
         Admission admission = null;
         if (publish) {
-            admission = gateway().admitRequest(Requests.handshake(request));
+            admission = gateway().admitRequest(caller);
             if (!admission.accepted()) {
                 HttpAnswers.refuse(response, admission);
                 return;
             }
         }
-        Admission caller = admission;
+        Admission publisher = admission;
         BodyReader.read(request.startAsync(), response, maxBodyBytes, body -> {
             try {
                 if (publish) {
-                    publish(caller, body, response);
+                    publish(publisher, body, response);
                 } else {
-                    control(Requests.object(body), response, path.equals("/subscribe"));
+                    control(caller, Requests.object(body), response, path.equals("/subscribe"));
                 }
             } catch (Requests.BadInput e) {
                 HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
@@ -265,7 +267,7 @@ public final class SseServlet extends HttpServlet {
         }
     }
 
-    private void control(JsonNode body, HttpServletResponse response, boolean subscribe)
+    private void control(Handshake caller, JsonNode body, HttpServletResponse response, boolean subscribe)
             throws IOException, Requests.BadInput {
         String connectionId = Requests.text(body, "connectionId");
         String token = Requests.text(body, "controlToken");
@@ -285,7 +287,7 @@ public final class SseServlet extends HttpServlet {
         } else {
             r = new Request.Unsubscribe(null, topics);
         }
-        ServerMessage answer = gateway().control(connectionId, token, r);
+        ServerMessage answer = gateway().control(caller, connectionId, token, r);
         ObjectNode out = HttpAnswers.JSON.createObjectNode();
         if (answer instanceof ServerMessage.Subscribed s) {
             out.put("type", "subscribed");

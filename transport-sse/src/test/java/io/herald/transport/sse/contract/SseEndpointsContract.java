@@ -204,6 +204,23 @@ public abstract class SseEndpointsContract extends SseContractSupport {
     }
 
     @Test
+    void controlRequestsWithAWrongTokenAreConnectionAttemptsAndOutOfAttemptsAreAnswered429() throws Exception {
+        serve(b -> b.handshakeRate(RateLimit.of(0.01, 3)));
+        Opened s = connect("topics=a");
+        assertThat(post("/subscribe", Map.of("connectionId", s.id(), "controlToken", "guess-1",
+                "topics", List.of("b"))).statusCode()).isEqualTo(403);
+        assertThat(post("/subscribe", Map.of("connectionId", "nobody", "controlToken", "guess-2",
+                "topics", List.of("b"))).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> tooMany = post("/subscribe", Map.of("connectionId", s.id(), "controlToken", s.token(),
+                "topics", List.of("b")));
+        assertThat(tooMany.statusCode()).as("the stream and two guesses used the three attempts").isEqualTo(429);
+        assertThat(tooMany.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(tooMany).path("code").asText()).isEqualTo("RATE_LIMITED");
+        assertThat(hub.admin().connection(s.id()).orElseThrow().subscriptions()).containsExactly("a");
+    }
+
+    @Test
     void publishAnswers202WithTheIdOrTheStatusOfItsError() throws Exception {
         serve(b -> b.authorizer(RESTRICTED).publishRate(RateLimit.of(0.01, 2)));
         Opened s = connect("topics=open.*");
