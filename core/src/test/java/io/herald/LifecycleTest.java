@@ -132,6 +132,27 @@ class LifecycleTest {
     }
 
     @Test
+    void aBatchParameterThatIsNoWholeNumberOfMillisecondsRefusesTheHandshakeNamingIt() {
+        hub = Hub.builder().handshakeRate(RateLimit.UNLIMITED).build();
+        for (String bad : List.of("abc", "-5", "1.5", "10ms")) {
+            for (Framing framing : List.of(Framing.WEBSOCKET, Framing.SSE)) {
+                Admission refused = hub.gateway().admit(Handshake.builder("1.2.3.4").query("batch", bad).build(),
+                        framing);
+                assertThat(refused.accepted()).as("%s over %s", bad, framing).isFalse();
+                assertThat(refused.httpStatus()).isEqualTo(400);
+                assertThat(refused.closeCode()).isEqualTo(CloseReason.POLICY_VIOLATION);
+                assertThat(refused.reason()).isEqualTo("bad-request");
+                assertThat(refused.message()).contains("'batch'", "'" + bad + "'");
+            }
+        }
+        for (String good : List.of("0", "50", " 50 ", "", "99999999999")) {
+            assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").query("batch", good).build()).accepted())
+                    .as("batch=%s", good).isTrue();
+        }
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    @Test
     void handshakeFloodFromOneAddressIsRateLimitedWith429() {
         hub = Hub.builder().handshakeRate(RateLimit.of(1, 3)).build();
         for (int i = 0; i < 3; i++) {

@@ -61,7 +61,17 @@ final class Gateway implements ConnectionGateway {
             return shuttingDown(h);
         }
         Admission limited = chargeAttempt(h);
-        return limited != null ? limited : judge(h, framing);
+        if (limited != null) {
+            return limited;
+        }
+        Admission a = judge(h, framing);
+        if (a.accepted() && batchMs(h) < 0) {
+            // judged after the credentials, as a stream's other parameters are (its filter, its topics)
+            return Admission.reject(400, CloseReason.POLICY_VIOLATION, "bad-request", "query parameter 'batch' must"
+                    + " be a whole number of milliseconds, 0 or more, was '" + h.queryParameter("batch").orElse("")
+                    + "'", 0, h);
+        }
+        return a;
     }
 
     @Override
@@ -226,7 +236,8 @@ final class Gateway implements ConnectionGateway {
         Handshake h = admission.handshake();
         String id = idPrefix + Long.toString(sequence.incrementAndGet(), 36);
         String controlToken = transport.framing() == Framing.SSE ? newSecret() : null;
-        int batch = batchMs(h);
+        // admit refuses an invalid one: only an admission made without it may carry one, and gets no batching
+        int batch = Math.max(0, batchMs(h));
         Connection c = new Connection(id, transport, h, admission.principal(), !pending, config.clock().millis(),
                 hub.nanos(), controlToken, new TokenBucket(config.inboundRate(), hub.nanoClock), batch,
                 conn -> new Outbound(conn, transport, config.outboundQueueFrames(), config.outboundQueueBytes(),
@@ -378,17 +389,22 @@ final class Gateway implements ConnectionGateway {
         }
     }
 
+    /**
+     * @return the batching window the handshake asks for, milliseconds, at most {@code maxBatchMs}; 0 for none
+     *     (no {@code batch} parameter, or an empty one); -1 when it is not a whole number of 0 or more
+     */
     private int batchMs(Handshake h) {
-        Optional<String> v = h.queryParameter("batch");
+        String v = h.queryParameter("batch").map(String::trim).orElse("");
         if (v.isEmpty()) {
             return 0;
         }
-        try {
-            int ms = Integer.parseInt(v.get().trim());
-            return Math.max(0, Math.min(ms, config.maxBatchMs()));
-        } catch (NumberFormatException e) {
-            return 0;
+        for (int i = 0; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return -1;
+            }
         }
+        // more digits than an int holds is more than any window allowed
+        return v.length() > 9 ? config.maxBatchMs() : Math.min(Integer.parseInt(v), config.maxBatchMs());
     }
 
     private String newSecret() {

@@ -51,7 +51,7 @@ public final class Admission {
     }
 
     /**
-     * @param httpStatus status to answer before the upgrade (401, 403, 429, 503)
+     * @param httpStatus status to answer before the upgrade (400, 401, 403, 429, 503)
      * @param closeCode close code to use after it (1008, 1013)
      * @param reason short machine-readable word, such as {@code unauthorized}
      * @param message human-readable explanation

@@ -9,8 +9,10 @@ import io.herald.CloseReason;
  */
 public interface ConnectionGateway {
     /**
-     * Judges a handshake: handshake rate per IP, Origin allow-list, authentication. Called on the
-     * container thread that handles the upgrade request, before the upgrade.
+     * Judges a handshake: handshake rate per IP, Origin allow-list, authentication, then the query
+     * parameters the hub reads: a {@code batch} that is not a whole number of milliseconds (0 or more) is
+     * refused with 400 (1008 {@code bad-request} after an upgrade). Called on the container thread that
+     * handles the upgrade request, before the upgrade.
      *
      * @param handshake what the client presented
      * @return an accepted admission with the principal, or a rejection with status and close code

@@ -199,6 +199,15 @@ public abstract class WebSocketTransportContract extends ContractSupport {
     }
 
     @Test
+    void aBatchParameterThatIsNoNumberOfMillisecondsRefusesTheHandshake() throws Exception {
+        serve(b -> b);
+        assertRefused(uri("batch=abc"), Map.of(), 400, 1008, "bad-request");
+        assertRefused(uri("batch=-5"), Map.of(), 400, 1008, "bad-request");
+        JdkClient ok = track(JdkClient.connect(uri("batch=20"), Map.of()));
+        assertThat(ok.next("connected")).isNotNull();
+    }
+
+    @Test
     void aFrameAboveTheHubsLimitIsClosedWith1009() throws Exception {
         serve(b -> b.maxFrameBytes(1_024));
         JdkClient fits = client();

@@ -64,6 +64,7 @@ final class HttpAnswers {
             response.setHeader("WWW-Authenticate", "Bearer");
         }
         String code = switch (admission.httpStatus()) {
+            case 400 -> ErrorCode.BAD_REQUEST.name();
             case 401 -> ErrorCode.UNAUTHORIZED.name();
             case 403 -> ErrorCode.FORBIDDEN.name();
             case 429 -> ErrorCode.RATE_LIMITED.name();

@@ -85,6 +85,12 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         assertThat(trailing.json().path("code").asText()).isEqualTo("BAD_REQUEST");
         assertThat(trailing.json().path("message").asText()).startsWith("filter")
                 .contains("content after the JSON value").doesNotContain("Source");
+        for (String badBatch : List.of("abc", "-5")) {
+            SseClient refused = open("topics=a&batch=" + badBatch, Map.of());
+            assertThat(refused.status()).as("batch=%s", badBatch).isEqualTo(400);
+            assertThat(refused.json().path("code").asText()).isEqualTo("BAD_REQUEST");
+            assertThat(refused.json().path("message").asText()).contains("'batch'", badBatch);
+        }
         SseClient forbidden = open("rooms=vip", Map.of());
         assertThat(forbidden.status()).isEqualTo(403);
         assertThat(forbidden.json().path("code").asText()).isEqualTo("FORBIDDEN");
