@@ -3,12 +3,8 @@ package io.herald;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.internal.InMemoryHistoryLog;
-import io.herald.spi.HistoryLog;
-import io.herald.spi.Replay;
-import io.herald.spi.StoredEvent;
+import io.herald.testing.HookedHistoryLog;
 import io.herald.testing.TestClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -17,8 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,30 +116,8 @@ class ResumeTest {
 
     @Test
     void presenceDuringAResumeComesAfterTheRoomEventsBeforeIt() {
-        AtomicReference<Runnable> duringReplay = new AtomicReference<>(() -> { });
-        HistoryLog log = new InMemoryHistoryLog(1_000, Duration.ofMinutes(5), Clock.systemUTC());
-        hub = Hub.builder().historyLog(new HistoryLog() {
-            @Override
-            public StoredEvent append(String topic, byte[] data, long timestamp, String room, String from, String to) {
-                return log.append(topic, data, timestamp, room, from, to);
-            }
-
-            @Override
-            public Replay readAfter(String id, Predicate<StoredEvent> matcher, int limit) {
-                duringReplay.getAndSet(() -> { }).run();
-                return log.readAfter(id, matcher, limit);
-            }
-
-            @Override
-            public int compare(String a, String b) {
-                return log.compare(a, b);
-            }
-
-            @Override
-            public String epoch() {
-                return log.epoch();
-            }
-        }).build();
+        HookedHistoryLog log = new HookedHistoryLog();
+        hub = Hub.builder().historyLog(log).build();
         TestClient watcher = TestClient.connect(hub);
         watcher.send("type", "join", "room", "lobby");
         watcher.expect("joined");
@@ -156,7 +128,7 @@ class ResumeTest {
         String since = hub.publish("news", 0);
         String missed = hub.publish("news", 1);
         String[] lastWords = new String[1];
-        duringReplay.set(() -> {
+        log.duringNextRead(() -> {
             lastWords[0] = hub.emit("lobby", "chat", "bye", null);
             leaver.send("type", "leave", "room", "lobby");
         });

@@ -14,6 +14,7 @@ import io.herald.spi.InitialSubscription;
 import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
+import io.herald.testing.HookedHistoryLog;
 import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.nio.charset.StandardCharsets;
@@ -149,6 +150,32 @@ class SseGatewayTest {
         assertThat(hub.gateway().control(h.connectionId(), token, new Request.Unsubscribe("u", List.of("news.*"))))
                 .isEqualTo(new ServerMessage.Unsubscribed("u", List.of("news.*")));
         assertThat(t.frames()).as("answers travel to the caller, not down the stream").isEmpty();
+    }
+
+    @Test
+    void aControlResumeWhoseHeldEventsOverflowEndsTheStreamAndIsAnsweredNotFoundNotRecovered() throws Exception {
+        HookedHistoryLog log = new HookedHistoryLog();
+        hub = Hub.builder().historyLog(log).outboundQueue(4, 1L << 20).build();
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of("live"), null, null, List.of()));
+        String token = data(next(t)).path("controlToken").asText();
+        String since = hub.publish("news", 0);
+        log.duringNextRead(() -> {
+            for (int i = 0; i < 10; i++) {
+                hub.publish("live", i);
+            }
+        });
+
+        ServerMessage answer = hub.gateway().control(h.connectionId(), token,
+                new Request.Subscribe("r", List.of("news"), null, since));
+
+        assertThat(answer).as("more live events came during the replay than the stream may hold")
+                .isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                    assertThat(e.message()).contains("closed");
+                });
+        assertThat(hub.admin().connection(h.connectionId())).isEmpty();
     }
 
     @Test

@@ -290,7 +290,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      *     elsewhere. Called without the lock, for each outcome the replay may have.
      * @param replay the history read for a resume, or {@code null}
      * @return the replay as queued, or {@code null} without one; when the held events overflowed, the
-     *     connection is closed as a slow consumer and the replay is returned unchanged
+     *     connection is closed as a slow consumer and nothing was queued: an empty replay, not recovered
      */
     Replay release(Connection c, Function<Replay, ServerMessage> answerFor, Replay replay) {
         Framing framing = c.framing();
@@ -367,7 +367,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         }
         if (overflow) {
             slowConsumer.accept(c);
-            return replay;
+            return replay == null ? null : new Replay(false, List.of());
         }
         metrics.delivered.add(delivered);
         if (replay == null || seam.complete()) {

@@ -115,7 +115,9 @@ final class SubscriptionRequests {
                 sub.coveredAfter = hub.fanout.earlier(since, sub.coveredAfter);
             }
         }
-        if (!out.queued()) {
+        if (!out.queued() && c.isOpen()) {
+            // a connection closed meanwhile (its held events overflowed) gets no answer: the caller is told
+            // it closed, never that it recovered
             out.answer(answerFor.apply(queued));
         }
     }
