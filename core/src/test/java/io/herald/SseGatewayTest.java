@@ -126,6 +126,19 @@ class SseGatewayTest {
     }
 
     @Test
+    void aStreamJoinsEveryRoomItAskedForHoweverSmallTheInboundBurst() throws Exception {
+        hub = Hub.builder().inboundRate(RateLimit.of(0.01, 1)).build();
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of(), null, null, List.of("a", "b", "c")));
+
+        assertThat(hub.admin().connection(h.connectionId()).orElseThrow().rooms()).containsExactlyInAnyOrder("a",
+                "b", "c");
+        assertThat(next(t)).contains("event: connected");
+        assertThat(t.frames()).as("no join refused").noneMatch(f -> f.contains("event: error"));
+    }
+
+    @Test
     void controlRequestsNeedTheStreamsTokenAndReturnTheirAnswerToTheCaller() throws Exception {
         hub = Hub.builder().build();
         RecordingTransport t = new RecordingTransport(Framing.SSE);

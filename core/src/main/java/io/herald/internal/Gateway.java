@@ -282,8 +282,11 @@ final class Gateway implements ConnectionGateway {
         }
         c.started = true;
         if (rooms != null) {
+            // part of the handshake, which its rate paid for: not charged to the inbound rate, so every room
+            // asked is joined however small the burst. A room that filled since the check above is refused
+            // with an error event on the stream.
             for (String room : rooms) {
-                hub.requests.handle(c, new Request.Join(null, room, null), queue);
+                hub.requests.execute(c, new Request.Join(null, room, null), queue);
             }
         }
         if (pending) {

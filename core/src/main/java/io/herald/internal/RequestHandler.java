@@ -123,6 +123,18 @@ final class RequestHandler {
             error(out, r.ref(), ErrorCode.UNAUTHORIZED, "authenticate first with an auth frame", 0);
             return;
         }
+        execute(c, r, out);
+    }
+
+    /**
+     * Executes one request without charging it to the connection's inbound rate: for what the handshake
+     * asked (an SSE stream's {@code rooms}), which the handshake rate already paid for.
+     *
+     * @param c an authenticated connection
+     * @param r the request
+     * @param out where the answer goes
+     */
+    void execute(Connection c, Request r, Answers out) {
         try {
             if (r instanceof Request.Subscribe s) {
                 hub.subscriptions.subscribe(c, s, out);
