@@ -13,13 +13,17 @@ public class RouteException extends RuntimeException {
 
     /**
      * @param code the error code the client receives
-     * @param message the message the client receives; {@code null} sends the code's name
+     * @param message the message the client receives; {@code null} or blank sends the code's name
      * @throws NullPointerException if {@code code} is null
      */
     public RouteException(ErrorCode code, String message) {
-        super(message == null ? Objects.requireNonNull(code, "a RouteException needs an error code").name()
-                : message);
-        this.code = Objects.requireNonNull(code, "a RouteException needs an error code");
+        super(messageOf(code, message));
+        this.code = code;
+    }
+
+    private static String messageOf(ErrorCode code, String message) {
+        Objects.requireNonNull(code, "a RouteException needs an error code");
+        return message == null || message.isBlank() ? code.name() : message;
     }
 
     /** @return the error code the client receives */

@@ -8,6 +8,7 @@ import io.herald.spi.AuthenticationException;
 import io.herald.spi.Authorizer;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
+import io.herald.spi.ServerMessage;
 import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.time.Duration;
@@ -193,6 +194,21 @@ class HubProtocolTest {
         assertThat(e.path("message").asText()).isEqualTo("FORBIDDEN");
         assertThatThrownBy(() -> new RouteException(null, "x")).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("error code");
+    }
+
+    @Test
+    void anErrorWithoutWordsIsSentWithItsCodeAsTheMessage() {
+        open(Hub.builder().route("blank", r -> {
+            throw new RouteException(ErrorCode.NOT_FOUND, " ");
+        }).route("anonymous", r -> {
+            throw new RuntimeException() { };
+        }));
+        TestClient c = TestClient.connect(hub);
+        c.sendRaw("{\"type\":\"send\",\"ref\":\"b\",\"route\":\"blank\",\"data\":1}");
+        assertThat(c.expect("error").path("message").asText()).isEqualTo("NOT_FOUND");
+        c.sendRaw("{\"type\":\"send\",\"ref\":\"a\",\"route\":\"anonymous\",\"data\":1}");
+        assertThat(c.expect("error").path("message").asText()).isEqualTo("HANDLER_ERROR");
+        assertThat(new ServerMessage.Error(null, ErrorCode.INTERNAL, null, 0).message()).isEqualTo("INTERNAL");
     }
 
     @Test

@@ -5,10 +5,10 @@ public class AuthenticationException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /**
-     * @param message why the credentials were refused, safe to show to the client; {@code null} is sent as
-     *     {@code "unauthorized"}
+     * @param message why the credentials were refused, safe to show to the client; {@code null} or blank is sent
+     *     as {@code "unauthorized"}
      */
     public AuthenticationException(String message) {
-        super(message == null ? "unauthorized" : message);
+        super(message == null || message.isBlank() ? "unauthorized" : message);
     }
 }

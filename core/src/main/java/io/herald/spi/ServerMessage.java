@@ -50,7 +50,7 @@ public sealed interface ServerMessage {
      *
      * @param ref the request's ref, or {@code null}
      * @param code the error code
-     * @param message what was wrong
+     * @param message what was wrong; {@code null} or blank is sent as the code's name
      * @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}: milliseconds to wait; 0 otherwise
      * @param closing the close this error announces, on a stream whose transport has no close codes (SSE): its
      *     reason word and code are encoded as the fields {@code reason} and {@code closeCode}; {@code null} for
@@ -58,6 +58,13 @@ public sealed interface ServerMessage {
      */
     record Error(String ref, ErrorCode code, String message, long retryAfterMs, CloseReason closing)
             implements ServerMessage {
+        /** Every error says something: a missing or blank message is sent as the code's name. */
+        public Error {
+            if (message == null || message.isBlank()) {
+                message = code != null ? code.name() : "error";
+            }
+        }
+
         /**
          * An error answer to a request, announcing no close.
          *
