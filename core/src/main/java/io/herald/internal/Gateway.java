@@ -406,8 +406,13 @@ final class Gateway implements ConnectionGateway {
                 return -1;
             }
         }
+        int first = 0;
+        while (first < v.length() - 1 && v.charAt(first) == '0') {
+            first++;
+        }
+        String digits = v.substring(first);
         // more digits than an int holds is more than any window allowed
-        return v.length() > 9 ? config.maxBatchMs() : Math.min(Integer.parseInt(v), config.maxBatchMs());
+        return digits.length() > 9 ? config.maxBatchMs() : Math.min(Integer.parseInt(digits), config.maxBatchMs());
     }
 
     private String newSecret() {
