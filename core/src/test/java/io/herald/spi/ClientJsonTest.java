@@ -48,6 +48,13 @@ class ClientJsonTest {
     }
 
     @Test
+    void refusesBytesThatAreNotUtf8AsThePublishBodyDecoderDoes() {
+        byte[] utf16 = "{\"connectionId\":\"c\"}".getBytes(StandardCharsets.UTF_16LE);
+        assertThatThrownBy(() -> ClientJson.read(utf16)).isInstanceOf(JsonProcessingException.class)
+                .hasMessageContaining("NUL character at byte 1");
+    }
+
+    @Test
     void readsOneValueWithWhitespaceAroundItAndNothingAsMissing() throws Exception {
         assertThat(ClientJson.read(" {\"a\":1}\n ").path("a").asInt()).isEqualTo(1);
         assertThat(ClientJson.read("null").isNull()).isTrue();
