@@ -28,7 +28,8 @@ public interface Hub extends AutoCloseable {
      * @param data the payload: a Jackson {@code JsonNode}, a {@code Map}, a record, any value Jackson
      *     serializes; {@code null} becomes JSON {@code null}
      * @return the event's id
-     * @throws IllegalArgumentException if the topic is invalid or the data cannot be serialized
+     * @throws IllegalArgumentException if the topic is invalid, or the data cannot be serialized or is larger
+     *     than one event may carry ({@link HubBuilder#outboundQueue} bytes less 1,024 for the envelope)
      * @throws IllegalStateException if the hub is closed
      */
     String publish(String topic, Object data);

@@ -293,7 +293,8 @@ public final class HubBuilder {
      *
      * @param bytes the largest inbound message accepted, in bytes; a larger WebSocket message closes the
      *     connection with 1009 {@code too-large}, a larger HTTP publish is answered 413; at most the outbound
-     *     queue's byte limit ({@link #outboundQueue}); default 65,536, or that limit when it is smaller
+     *     queue's byte limit ({@link #outboundQueue}) less 1,024 for an event's envelope; default 65,536, or
+     *     that much when it is smaller
      * @return this builder
      */
     public HubBuilder maxFrameBytes(int bytes) {
@@ -303,14 +304,19 @@ public final class HubBuilder {
     }
 
     /**
+     * An event is queued whole, so the byte limit also bounds the data one event may carry: the limit less
+     * 1 KiB for the event's envelope (topic, room, id, sender, framing).
+     *
      * @param frames the most frames waiting for one connection; default 1,024
-     * @param bytes the most bytes waiting for one connection; default 4 MiB
+     * @param bytes the most bytes waiting for one connection; default 4 MiB; at least 4,096
      * @return this builder
      */
     public HubBuilder outboundQueue(int frames, long bytes) {
         this.outboundQueueFrames = requirePositive("outboundQueue.frames", frames);
-        if (bytes < 1) {
-            throw new IllegalArgumentException("outboundQueue.bytes must be positive, was " + bytes);
+        if (bytes < HubConfig.MIN_OUTBOUND_QUEUE_BYTES) {
+            throw new IllegalArgumentException("outboundQueue.bytes must be at least "
+                    + HubConfig.MIN_OUTBOUND_QUEUE_BYTES + " (an event's envelope takes up to "
+                    + HubConfig.EVENT_ENVELOPE_BYTES + "), was " + bytes);
         }
         this.outboundQueueBytes = bytes;
         return this;
@@ -452,12 +458,15 @@ public final class HubBuilder {
             throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed outboundQueue.frames ("
                     + outboundQueueFrames + "): a replay is queued whole");
         }
-        if (maxFrameBytesSet && maxFrameBytes > outboundQueueBytes) {
-            throw new IllegalArgumentException("maxFrameBytes (" + maxFrameBytes + ") must not exceed "
-                    + "outboundQueue.bytes (" + outboundQueueBytes + "): a published message is queued whole");
+        long eventData = outboundQueueBytes - HubConfig.EVENT_ENVELOPE_BYTES;
+        if (maxFrameBytesSet && maxFrameBytes > eventData) {
+            throw new IllegalArgumentException("maxFrameBytes (" + maxFrameBytes + ") must leave room in "
+                    + "outboundQueue.bytes (" + outboundQueueBytes + ") for an event's envelope ("
+                    + HubConfig.EVENT_ENVELOPE_BYTES + " bytes): a published message is queued whole; at most "
+                    + eventData);
         }
         // left at its default, the frame limit follows a smaller queue instead of refusing it
-        int frameBytes = maxFrameBytesSet ? maxFrameBytes : (int) Math.min(maxFrameBytes, outboundQueueBytes);
+        int frameBytes = maxFrameBytesSet ? maxFrameBytes : (int) Math.min(maxFrameBytes, eventData);
         int replay = maxReplay;
         if (!maxReplaySet) {
             // left at its default, it follows a smaller queue or history instead of refusing them

@@ -69,18 +69,22 @@ class HubBuilderTest {
     }
 
     @Test
-    void aFrameLimitAboveTheOutboundQueuesByteLimitIsRefused() {
+    void aFrameLimitThatLeavesNoRoomForAnEventsEnvelopeInTheOutboundQueueIsRefused() {
         assertThatThrownBy(() -> Hub.builder().maxFrameBytes(8 << 20).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxFrameBytes (8388608)").hasMessageContaining("outboundQueue.bytes (4194304)");
-        assertThatThrownBy(() -> Hub.builder().outboundQueue(100, 1_000).maxFrameBytes(1_001).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFrameBytes (1001)");
-        try (Hub hub = Hub.builder().maxFrameBytes(4 << 20).build()) {
-            assertThat(hub.maxFrameBytes()).isEqualTo(4 << 20);
+        assertThatThrownBy(() -> Hub.builder().maxFrameBytes(4 << 20).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 4193280");
+        assertThatThrownBy(() -> Hub.builder().outboundQueue(100, 8_192).maxFrameBytes(7_169).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFrameBytes (7169)");
+        assertThatThrownBy(() -> Hub.builder().outboundQueue(100, 4_095)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outboundQueue.bytes must be at least 4096");
+        try (Hub hub = Hub.builder().maxFrameBytes((4 << 20) - 1_024).build()) {
+            assertThat(hub.maxFrameBytes()).isEqualTo((4 << 20) - 1_024);
         }
         // left at its default, maxFrameBytes follows a smaller queue instead of refusing it
         try (Hub hub = Hub.builder().outboundQueue(100, 4_096).build()) {
-            assertThat(hub.maxFrameBytes()).isEqualTo(4_096);
+            assertThat(hub.maxFrameBytes()).isEqualTo(3_072);
         }
     }
 

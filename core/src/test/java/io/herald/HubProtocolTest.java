@@ -225,14 +225,14 @@ class HubProtocolTest {
 
     @Test
     void aRouteReplyLargerThanTheOutboundQueueIsAnsweredTooLargeAndTheClientStaysConnected() {
-        open(Hub.builder().outboundQueue(16, 1024).route("big", r -> "x".repeat(2048)));
+        open(Hub.builder().outboundQueue(16, 4_096).route("big", r -> "x".repeat(8_192)));
         TestClient c = TestClient.connect(hub);
         c.sendRaw("{\"type\":\"send\",\"ref\":\"s1\",\"route\":\"big\",\"data\":null}");
 
         JsonNode error = c.expect("error");
         assertThat(error.path("code").asText()).isEqualTo("TOO_LARGE");
         assertThat(error.path("ref").asText()).isEqualTo("s1");
-        assertThat(error.path("message").asText()).contains("1024 bytes");
+        assertThat(error.path("message").asText()).contains("4096 bytes");
         c.send("type", "ping", "ref", "after");
         assertThat(c.expect("pong").path("ref").asText()).isEqualTo("after");
         assertThat(c.transport().closed()).isNull();

@@ -1,11 +1,21 @@
 package io.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.internal.Topics;
+import io.herald.spi.Admission;
+import io.herald.spi.Authorizer;
+import io.herald.spi.Framing;
+import io.herald.spi.Handshake;
+import io.herald.spi.InitialSubscription;
+import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +48,37 @@ class SlowConsumerTest {
         assertThat(fast.drain()).hasSize(1_000);
         assertThat(hub.admin().connection(slow.id())).isEmpty();
         assertThat(hub.admin().connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theLargestPublishTheLimitsAllowReachesEverySubscriberOverEitherFraming() throws Exception {
+        hub = Hub.builder().outboundQueue(16, 8_192).authorizer(Authorizer.OPEN).build();
+        String topic = String.join(".", Collections.nCopies(4, "t".repeat(63)));
+        assertThat(topic).hasSize(Topics.MAX_LENGTH);
+        TestClient socket = TestClient.connect(hub);
+        socket.send("type", "subscribe", "topics", List.of(topic));
+        socket.expect("subscribed");
+        RecordingTransport stream = new RecordingTransport(Framing.SSE);
+        hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), stream,
+                new InitialSubscription(List.of(topic), null, null, List.of()));
+        assertThat(stream.frames().poll(10, TimeUnit.SECONDS)).contains("event: connected");
+        String frameFiller = "{\"type\":\"publish\",\"ref\":\"p\",\"topic\":\"" + topic + "\",\"data\":\"\"}";
+        String widest = "x".repeat(hub.maxFrameBytes() - frameFiller.length());
+        Admission caller = hub.gateway().admit(Handshake.builder("127.0.0.1").build());
+
+        TestClient publisher = TestClient.connect(hub);
+        publisher.send("type", "publish", "ref", "p", "topic", topic, "data", widest);
+        publisher.expect("published");
+        hub.gateway().publish(caller, TestClient.publishBody(topic, "\"" + "y".repeat(hub.maxFrameBytes() - 2) + "\""));
+        hub.publish(topic, "z".repeat((int) (8_192 - 1_024 - 2)));
+
+        for (String letter : List.of("x", "y", "z")) {
+            assertThat(socket.expect("event").path("data").asText()).startsWith(letter);
+            assertThat(stream.frames().poll(10, TimeUnit.SECONDS)).contains("\"data\":\"" + letter);
+        }
+        assertThat(hub.metrics().slowConsumerDisconnects()).isZero();
+        assertThatThrownBy(() -> hub.publish(topic, "z".repeat(8_192 - 1_024 - 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than an event may carry");
     }
 
     @Test

@@ -27,4 +27,17 @@ public record HubConfig(String node, Authenticator authenticator, Authorizer aut
         int outboundQueueFrames, long outboundQueueBytes, SlowConsumerPolicy slowConsumerPolicy,
         RateLimit inboundRate, RateLimit handshakeRate, RateLimit publishRate, int abuseThreshold, int maxBatchMs,
         int fanoutThreads, Duration drainTimeout, Clock clock, List<HubListener> listeners, Map<String, RouteHandler> routes) {
+    /**
+     * The most an event adds to its data on the wire: its topic and room (255 ASCII characters each), an id
+     * of up to 128 characters (twice over SSE), the sender's id, the timestamp, the field names and the
+     * framing.
+     */
+    public static final int EVENT_ENVELOPE_BYTES = 1_024;
+    /** The smallest outbound queue in bytes: an event's envelope and 3 KiB of data. */
+    public static final long MIN_OUTBOUND_QUEUE_BYTES = 4_096;
+
+    /** @return the most data one event may carry: with its envelope, it must fit a connection's outbound queue */
+    public long maxEventDataBytes() {
+        return outboundQueueBytes - EVENT_ENVELOPE_BYTES;
+    }
 }

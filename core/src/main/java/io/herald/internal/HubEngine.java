@@ -160,7 +160,14 @@ public final class HubEngine implements Hub {
         if (closed.get()) {
             throw new IllegalStateException("hub is closed");
         }
-        return JsonCodec.writeValue(mapper, data);
+        byte[] json = JsonCodec.writeValue(mapper, data);
+        if (json.length > config.maxEventDataBytes()) {
+            // queued whole, it would end every recipient as a slow consumer
+            throw new IllegalArgumentException("data of " + json.length + " bytes is more than an event may carry: "
+                    + config.maxEventDataBytes() + " bytes (outboundQueue.bytes less " + HubConfig.EVENT_ENVELOPE_BYTES
+                    + " for the event's envelope)");
+        }
+        return json;
     }
 
     @Override
