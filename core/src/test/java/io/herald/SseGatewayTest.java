@@ -313,14 +313,21 @@ class SseGatewayTest {
     }
     @Test
     void anHttpPublishRefusedAsTooLargeSpendsNoPublishToken() {
-        hub = Hub.builder().maxFrameBytes(100).publishRate(RateLimit.of(0.001, 1))
-                .authorizer(io.herald.spi.Authorizer.OPEN).build();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        hub = Hub.builder().maxFrameBytes(100).publishRate(RateLimit.of(0.001, 1)).authorizer(new Authorizer() {
+            @Override
+            public boolean mayPublish(Principal p, String topic) {
+                asked.incrementAndGet();
+                return true;
+            }
+        }).build();
         Admission a = hub.gateway().admit(client());
         String tooLarge = "{\"topic\":\"n.x\",\"data\":\"" + "x".repeat(200) + "\"}";
 
         assertThat(hub.gateway().publish(a, tooLarge.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(ServerMessage.Error.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        assertThat(asked).as("the authorizer was not asked").hasValue(0);
 
         assertThat(hub.gateway().publish(a, "{\"topic\":\"n.x\",\"data\":1}".getBytes(StandardCharsets.UTF_8)))
                 .as("the only token of the burst is still there").isInstanceOf(ServerMessage.Published.class);
