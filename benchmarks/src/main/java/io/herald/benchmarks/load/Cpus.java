@@ -3,6 +3,7 @@ package io.herald.benchmarks.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,11 +69,10 @@ final class Cpus {
         if (!enabled()) {
             return "cpus: not pinned";
         }
-        Process p = new ProcessBuilder(TASKSET, "-a", "-p", "-c", client(), Long.toString(ProcessHandle.current().pid()))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("taskset failed: " + out);
+        Processes.Result r = Processes.run(Duration.ofSeconds(30),
+                List.of(TASKSET, "-a", "-p", "-c", client(), Long.toString(ProcessHandle.current().pid())));
+        if (r.exitCode() != 0) {
+            throw new IOException("taskset failed: " + r.output());
         }
         pinned = true;
         return "cpus: load generator " + client() + ", server " + server();

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,7 +47,8 @@ import java.util.function.LongUnaryOperator;
  * ratio to Nchan's.
  */
 public final class LoadScenario {
-    private static final long CLOCK_TICKS_PER_SECOND = 100;
+    /** The unit of the CPU times in {@code /proc/<pid>/stat}: {@code getconf CLK_TCK}, 100 on Linux. */
+    private static final long CLOCK_TICKS_PER_SECOND = clockTicksPerSecond();
     /** Publishing before measuring flat out; the fixed-rate and many-topics scenarios take longer, as below. */
     private static final int WARMUP_SECONDS = 5;
     /**
@@ -346,13 +348,7 @@ public final class LoadScenario {
 
         static String jcmd(long pid, String command) throws IOException, InterruptedException {
             String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-            Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("jcmd " + command + " did not finish");
-            }
-            return out;
+            return Processes.run(Duration.ofSeconds(60), List.of(jcmd, Long.toString(pid), command)).output();
         }
     }
 
@@ -375,6 +371,21 @@ public final class LoadScenario {
             TimeUnit.MILLISECONDS.sleep(5);
         }
         return client.delivered.get() - base >= expected;
+    }
+
+    private static long clockTicksPerSecond() {
+        try {
+            Processes.Result r = Processes.run(Duration.ofSeconds(10), List.of("getconf", "CLK_TCK"));
+            if (r.exitCode() == 0) {
+                return Long.parseLong(r.output().trim());
+            }
+            System.out.println("getconf CLK_TCK failed, taking 100 ticks a second: " + r.output().trim());
+        } catch (IOException | NumberFormatException e) {
+            System.out.println("getconf CLK_TCK failed, taking 100 ticks a second: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 100;
     }
 
     private static void report(String scenario, int connections, int seconds, long published, long expected,

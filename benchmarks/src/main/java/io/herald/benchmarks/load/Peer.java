@@ -9,10 +9,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -62,6 +64,8 @@ final class Peer implements AutoCloseable {
 
     private static final String NGINX = "/usr/sbin/nginx";
     private static final String NCHAN_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so";
+    /** How long a server may take to print {@code READY}: a JVM or Node.js starts in seconds. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
     final Kind kind;
     final InetSocketAddress address;
@@ -236,17 +240,16 @@ final class Peer implements AutoCloseable {
     private static void requireTool(String tool, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(tool));
         cmd.addAll(List.of(args));
-        Process p;
+        Processes.Result r;
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            r = Processes.run(Duration.ofSeconds(60), cmd);
         } catch (IOException e) {
             throw new IOException("the Socket.IO peer needs Node.js (18 or later) and npm on the PATH (or"
                     + " -Dbench.node=, -Dbench.npm=): " + e.getMessage(), e);
         }
-        p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + " failed: is Node.js (18 or later) with npm installed?");
+        if (r.exitCode() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: is Node.js (18 or later) with npm installed? "
+                    + r.output().trim());
         }
     }
 
@@ -258,11 +261,19 @@ final class Peer implements AutoCloseable {
     private static int awaitReady(Process server, BlockingQueue<String> replies) throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder before = new StringBuilder();
+        // a server that neither gets ready nor exits is killed, which ends the read below
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        ready.orTimeout(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS).whenComplete((v, timedOut) -> {
+            if (timedOut != null) {
+                server.destroyForcibly();
+            }
+        });
         for (String line = out.readLine(); line != null; line = out.readLine()) {
             if (before.length() < 4_096) {
                 before.append(line).append('\n');
             }
             if (line.startsWith("READY ")) {
+                ready.complete(null);
                 Thread drain = new Thread(() -> {
                     try {
                         for (String more = out.readLine(); more != null; more = out.readLine()) {
@@ -280,7 +291,9 @@ final class Peer implements AutoCloseable {
                 return Integer.parseInt(line.substring(6).trim());
             }
         }
-        throw new IOException("the server exited before it was ready: " + before);
+        throw new IOException(ready.isCompletedExceptionally() ? "the server was not ready within "
+                + READY_TIMEOUT.toSeconds() + " s and was killed: " + before
+                : "the server exited before it was ready: " + before);
     }
 
     /**
