@@ -74,7 +74,7 @@ class RecipientFailureTest {
     }
 
     @Test
-    void anAuthorizerThrowingForOneSubscriberSkipsOnlyThatSubscriberForThisAndLaterEvents() {
+    void anAuthorizerThrowingForOneSubscriberClosesOnlyThatSubscriberSoItResumesInsteadOfMissingEventsSilently() {
         openWithAuthorizerFailingForBob();
         TestClient ann = subscriber("ann");
         TestClient bob = subscriber("bob");
@@ -87,10 +87,36 @@ class RecipientFailureTest {
         }
 
         assertThat(bob.poll(Duration.ofMillis(100))).isNull();
-        assertThat(bob.transport().closed()).isNull();
-        assertThat(errors).containsExactly(bob.id() + ":authorizer bug for bob", bob.id() + ":authorizer bug for bob",
-                bob.id() + ":authorizer bug for bob");
+        assertThat(bob.transport().closed()).isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        assertThat(errors).containsExactly(bob.id() + ":authorizer bug for bob");
+        assertThat(hub.admin().connection(bob.id())).isEmpty();
         assertThat(hub.metrics().slowConsumerDisconnects()).isZero();
+    }
+
+    @Test
+    void aSubscriberClosedForAnEventItMissedGetsTheEventsBeforeAndItsResumeSaysNotRecovered() {
+        hub = Hub.builder().listener(errorRecorder()).authorizer(new Authorizer() {
+            @Override
+            public boolean mayReceive(Principal p, String topic) {
+                if (topic.equals("task.bad")) {
+                    throw new IllegalStateException("authorizer bug for " + topic);
+                }
+                return true;
+            }
+        }).build();
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("task.*"));
+        c.expect("subscribed");
+        String before = hub.publish("task.ok", 1);
+
+        hub.publish("task.bad", 2);
+
+        assertThat(c.expect("event").path("id").asText()).isEqualTo(before);
+        assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        TestClient again = TestClient.connect(hub);
+        again.send("type", "subscribe", "ref", "r", "topics", List.of("task.*"), "since", before);
+        assertThat(again.expect("subscribed").path("recovered").asBoolean()).as("the replay could not check task.bad")
+                .isFalse();
     }
 
     @Test

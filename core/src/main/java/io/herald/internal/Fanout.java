@@ -48,6 +48,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private final Clock clock;
     private final int maxHeld;
     private final Consumer<Connection> slowConsumer;
+    /** Closes a connection that missed an event because a check threw for it, so that its client resumes. */
+    private final Consumer<Connection> missedEvent;
     /** Reports a failure to the application's listeners, with the connection concerned or {@code null}. */
     private final BiConsumer<String, Throwable> errors;
     /** Where a large fan-out's writers start; {@code null}: on the publishing thread. */
@@ -65,12 +67,12 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     private volatile String firstId;
 
     /** A recipient skipped because its authorizer or filter check threw. */
-    private record Failure(String connectionId, RuntimeException error) {
+    private record Failure(Connection connection, RuntimeException error) {
     }
 
     Fanout(PatternIndex<Subscription> index, RoomTable rooms, HistoryLog history, Codec codec, Authorizer authorizer,
             Metrics metrics, Clock clock, int maxHeld, Consumer<Connection> slowConsumer,
-            BiConsumer<String, Throwable> errors, FanoutThreads threads) {
+            Consumer<Connection> missedEvent, BiConsumer<String, Throwable> errors, FanoutThreads threads) {
         this.index = index;
         this.rooms = rooms;
         this.history = history;
@@ -80,6 +82,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         this.clock = clock;
         this.maxHeld = maxHeld;
         this.slowConsumer = slowConsumer;
+        this.missedEvent = missedEvent;
         this.errors = errors;
         this.threads = threads;
     }
@@ -174,9 +177,10 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         metrics.delivered.add(delivered);
         if (failed != null) {
             for (Failure f : failed) {
-                LOG.warn("skipped {} for event {} of {}: its authorizer or filter check failed", f.connectionId(),
-                        event.id(), topic, f.error());
-                errors.accept(f.connectionId(), f.error());
+                LOG.warn("skipped {} for event {} of {}: its authorizer or filter check failed; closing it so that"
+                        + " its client resumes", f.connection().id(), event.id(), topic, f.error());
+                errors.accept(f.connection().id(), f.error());
+                missedEvent.accept(f.connection());
             }
         }
         if (queueing != null) {
@@ -204,7 +208,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             if (failures == null) {
                 failures = new ArrayList<>(2);
             }
-            failures.add(new Failure(s.connection.id(), e));
+            failures.add(new Failure(s.connection, e));
             return;
         }
         deliver(o, s.framing, current);

@@ -84,7 +84,8 @@ public final class HubEngine implements Hub {
         this.fanoutThreads = config.fanoutThreads() > 0 ? new FanoutThreads(config.fanoutThreads(), config.node())
                 : null;
         this.fanout = new Fanout(index, rooms, history, codec, authorizer, metrics, config.clock(),
-                config.outboundQueueFrames(), this::slowConsumer, listeners::error, fanoutThreads);
+                config.outboundQueueFrames(), this::slowConsumer, c -> closeAfterFlush(c, CloseReason.INTERNAL),
+                listeners::error, fanoutThreads);
         this.requests = new RequestHandler(this);
         this.subscriptions = new SubscriptionRequests(this);
         this.publishLimiter = new KeyedRateLimiter(config.publishRate(), MAX_RATE_LIMIT_KEYS, this::nanos);
