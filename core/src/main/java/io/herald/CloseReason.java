@@ -50,4 +50,14 @@ public record CloseReason(int code, String reason) {
             throw new IllegalArgumentException("reason must not be null");
         }
     }
+
+    /**
+     * @return whether a server may send this code in a close frame: 1000–1003, 1007–1013, or 3000–4999 for
+     *     applications. RFC 6455 reserves 1004, 1005, 1006 and 1015 (they describe closes, and are never sent)
+     *     and leaves 1014 and 1016–2999 to future standards, which Jakarta WebSocket cannot send either.
+     *     A transport may report a received code that is not sendable.
+     */
+    public boolean sendable() {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1013) || (code >= 3000 && code <= 4999);
+    }
 }

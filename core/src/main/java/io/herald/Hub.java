@@ -81,8 +81,9 @@ public interface Hub extends AutoCloseable {
      * Closes one connection.
      *
      * @param connectionId the connection
-     * @param reason close code and reason
+     * @param reason close code and reason; applications use 3000–4999
      * @return {@code false} when no such connection is open
+     * @throws IllegalArgumentException if the code is not one a server may send ({@link CloseReason#sendable})
      */
     boolean disconnect(String connectionId, CloseReason reason);
 
@@ -90,8 +91,9 @@ public interface Hub extends AutoCloseable {
      * Closes every connection of a user.
      *
      * @param user the user id
-     * @param reason close code and reason
+     * @param reason close code and reason; applications use 3000–4999
      * @return how many connections were closed
+     * @throws IllegalArgumentException if the code is not one a server may send ({@link CloseReason#sendable})
      */
     int disconnectUser(String user, CloseReason reason);
 

@@ -1,6 +1,7 @@
 package io.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -264,6 +265,24 @@ class LifecycleTest {
         assertThat(hub.disconnect(bob.id(), new CloseReason(4000, "kicked"))).isTrue();
         assertThat(bob.transport().closed()).isEqualTo(new RecordingTransport.Close(4000, "kicked"));
         assertThat(hub.admin().connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aCloseCodeNoServerMaySendIsRefusedBeforeTheConnectionIsLetGo() {
+        hub = Hub.builder().build();
+        TestClient c = TestClient.connect(hub);
+        for (int code : List.of(1004, 1005, 1006, 1014, 1015, 2000, 2999)) {
+            assertThatThrownBy(() -> hub.disconnect(c.id(), new CloseReason(code, "kicked")))
+                    .as("code %d", code).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("was " + code);
+            assertThatThrownBy(() -> hub.disconnectUser("anyone", new CloseReason(code, "kicked")))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(hub.admin().connection(c.id())).isPresent();
+        for (int code : List.of(1000, 1003, 1007, 1013, 3000, 4999)) {
+            assertThat(new CloseReason(code, "x").sendable()).as("code %d", code).isTrue();
+        }
+        assertThat(hub.disconnect(c.id(), new CloseReason(3000, "kicked"))).isTrue();
     }
 
     @Test

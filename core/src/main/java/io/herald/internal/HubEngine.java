@@ -173,6 +173,7 @@ public final class HubEngine implements Hub {
 
     @Override
     public boolean disconnect(String connectionId, CloseReason reason) {
+        requireSendable(reason);
         Connection c = registry.get(connectionId);
         if (c == null) {
             return false;
@@ -181,8 +182,17 @@ public final class HubEngine implements Hub {
         return true;
     }
 
+    /** A code no close frame may carry would leave the socket open once the hub has let the connection go. */
+    private static void requireSendable(CloseReason reason) {
+        if (reason == null || !reason.sendable()) {
+            throw new IllegalArgumentException("close code must be one a server may send (1000–1003, 1007–1013, or"
+                    + " 3000–4999 for applications), was " + (reason == null ? null : reason.code()));
+        }
+    }
+
     @Override
     public int disconnectUser(String user, CloseReason reason) {
+        requireSendable(reason);
         List<Connection> cs = registry.ofUser(user);
         for (Connection c : cs) {
             closeAfterFlush(c, reason);

@@ -254,7 +254,8 @@ final class WebSocketTransport implements Transport, SendHandler {
      * Closes a session with a code and reason, ignoring a session that is already closed.
      *
      * @param session the session
-     * @param code a close code that may go on the wire (1000–4999, not 1005, 1006 or 1015)
+     * @param code a close code that may go on the wire ({@link io.herald.CloseReason#sendable}); if the close
+     *     with it fails, the session is closed without one
      * @param reason a short word; cut to the 123 bytes a close frame allows
      */
     static void closeSession(Session session, int code, String reason) {
@@ -264,6 +265,12 @@ final class WebSocketTransport implements Transport, SendHandler {
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("closing {} with {} failed", session.getId(), code, e);
+            try {
+                // the hub has let the connection go: never leave its socket open
+                session.close();
+            } catch (IOException | RuntimeException again) {
+                LOG.debug("closing {} failed again", session.getId(), again);
+            }
         }
     }
 
