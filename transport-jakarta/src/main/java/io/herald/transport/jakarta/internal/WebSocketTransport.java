@@ -207,12 +207,18 @@ final class WebSocketTransport implements Transport, SendHandler {
         control.ping(this::pingThenContinue);
     }
 
-    /** On a ping thread: writes the keep-alive, then the rest of the batch (a failed ping fails no frame). */
+    /**
+     * On a ping thread: writes the keep-alive, then the rest of the batch. A ping that cannot be written
+     * fails the batch: the connection is unusable, and the hub lets it go now rather than at the idle
+     * timeout, two or three heartbeats later.
+     */
     private void pingThenContinue() {
         try {
             remote.sendPing(ByteBuffer.allocate(0));
         } catch (IOException | RuntimeException e) {
             LOG.debug("ping to {} failed", session.getId(), e);
+            finish(e);
+            return;
         }
         pump();
     }

@@ -65,6 +65,29 @@ class KeepAliveSchedulingTest {
     }
 
     @Test
+    void aKeepAliveThatCannotBeWrittenFailsItsBatchSoTheHubLetsTheConnectionGoAtOnce() {
+        ControlThreads control = new ControlThreads("failed-ping");
+        TomcatLikeRemote broken = remote(true);
+        broken.pingFailure = new java.io.IOException("Broken pipe");
+        java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
+
+        new WebSocketTransport(session(broken), control).send(List.of(OutboundFrame.PING, event()), new SendCallback() {
+            @Override
+            public void completed() {
+                failed.complete(null);
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                failed.complete(error);
+            }
+        });
+
+        assertThat(failed).succeedsWithin(Duration.ofSeconds(3)).isSameAs(broken.pingFailure);
+        assertThat(broken.calls).as("nothing is written after the failed keep-alive").isEmpty();
+    }
+
+    @Test
     void closingASessionWithNothingInFlightDoesNotWaitBehindClosesStuckOnClientsThatStoppedReading() {
         ControlThreads control = new ControlThreads("close-lanes");
         for (int i = 0; i < ControlThreads.THREADS + 2; i++) {
@@ -139,6 +162,7 @@ class KeepAliveSchedulingTest {
         private final boolean reading;
         private final CountDownLatch textDone = new CountDownLatch(1);
         private volatile SendHandler stalledText;
+        volatile java.io.IOException pingFailure;
 
         TomcatLikeRemote(boolean reading) {
             this.reading = reading;
@@ -155,7 +179,10 @@ class KeepAliveSchedulingTest {
         }
 
         @Override
-        public void sendPing(ByteBuffer applicationData) {
+        public void sendPing(ByteBuffer applicationData) throws java.io.IOException {
+            if (pingFailure != null) {
+                throw pingFailure;
+            }
             if (stalledText != null) {
                 pingsDuringAText++;
                 try {
