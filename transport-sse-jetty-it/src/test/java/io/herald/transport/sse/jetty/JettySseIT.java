@@ -11,6 +11,9 @@ import io.herald.transport.sse.contract.SseBrowserContract;
 import io.herald.transport.sse.contract.SseClient;
 import io.herald.transport.sse.contract.StalledReader;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -107,5 +110,39 @@ class JettySseIT extends SseBrowserContract {
         // the client still reads nothing: its connection must go without its help
         await().atMost(Duration.ofSeconds(10)).until(() -> connector.getConnectedEndPoints().isEmpty());
         assertThat(slow.readToEnd(Duration.ofSeconds(5)).end()).isIn("eof", "reset");
+    }
+
+    @Test
+    void aMappingWithoutAsyncSupportAnswersEveryRequestWithAJson500NamingTheProblem() throws Exception {
+        serve(b -> b);
+        Server plain = new Server();
+        ServerConnector plainConnector = new ServerConnector(plain);
+        plainConnector.setHost("127.0.0.1");
+        plainConnector.setPort(0);
+        plain.addConnector(plainConnector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        ServletHolder holder = new ServletHolder("herald-sse", HeraldSse.builder(hub).build().servlet());
+        holder.setAsyncSupported(false);
+        context.addServlet(holder, "/events/*");
+        plain.setHandler(context);
+        plain.start();
+        try {
+            String base = "http://127.0.0.1:" + plainConnector.getLocalPort() + "/events";
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> stream = http.send(HttpRequest.newBuilder(URI.create(base + "?topics=a")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> publish = http.send(HttpRequest.newBuilder(URI.create(base + "/publish"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"topic\":\"a\",\"data\":1}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (HttpResponse<String> answer : java.util.List.of(stream, publish)) {
+                assertThat(answer.statusCode()).isEqualTo(500);
+                assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
+                        t -> assertThat(t).startsWith("application/json"));
+                assertThat(answer.body()).contains("\"code\":\"INTERNAL\"", "not async-enabled");
+            }
+        } finally {
+            plain.stop();
+        }
     }
 }

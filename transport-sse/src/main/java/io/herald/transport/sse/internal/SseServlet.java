@@ -108,9 +108,7 @@ public final class SseServlet extends HttpServlet {
             notHere(response, "GET", path);
             return;
         }
-        if (!request.isAsyncSupported()) {
-            LOG.error("the SSE servlet is mapped without async support; streams cannot be served");
-            HttpAnswers.error(response, ErrorCode.INTERNAL, "the SSE servlet is not async-enabled", 0);
+        if (!asyncSupported(request, response)) {
             return;
         }
         Admission admission = gateway().admit(Requests.handshake(request), Framing.SSE);
@@ -212,12 +210,32 @@ public final class SseServlet extends HttpServlet {
         }
     }
 
+    /**
+     * Streams and request bodies are served asynchronously: a mapping without async support gets a JSON 500
+     * naming the problem, not the container's error page.
+     *
+     * @return whether the request may go on
+     */
+    private static boolean asyncSupported(HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        if (request.isAsyncSupported()) {
+            return true;
+        }
+        LOG.error("the SSE servlet is mapped without async support; streams and requests cannot be served");
+        HttpAnswers.error(response, ErrorCode.INTERNAL, "the SSE servlet is not async-enabled", 0);
+        return false;
+    }
+
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         cors.apply(request, response);
         String path = path(request);
         if (!POST_PATHS.contains(path)) {
             notHere(response, "POST", path);
+            return;
+        }
+        if (!asyncSupported(request, response)) {
+            // before any credentials are judged: a refusal here must not count as an attempt
             return;
         }
         String type = request.getContentType();
