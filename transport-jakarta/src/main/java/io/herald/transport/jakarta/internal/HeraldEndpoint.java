@@ -96,7 +96,11 @@ public final class HeraldEndpoint extends Endpoint {
         handle = h;
         int maxFrame = hub.maxFrameBytes();
         Input input = new Input(transport.readAhead(), h);
+        // once the transport is closing (a frame refused as too large), later messages are not the hub's
         session.addMessageHandler(String.class, text -> {
+            if (transport.closing()) {
+                return;
+            }
             if (FrameSize.exceeds(text, maxFrame)) {
                 transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
             } else {
@@ -106,6 +110,9 @@ public final class HeraldEndpoint extends Endpoint {
             }
         });
         session.addMessageHandler(byte[].class, bytes -> {
+            if (transport.closing()) {
+                return;
+            }
             if (bytes.length > maxFrame) {
                 transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
             } else {

@@ -173,6 +173,14 @@ final class JettyConnection implements FrameHandler, Transport {
     }
 
     private void onData(Frame frame, Callback callback) {
+        if (closed) {
+            // closing (a frame refused as too large, or the hub's close): what follows is not the hub's; the
+            // close handshake still needs reading
+            partial = null;
+            callback.succeeded();
+            session.demand();
+            return;
+        }
         byte op = frame.getOpCode();
         int maxFrame = hub.maxFrameBytes();
         int length = frame.getPayloadLength();

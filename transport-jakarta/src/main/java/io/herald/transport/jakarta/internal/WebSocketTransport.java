@@ -244,6 +244,11 @@ final class WebSocketTransport implements Transport, SendHandler {
         }
     }
 
+    /** @return whether the session is being closed, by the hub or by the endpoint: what it reads is dropped */
+    boolean closing() {
+        return closed;
+    }
+
     @Override
     public void close(int code, String reason) {
         if (!CLOSED.compareAndSet(this, false, true)) {

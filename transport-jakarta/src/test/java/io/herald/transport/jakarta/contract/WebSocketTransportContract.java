@@ -8,7 +8,11 @@ import io.herald.RateLimit;
 import io.herald.RouteException;
 import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldWebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -233,6 +237,37 @@ public abstract class WebSocketTransportContract extends ContractSupport {
         c.send("{\"type\":\"ping\",\"ref\":\"" + "é".repeat(600) + "\"}");
         assertThat(c.awaitClose().code()).isEqualTo(1009);
         assertThat(c.frames()).as("no TOO_LARGE answer: the transport refuses the frame").isEmpty();
+    }
+
+    @Test
+    void aRequestRightAfterAFrameRefusedAsTooLargeIsNotExecuted() throws Exception {
+        serve(b -> b.maxFrameBytes(1_024).authorizer(Authorizer.OPEN));
+        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 0));
+        assertThat(c.read(Duration.ofSeconds(10)).text()).contains("\"connected\"");
+        // counted in characters the first frame fits a container's limit, in bytes it does not; both frames
+        // arrive in one write, so the container hands the second over right after the first
+        byte[] tooLarge = c.frame(RawClient.TEXT, true, ("{\"type\":\"ping\",\"ref\":\"" + "é".repeat(600) + "\"}")
+                .getBytes(StandardCharsets.UTF_8), false);
+        byte[] publish = c.frame(RawClient.TEXT, true, "{\"type\":\"publish\",\"ref\":\"p\",\"topic\":\"after.refusal\",\"data\":1}"
+                .getBytes(StandardCharsets.UTF_8), false);
+        byte[] both = Arrays.copyOf(tooLarge, tooLarge.length + publish.length);
+        System.arraycopy(publish, 0, both, tooLarge.length, publish.length);
+
+        c.sendBytes(both);
+
+        List<String> texts = new ArrayList<>();
+        RawClient.Frame f;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        do {
+            f = c.read(Duration.ofSeconds(10));
+            if (f != null && f.opcode() == RawClient.TEXT) {
+                texts.add(f.text());
+            }
+        } while (f != null && f.opcode() != RawClient.CLOSE && System.nanoTime() < deadline);
+        assertThat(f).isNotNull();
+        assertThat(f.closeCode()).isEqualTo(1009);
+        assertThat(texts).as("nothing answered after the refusal").isEmpty();
+        assertThat(hub.metrics().eventsPublished()).isZero();
     }
 
     @Test
