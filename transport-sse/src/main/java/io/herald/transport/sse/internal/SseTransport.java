@@ -462,6 +462,10 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
                 // the container's last chunk must not meet our write, nor wait for a client that stopped reading
                 chunks.abort(new IOException("stream ended while a write waited for the client"));
             }
+            // a writer still inside write or flush (a deadline closing a stream whose client still reads) holds
+            // the guard: wait for it to leave, and let no write start after, so that the container finishing
+            // the response never meets one of ours (its output is not thread-safe)
+            markDead();
             try {
                 c.complete();
             } catch (IllegalStateException e) {
