@@ -60,6 +60,8 @@ final class Connection {
     private final String remoteAddress;
     /** What a connection awaiting its auth frame holds; {@code null} once authenticated (or never awaiting). */
     private volatile AuthWait authWait;
+    /** Whether the transport reported that the connection ended ({@code onClosed}); read by the hub's close. */
+    volatile boolean transportEnded;
     private final long connectedAt;
     private final String controlToken;
     private final TokenBucket inboundBucket;

@@ -317,6 +317,21 @@ public final class HubEngine implements Hub {
     }
 
     /** Closes the transport once, whoever asks first. */
+    /** Waits on the drain monitor until the condition holds or the deadline ({@link System#nanoTime}) passes. */
+    private void awaitUntil(java.util.function.BooleanSupplier done, long deadline) {
+        synchronized (drainMonitor) {
+            while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+                long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                try {
+                    drainMonitor.wait(Math.min(waitMs, 50));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     private void closeTransport(Connection c, CloseReason reason) {
         lingering.remove(c);
         if (!c.claimTransportClose()) {
@@ -333,6 +348,10 @@ public final class HubEngine implements Hub {
     void transportClosed(Connection c, CloseReason reason) {
         c.claimTransportClose();
         closeNow(c, reason);
+        c.transportEnded = true;
+        synchronized (drainMonitor) {
+            drainMonitor.notifyAll();
+        }
     }
 
     /**
@@ -446,24 +465,14 @@ public final class HubEngine implements Hub {
             return;
         }
         List<Connection> open = new ArrayList<>(registry.all());
+        long deadline = System.nanoTime() + drain.toNanos();
         draining.incrementAndGet();
         try {
             for (Connection c : open) {
                 // no per-connection deadline: the one passed to this method governs
                 closeAfterFlush(c, CloseReason.SHUTDOWN, false);
             }
-            long deadline = System.nanoTime() + drain.toNanos();
-            synchronized (drainMonitor) {
-                while (open.stream().anyMatch(c -> !c.outbound.idle()) && System.nanoTime() < deadline) {
-                    long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-                    try {
-                        drainMonitor.wait(Math.min(waitMs, 50));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-            }
+            awaitUntil(() -> open.stream().allMatch(c -> c.outbound.idle()), deadline);
         } finally {
             draining.decrementAndGet();
         }
@@ -471,9 +480,14 @@ public final class HubEngine implements Hub {
             closeNow(c, CloseReason.SHUTDOWN, false);
         }
         scheduler.shutdownNow();
-        for (Connection c : lingering) {
+        List<Connection> left = new ArrayList<>(lingering);
+        for (Connection c : left) {
             closeTransport(c, c.closeReason() != null ? c.closeReason() : CloseReason.SHUTDOWN);
         }
+        // closes run asynchronously (a WebSocket's close frame is written on another thread): a server stopped
+        // as soon as this returns would cut them, and its clients would see 1006 instead of 1001
+        open.addAll(left);
+        awaitUntil(() -> open.stream().allMatch(c -> c.transportEnded || !c.transport().reportsClose()), deadline);
         if (fanoutThreads != null) {
             fanoutThreads.stop();
         }

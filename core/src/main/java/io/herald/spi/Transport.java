@@ -34,4 +34,16 @@ public interface Transport {
      * @param reason a short machine-readable word
      */
     void close(int code, String reason);
+
+    /**
+     * Whether this transport tells the hub, through {@link ConnectionHandle#onClosed}, when a close it was
+     * asked for has ended (the close handshake done, the response completed, or the connection lost).
+     * {@link io.herald.Hub#close(java.time.Duration)} then waits for those reports, within its deadline,
+     * before it returns, so that a server stopped right after it does not cut the closing frames short.
+     *
+     * @return {@code true} if every close ends with a call to {@code onClosed}; default {@code false}
+     */
+    default boolean reportsClose() {
+        return false;
+    }
 }

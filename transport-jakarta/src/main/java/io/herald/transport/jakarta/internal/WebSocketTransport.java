@@ -244,6 +244,12 @@ final class WebSocketTransport implements Transport, SendHandler {
         }
     }
 
+    /** The container reports every end of the connection, which the endpoint passes on as {@code onClosed}. */
+    @Override
+    public boolean reportsClose() {
+        return true;
+    }
+
     /** @return whether the session is being closed, by the hub or by the endpoint: what it reads is dropped */
     boolean closing() {
         return closed;

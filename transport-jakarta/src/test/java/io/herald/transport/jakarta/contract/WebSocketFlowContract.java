@@ -126,6 +126,22 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
     }
 
     @Test
+    void closingTheHubThenStoppingTheServerAtOnceStillClosesEveryClientWith1001() throws Exception {
+        serve(b -> b);
+        List<JdkClient> clients = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            clients.add(client());
+        }
+        hub.close(Duration.ofSeconds(5));
+        RunningServer stopping = server;
+        server = null;
+        stopping.close();
+        for (JdkClient c : clients) {
+            assertThat(c.awaitClose()).isEqualTo(new JdkClient.Close(1001, "shutdown"));
+        }
+    }
+
+    @Test
     void aClientResumingWithSinceGetsWhatItMissedWithoutGapOrDuplicate() throws Exception {
         serve(b -> b);
         JdkClient first = client();

@@ -426,6 +426,12 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
         }
     }
 
+    /** The container ends every stream with {@code onComplete} or {@code onError}, passed on as {@code onClosed}. */
+    @Override
+    public boolean reportsClose() {
+        return true;
+    }
+
     @Override
     public void close(int code, String reason) {
         synchronized (lock) {
