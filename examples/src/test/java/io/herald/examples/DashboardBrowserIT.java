@@ -138,6 +138,9 @@ class DashboardBrowserIT {
         assertThat(page("window.heraldDemo.client.subscribe(['task..x']).then(() => 'ok', e => e.code)").asText())
                 .isEqualTo("INVALID_TOPIC");
 
+        // ping is answered over WebSocket only: a few failed attempts while the server is gone must not
+        // switch the page to its SSE fallback
+        page("window.heraldDemo.client.options.sseAfterFailures = Infinity; 1");
         server.stopHttp();
         await().until(() -> !page("window.heraldDemo.client.state").asText().equals("open"));
         assertThat(page("window.heraldDemo.client.request({type: 'ping'}, {timeoutMs: 300})"
