@@ -93,6 +93,7 @@ export class HeraldClient {
     this._pending = new Map();
     this._handlers = [];
     this._listeners = { state: [], connected: [], reconnect: [], joined: [], presence: [], error: [], gap: [], close: [] };
+    // pattern -> { filter, key }: what the server confirmed, one entry per pattern with its latest filter
     this._subscriptions = new Map();
     this._rooms = new Map();
     this._seen = new Set();
@@ -139,22 +140,22 @@ export class HeraldClient {
     this._setState('closed');
   }
 
-  /** Subscribes to patterns (remembered across reconnects); resolves with the `subscribed` frame. */
-  subscribe(topics, { filter } = {}) {
-    const key = filter ? JSON.stringify(filter) : '';
-    let group = this._subscriptions.get(key);
-    if (!group) {
-      group = { topics: new Set(), filter: filter || null };
-      this._subscriptions.set(key, group);
-    }
-    topics.forEach((t) => group.topics.add(t));
-    if (this.state !== 'open') return this._afterRestore(group);
+  /**
+   * Subscribes to patterns; resolves with the `subscribed` frame. Only once the server confirmed them are
+   * they remembered and restored after reconnects (a refused subscribe changed nothing on the server, so
+   * it changes nothing here). A pattern subscribed again with another filter keeps the latest filter.
+   * Before the connection is open it waits for it (within `requestTimeoutMs`).
+   */
+  async subscribe(topics, { filter } = {}) {
     const frame = { type: 'subscribe', topics };
     if (filter) frame.filter = filter;
-    return this.request(frame);
+    const answer = await this.request(frame);
+    const key = filter ? JSON.stringify(filter) : '';
+    topics.forEach((t) => this._subscriptions.set(t, { filter: filter || null, key }));
+    return answer;
   }
 
-  // Resolves with the answer to the request that restores `target` once connected (subscribe or join).
+  // Resolves with the answer to the request that restores `target` once connected (a room's join).
   _afterRestore(target) {
     if (this.state === 'closed' || this.state === 'idle') {
       return Promise.reject(new HeraldConnectionError(`not connected (${this.state}); call connect() first`));
@@ -180,12 +181,9 @@ export class HeraldClient {
     }
   }
 
-  /** Removes patterns; resolves with the `unsubscribed` frame. */
+  /** Removes patterns (forgotten at once, so they are never restored); resolves with the `unsubscribed` frame. */
   unsubscribe(topics) {
-    for (const [key, group] of this._subscriptions) {
-      topics.forEach((t) => group.topics.delete(t));
-      if (group.topics.size === 0) this._subscriptions.delete(key);
-    }
+    topics.forEach((t) => this._subscriptions.delete(t));
     return this.request({ type: 'unsubscribe', topics });
   }
 
@@ -297,7 +295,7 @@ export class HeraldClient {
       EventSource: this._EventSource,
       url: this.options.sseUrl,
       token: this.options.token,
-      topics: [...this._subscriptions.values()].flatMap((g) => [...g.topics]),
+      topics: [...this._subscriptions.keys()],
       rooms: [...this._rooms.keys()],
       lastEventId: this.lastEventId,
       onFrame: (frame) => this._onFrame(frame),
@@ -370,36 +368,34 @@ export class HeraldClient {
     // The stream's URL only names what was subscribed when it first opened, and the browser reconnects it
     // by itself with that URL: subscribe every group again (with its filter) on each new stream, so
     // nothing subscribed later, or filtered, is lost.
-    for (const group of this._subscriptions.values()) {
-      if (group.topics.size === 0) {
-        this._settleRestore(group, { type: 'subscribed', topics: [] }, null);
-        continue;
-      }
-      const request = { type: 'subscribe', topics: [...group.topics] };
+    for (const group of this._groups()) {
+      const request = { type: 'subscribe', topics: group.topics };
       if (group.filter) request.filter = group.filter;
-      this.request(request).then((answer) => this._settleRestore(group, answer, null), (e) => {
-        this._settleRestore(group, null, e);
-        this._emit('error', e);
-      });
+      this.request(request).catch((e) => this._emit('error', e));
     }
     for (const room of this._rooms.keys()) {
       this._settleRestore('room:' + room, { type: 'joined', room, members: [] }, null);
     }
   }
 
+  // The patterns to restore, one subscribe per filter.
+  _groups() {
+    const groups = new Map();
+    for (const [topic, { filter, key }] of this._subscriptions) {
+      if (!groups.has(key)) groups.set(key, { filter, topics: [] });
+      groups.get(key).topics.push(topic);
+    }
+    return [...groups.values()];
+  }
+
   _restore() {
-    for (const group of this._subscriptions.values()) {
-      if (group.topics.size === 0) continue;
-      const frame = { type: 'subscribe', topics: [...group.topics] };
+    for (const group of this._groups()) {
+      const frame = { type: 'subscribe', topics: group.topics };
       if (group.filter) frame.filter = group.filter;
       if (this.lastEventId) frame.since = this.lastEventId;
       this.request(frame).then((answer) => {
-        this._settleRestore(group, answer, null);
         if (answer.recovered === false) this._emit('gap', answer);
-      }, (e) => {
-        this._settleRestore(group, null, e);
-        this._emit('error', e);
-      });
+      }, (e) => this._emit('error', e));
     }
     for (const [room, meta] of this._rooms) {
       const frame = { type: 'join', room };
