@@ -65,12 +65,19 @@ function matchSegments(p, i, t, j) {
 const DEFAULTS = {
   token: null,
   protocols: ['herald.v1'],
-  reconnect: { initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5, maxAttempts: Infinity },
+  reconnect: {
+    initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5, maxAttempts: Infinity, resetAfterMs: 5000,
+  },
   requestTimeoutMs: 10000,
   dedupeWindow: 5000,
   sseUrl: null,
   sseAfterFailures: 3,
 };
+
+/** The error code for a 1008 close, from its reason (docs/protocol.md, "Why a stream ended"). */
+function refusalCode(reason) {
+  return reason === 'unauthorized' ? 'UNAUTHORIZED' : 'FORBIDDEN';
+}
 
 /** A connection to a Herald server that survives restarts. States: idle, connecting, open, reconnecting, closed. */
 export class HeraldClient {
@@ -89,6 +96,7 @@ export class HeraldClient {
     this._socket = null;
     this._sse = null;
     this._timer = null;
+    this._stableTimer = null;
     this._nextRef = 1;
     this._pending = new Map();
     this._handlers = [];
@@ -131,6 +139,7 @@ export class HeraldClient {
   close() {
     this._stopped = true;
     clearTimeout(this._timer);
+    clearTimeout(this._stableTimer);
     if (this._socket) this._socket.close(1000, 'normal');
     if (this._sse) this._sse.close();
     this._socket = null;
@@ -355,8 +364,11 @@ export class HeraldClient {
   _onConnected(frame) {
     this.connection = frame;
     this.transport = this._sse ? 'sse' : 'websocket';
-    this.attempts = 0;
     this._failuresBeforeOpen = 0;
+    // The backoff starts again only once a connection has stayed open for a while, so that a server
+    // that closes right after `connected` is not asked again every initialDelayMs.
+    clearTimeout(this._stableTimer);
+    this._stableTimer = setTimeout(() => { this.attempts = 0; }, this.options.reconnect.resetAfterMs);
     this._setState('open');
     this._emit('connected', frame);
     this._openWaiters.splice(0).forEach((w) => { clearTimeout(w.timer); w.resolve(frame); });
@@ -426,14 +438,24 @@ export class HeraldClient {
     }
   }
 
+  _backoff(attempt) {
+    const r = this.options.reconnect;
+    const base = Math.min(r.maxDelayMs, r.initialDelayMs * Math.pow(r.factor, attempt));
+    return Math.round(base * (1 - r.jitter * this._random()));
+  }
+
   _onTransportClosed(code, reason, opened) {
+    clearTimeout(this._stableTimer);
     this._failPending(new HeraldConnectionError(`connection closed: ${code} ${reason || ''}`.trim()));
     this._emit('close', { code, reason });
     if (this._stopped) return;
     if (code === 1008) {
-      this._emit('error', new HeraldError('UNAUTHORIZED', `refused by the server: ${reason || code}`));
+      const error = new HeraldError(refusalCode(reason), `refused by the server: 1008 ${reason || ''}`.trim());
+      error.closeCode = code;
+      error.reason = reason;
+      this._emit('error', error);
       this._stopped = true;
-      this._rejectWaiters(new HeraldConnectionError(`refused: ${reason || code}`));
+      this._rejectWaiters(error);
       this._setState('closed');
       return;
     }
@@ -445,12 +467,11 @@ export class HeraldClient {
       this._setState('closed');
       return;
     }
-    const base = Math.min(r.maxDelayMs, r.initialDelayMs * Math.pow(r.factor, this.attempts));
-    const delay = Math.round(base * (1 - r.jitter * this._random()));
+    const delay = this._backoff(this.attempts);
     this.attempts++;
     this.nextRetryMs = delay;
     this._setState('reconnecting');
-    this._emit('reconnect', { attempt: this.attempts, delayMs: delay });
+    this._emit('reconnect', { attempt: this.attempts, delayMs: delay, code, reason });
     this._timer = setTimeout(() => this._open(), delay);
   }
 

@@ -3,6 +3,7 @@ package io.herald.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.CloseReason;
 import io.herald.Hub;
 import io.herald.HubBuilder;
 import io.herald.spi.HistoryLog;
@@ -261,6 +262,33 @@ class DashboardBrowserIT {
         assertThat(ids("window.t.seen")).containsExactlyInAnyOrder("ok.a:-1", "ok.a:0", "ok.f:2", "ok.a:99");
         assertThat(ids("window.t.errors")).isEmpty();
         page("window.t.c.close(); 1");
+    }
+
+    @Test
+    void theBackoffKeepsGrowingWhenTheServerClosesRightAfterConnectedAndA1008IsReportedWithItsReason() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        page("import('/herald-client.js').then(m => {"
+                + " const c = new m.HeraldClient('ws://' + location.host + '/ws', {token: 'user:flaky',"
+                + "   reconnect: {initialDelayMs: 50, factor: 2, maxDelayMs: 800, jitter: 0}});"
+                + " const delays = [], closes = [], errors = [];"
+                + " c.addListener('reconnect', r => delays.push(r.delayMs));"
+                + " c.addListener('close', x => closes.push(x.code + ' ' + x.reason));"
+                + " c.addListener('error', e => errors.push(e.code + ' ' + e.message));"
+                + " window.flaky = {c, delays, closes, errors}; c.connect().catch(() => {}); return true; })");
+        long until = System.currentTimeMillis() + 15_000;
+        while (page("window.flaky.delays.length").asInt() < 6 && System.currentTimeMillis() < until) {
+            server.hub().admin().connectionsOf("flaky")
+                    .forEach(c -> server.hub().disconnect(c.connectionId(), CloseReason.SLOW_CONSUMER));
+            Thread.sleep(5);
+        }
+        assertThat(ids("window.flaky.delays")).startsWith("50", "100", "200", "400", "800", "800");
+        assertThat(ids("window.flaky.closes")).contains("1013 slow-consumer");
+
+        await().until(() -> page("window.flaky.c.state").asText().equals("open"));
+        String id = page("window.flaky.c.connection.connectionId").asText();
+        server.hub().disconnect(id, CloseReason.ABUSE);
+        await().until(() -> page("window.flaky.c.state").asText().equals("closed"));
+        assertThat(ids("window.flaky.errors")).anySatisfy(e -> assertThat(e).startsWith("FORBIDDEN").contains("abuse"));
     }
 
     private void publish(List<String> published, int count) {
