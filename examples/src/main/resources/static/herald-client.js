@@ -74,6 +74,13 @@ const DEFAULTS = {
   sseAfterFailures: 3,
 };
 
+// Answers to a restoring subscribe or join that will not change by asking again: the pattern or room is
+// forgotten. Any other failure (RATE_LIMITED, INTERNAL, TIMEOUT, a failed request) is retried.
+const PERMANENT = new Set([
+  'FORBIDDEN', 'UNAUTHORIZED', 'INVALID_TOPIC', 'BAD_REQUEST', 'UNKNOWN_TYPE', 'NOT_FOUND', 'TOO_LARGE',
+  'LIMIT_EXCEEDED', 'UNSUPPORTED',
+]);
+
 /** The error code for a 1008 close, from its reason (docs/protocol.md, "Why a stream ended"). */
 function refusalCode(reason) {
   return reason === 'unauthorized' ? 'UNAUTHORIZED' : 'FORBIDDEN';
@@ -97,6 +104,9 @@ export class HeraldClient {
     this._sse = null;
     this._timer = null;
     this._stableTimer = null;
+    this._epoch = 0;
+    this._resumeFrom = null;
+    this._restoring = false;
     this._nextRef = 1;
     this._pending = new Map();
     this._handlers = [];
@@ -108,6 +118,15 @@ export class HeraldClient {
     this._seenOrder = [];
     this._openWaiters = [];
     this._restoreWaiters = new Set();
+  }
+
+  /**
+   * Where the next connection resumes from: the last event id delivered, except while a connection is
+   * still restoring its subscriptions; then it stays the id the restore started from, so that a group
+   * whose replay has not arrived yet is not resumed past its gap.
+   */
+  get resumePoint() {
+    return this._restoring ? this._resumeFrom : this.lastEventId;
   }
 
   /** Registers a handler for events whose topic matches `pattern`; returns a function that removes it. */
@@ -138,6 +157,7 @@ export class HeraldClient {
   /** Closes for good: no reconnect; pending requests fail. */
   close() {
     this._stopped = true;
+    this._epoch++;
     clearTimeout(this._timer);
     clearTimeout(this._stableTimer);
     if (this._socket) this._socket.close(1000, 'normal');
@@ -274,6 +294,12 @@ export class HeraldClient {
 
   _open() {
     this._setState(this.attempts === 0 ? 'connecting' : 'reconnecting');
+    const epoch = ++this._epoch;
+    // The resume point is fixed for as long as the restore has not completed, across connections.
+    if (!this._restoring) {
+      this._resumeFrom = this.lastEventId;
+      this._restoring = true;
+    }
     const { sseUrl, sseAfterFailures } = this.options;
     if (sseUrl && this._EventSource && this._failuresBeforeOpen >= sseAfterFailures) {
       this._openSse();
@@ -291,7 +317,7 @@ export class HeraldClient {
     this._socket = socket;
     let opened = false;
     socket.onopen = () => { opened = true; };
-    socket.onmessage = (m) => this._onText(m.data);
+    socket.onmessage = (m) => { if (this._epoch === epoch) this._onText(m.data); };
     socket.onclose = (c) => {
       if (this._socket !== socket) return;
       this._socket = null;
@@ -306,7 +332,7 @@ export class HeraldClient {
       token: this.options.token,
       topics: [...this._subscriptions.keys()],
       rooms: [...this._rooms.keys()],
-      lastEventId: this.lastEventId,
+      lastEventId: this._resumeFrom,
       onFrame: (frame) => this._onFrame(frame),
       onFailed: (source) => {
         if (this._sse !== source) return;
@@ -376,6 +402,8 @@ export class HeraldClient {
       this._restore();
       return;
     }
+    // the browser resumes the stream by itself (Last-Event-ID): the resume point follows delivered events
+    this._restoring = false;
     if (frame.recovered === false) this._emit('gap', frame);
     // The stream's URL only names what was subscribed when it first opened, and the browser reconnects it
     // by itself with that URL: subscribe every group again (with its filter) on each new stream, so
@@ -401,22 +429,73 @@ export class HeraldClient {
   }
 
   _restore() {
-    for (const group of this._groups()) {
-      const frame = { type: 'subscribe', topics: group.topics };
-      if (group.filter) frame.filter = group.filter;
-      if (this.lastEventId) frame.since = this.lastEventId;
-      this.request(frame).then((answer) => {
-        if (answer.recovered === false) this._emit('gap', answer);
-      }, (e) => this._emit('error', e));
+    const epoch = this._epoch;
+    this._restoreGroups(epoch, this._groups(), () => {
+      // The pong comes after every replay the restore asked for: from now on the resume point is the
+      // last event delivered.
+      this.request({ type: 'ping' }).then(() => { if (this._epoch === epoch) this._restoring = false; }, () => {});
+    });
+    for (const [room, meta] of this._rooms) this._restoreRoom(epoch, room, meta, 0);
+  }
+
+  // Subscribes each group again with `since` = the resume point, retrying transient failures; calls
+  // `done` once every group was answered on this connection.
+  _restoreGroups(epoch, groups, done) {
+    let left = groups.length;
+    if (left === 0) {
+      done();
+      return;
     }
-    for (const [room, meta] of this._rooms) {
-      const frame = { type: 'join', room };
-      if (meta !== null) frame.meta = meta;
-      this.request(frame).then((answer) => this._settleRestore('room:' + room, answer, null), (e) => {
+    const answered = () => { if (--left === 0) done(); };
+    groups.forEach((group) => this._restoreGroup(epoch, group, 0, answered));
+  }
+
+  _restoreGroup(epoch, group, tries, answered) {
+    const frame = { type: 'subscribe', topics: group.topics };
+    if (group.filter) frame.filter = group.filter;
+    if (this._resumeFrom) frame.since = this._resumeFrom;
+    this.request(frame).then((answer) => {
+      if (this._epoch !== epoch) return;
+      if (answer.recovered === false) this._emit('gap', answer);
+      answered();
+    }, (e) => {
+      if (this._epoch !== epoch) return; // the connection went away: the next one restores everything
+      this._emit('error', e);
+      if (PERMANENT.has(e.code)) {
+        // the server will not take these any more: forget them (unless subscribed since with another filter)
+        const key = group.filter ? JSON.stringify(group.filter) : '';
+        group.topics.forEach((t) => {
+          const s = this._subscriptions.get(t);
+          if (s && s.key === key) this._subscriptions.delete(t);
+        });
+        answered();
+        return;
+      }
+      const delay = (e.frame && e.frame.retryAfterMs) || this._backoff(tries);
+      setTimeout(() => {
+        if (this._epoch === epoch) this._restoreGroup(epoch, group, tries + 1, answered);
+      }, delay);
+    });
+  }
+
+  _restoreRoom(epoch, room, meta, tries) {
+    const frame = { type: 'join', room };
+    if (meta !== null) frame.meta = meta;
+    this.request(frame).then((answer) => {
+      if (this._epoch === epoch) this._settleRestore('room:' + room, answer, null);
+    }, (e) => {
+      if (this._epoch !== epoch) return;
+      if (PERMANENT.has(e.code)) {
+        if (this._rooms.get(room) === meta) this._rooms.delete(room);
         this._settleRestore('room:' + room, null, e);
         this._emit('error', e);
-      });
-    }
+        return;
+      }
+      const delay = (e.frame && e.frame.retryAfterMs) || this._backoff(tries);
+      setTimeout(() => {
+        if (this._epoch === epoch && this._rooms.has(room)) this._restoreRoom(epoch, room, this._rooms.get(room), tries + 1);
+      }, delay);
+    });
   }
 
   _onEvent(event) {
@@ -445,6 +524,7 @@ export class HeraldClient {
   }
 
   _onTransportClosed(code, reason, opened) {
+    this._epoch++;
     clearTimeout(this._stableTimer);
     this._failPending(new HeraldConnectionError(`connection closed: ${code} ${reason || ''}`.trim()));
     this._emit('close', { code, reason });

@@ -264,6 +264,77 @@ class DashboardBrowserIT {
         page("window.t.c.close(); 1");
     }
 
+    /**
+     * A WebSocket that hands the page every frame the client sends, to cut or answer the restoring
+     * subscribe of the filtered group ({@code window.tap.intercept(frame, tap)} returns true to swallow it).
+     */
+    private static final String TAP = "window.tap = {sockets: [], intercept: () => false};"
+            + " class Tap { constructor(url, protocols) { this.ws = new WebSocket(url, protocols); window.tap.sockets.push(this);"
+            + "   this.ws.onopen = e => this.onopen && this.onopen(e);"
+            + "   this.ws.onmessage = e => this.onmessage && this.onmessage(e);"
+            + "   this.ws.onclose = e => this.onclose && this.onclose(e); }"
+            + "  get readyState() { return this.ws.readyState; }"
+            + "  send(text) { if (!window.tap.intercept(JSON.parse(text), this)) this.ws.send(text); }"
+            + "  close(code, reason) { this.ws.close(code, reason); } }";
+
+    private JsonNode openTappedClientWithTwoGroups() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        return page("import('/herald-client.js').then(async m => {" + TAP
+                + " const c = new m.HeraldClient('ws://' + location.host + '/ws', {token: 'user:gap', WebSocket: Tap,"
+                + "   reconnect: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0}});"
+                + " const seen = []; c.on('gap.*', e => seen.push(e.topic + ':' + e.data.n));"
+                + " window.t = {c, seen};"
+                + " await c.connect(); await c.subscribe(['gap.a']); await c.subscribe(['gap.b'], {filter: {n: {gte: 0}}});"
+                + " return true; })");
+    }
+
+    @Test
+    void aResumeCutOffBetweenTwoGroupsRestoresTheSecondFromWhereTheFirstResumeStarted() throws Exception {
+        openTappedClientWithTwoGroups();
+        server.hub().publish("gap.a", Map.of("n", 0));
+        await().until(() -> page("window.t.seen.length").asInt() == 1);
+        // the filtered group's restoring subscribe is swallowed and the socket dropped after the first
+        // group's replay has arrived (and moved lastEventId past the second group's gap)
+        page("window.tap.intercept = (f, tap) => { if (f.type !== 'subscribe' || !f.filter || !f.since) return false;"
+                + " window.tap.intercept = () => false; window.tap.cutAt = window.tap.sockets.length;"
+                + " setTimeout(() => tap.ws.close(), 500); return true; }; 1");
+        server.stopHttp();
+        await().until(() -> !page("window.t.c.state").asText().equals("open"));
+        server.hub().publish("gap.b", Map.of("n", 1));
+        server.hub().publish("gap.a", Map.of("n", 2));
+        server.startHttp();
+        await().until(() -> page("window.t.seen.includes('gap.a:2')").asBoolean());
+        await().until(() -> page("window.tap.cutAt !== undefined && window.tap.sockets.length > window.tap.cutAt"
+                + " && window.t.c.state === 'open'").asBoolean());
+        server.hub().publish("gap.a", Map.of("n", 3));
+        await().until(() -> page("window.t.seen.includes('gap.a:3')").asBoolean());
+        assertThat(ids("window.t.seen")).containsExactlyInAnyOrder("gap.a:0", "gap.a:2", "gap.b:1", "gap.a:3");
+        page("window.t.c.close(); 1");
+    }
+
+    @Test
+    void aRestoringSubscribeThatIsRateLimitedIsRetriedAfterRetryAfterMsFromTheSameResumePoint() throws Exception {
+        openTappedClientWithTwoGroups();
+        server.hub().publish("gap.a", Map.of("n", 0));
+        await().until(() -> page("window.t.seen.length").asInt() == 1);
+        page("window.tap.intercept = (f, tap) => { if (f.type !== 'subscribe' || !f.filter || !f.since) return false;"
+                + " window.tap.intercept = () => false; window.tap.refusedOn = window.tap.sockets.length;"
+                + " setTimeout(() => tap.onmessage({data: JSON.stringify({type: 'error', ref: f.ref,"
+                + "   code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 300})}), 0); return true; }; 1");
+        server.stopHttp();
+        await().until(() -> !page("window.t.c.state").asText().equals("open"));
+        server.hub().publish("gap.b", Map.of("n", 1));
+        server.hub().publish("gap.a", Map.of("n", 2));
+        server.startHttp();
+        await().until(() -> page("window.t.seen.includes('gap.b:1')").asBoolean());
+        server.hub().publish("gap.b", Map.of("n", 3));
+        await().until(() -> page("window.t.seen.includes('gap.b:3')").asBoolean());
+        assertThat(ids("window.t.seen")).containsExactlyInAnyOrder("gap.a:0", "gap.a:2", "gap.b:1", "gap.b:3");
+        assertThat(page("window.tap.sockets.length === window.tap.refusedOn").asBoolean())
+                .as("retried on the same connection").isTrue();
+        page("window.t.c.close(); 1");
+    }
+
     @Test
     void theBackoffKeepsGrowingWhenTheServerClosesRightAfterConnectedAndA1008IsReportedWithItsReason() throws Exception {
         await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
