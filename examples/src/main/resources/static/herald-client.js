@@ -75,11 +75,15 @@ const DEFAULTS = {
 };
 
 // Answers to a restoring subscribe or join that will not change by asking again: the pattern or room is
-// forgotten. Any other failure (RATE_LIMITED, INTERNAL, TIMEOUT, a failed request) is retried.
+// forgotten. Any other failure (RATE_LIMITED, INTERNAL, TIMEOUT, a failed HTTP request) is retried.
 const PERMANENT = new Set([
   'FORBIDDEN', 'UNAUTHORIZED', 'INVALID_TOPIC', 'BAD_REQUEST', 'UNKNOWN_TYPE', 'NOT_FOUND', 'TOO_LARGE',
   'LIMIT_EXCEEDED', 'UNSUPPORTED',
 ]);
+
+// After the last restoring subscribe over SSE was answered, how long its replay is given to come down the
+// stream before the resume point moves on (SSE has no in-band marker like WebSocket's pong).
+const SSE_REPLAY_SETTLE_MS = 1000;
 
 /** The error code for a 1008 close, from its reason (docs/protocol.md, "Why a stream ended"). */
 function refusalCode(reason) {
@@ -100,6 +104,8 @@ export class HeraldClient {
     this.transport = null;
     this.attempts = 0;
     this._failuresBeforeOpen = 0;
+    this._useSse = false;
+    this._sseConnected = false;
     this._socket = null;
     this._sse = null;
     this._timer = null;
@@ -184,18 +190,46 @@ export class HeraldClient {
     return answer;
   }
 
-  // Resolves with the answer to the request that restores `target` once connected (a room's join).
-  _afterRestore(target) {
+  /** Removes patterns (forgotten at once, so they are never restored); resolves with the `unsubscribed` frame. */
+  unsubscribe(topics) {
+    topics.forEach((t) => this._subscriptions.delete(t));
+    return this.request({ type: 'unsubscribe', topics });
+  }
+
+  /**
+   * Joins a room (rejoined after reconnects); resolves with the `joined` frame and its members. Asked
+   * while not connected, the room is joined when the connection opens (over SSE: named in the stream's
+   * URL). Over SSE a room that is not in the stream's URL cannot be joined: `UNSUPPORTED`.
+   */
+  join(room, meta) {
+    const m = meta === undefined ? null : meta;
+    if (this.state === 'open') {
+      const frame = { type: 'join', room };
+      if (meta !== undefined) frame.meta = meta;
+      return this.request(frame).then((answer) => {
+        this._rooms.set(room, m);
+        return answer;
+      });
+    }
+    if (this._sse) {
+      // the stream is opening: its URL, which alone joins rooms over SSE, is already sent
+      return Promise.reject(new HeraldError('UNSUPPORTED', `join ${room}: the SSE stream is already opening without it`));
+    }
     if (this.state === 'closed' || this.state === 'idle') {
       return Promise.reject(new HeraldConnectionError(`not connected (${this.state}); call connect() first`));
     }
+    this._rooms.set(room, m);
+    return this._afterRestore('room:' + room);
+  }
+
+  // Resolves with the answer to the request that restores `target` once connected (a room's join).
+  _afterRestore(target) {
     return new Promise((resolve, reject) => {
-      const waiter = { resolve, reject };
+      const waiter = { resolve, reject, target };
       waiter.timer = setTimeout(() => {
         this._restoreWaiters.delete(waiter);
         reject(new HeraldTimeoutError(`not connected within ${this.options.requestTimeoutMs} ms`));
       }, this.options.requestTimeoutMs);
-      waiter.target = target;
       this._restoreWaiters.add(waiter);
     });
   }
@@ -208,21 +242,6 @@ export class HeraldClient {
       if (error) w.reject(error);
       else w.resolve(answer);
     }
-  }
-
-  /** Removes patterns (forgotten at once, so they are never restored); resolves with the `unsubscribed` frame. */
-  unsubscribe(topics) {
-    topics.forEach((t) => this._subscriptions.delete(t));
-    return this.request({ type: 'unsubscribe', topics });
-  }
-
-  /** Joins a room (rejoined after reconnects); resolves with the `joined` frame and its members. */
-  join(room, meta) {
-    this._rooms.set(room, meta === undefined ? null : meta);
-    if (this.state !== 'open') return this._afterRestore('room:' + room);
-    const frame = { type: 'join', room };
-    if (meta !== undefined) frame.meta = meta;
-    return this.request(frame);
   }
 
   /** Leaves a room; resolves with the `left` frame. */
@@ -301,8 +320,9 @@ export class HeraldClient {
       this._restoring = true;
     }
     const { sseUrl, sseAfterFailures } = this.options;
-    if (sseUrl && this._EventSource && this._failuresBeforeOpen >= sseAfterFailures) {
-      this._openSse();
+    if (sseUrl && this._EventSource && (this._useSse || this._failuresBeforeOpen >= sseAfterFailures)) {
+      this._useSse = true;
+      this._openSse(epoch);
       return;
     }
     let url = this.url;
@@ -325,20 +345,30 @@ export class HeraldClient {
     };
   }
 
-  _openSse() {
+  // Each stream gets a URL built from what is subscribed now: unfiltered patterns and rooms, resuming
+  // from the resume point. Filtered patterns are subscribed over POST once it is connected (_restoreSse).
+  _openSse(epoch) {
+    const topics = [...this._subscriptions].filter(([, s]) => s.filter === null).map(([t]) => t);
+    const rooms = [...this._rooms.keys()];
+    this._sseUrlTopics = new Set(topics);
+    this._sseUrlRooms = rooms;
     this._sse = openSse({
       EventSource: this._EventSource,
       url: this.options.sseUrl,
       token: this.options.token,
-      topics: [...this._subscriptions.keys()],
-      rooms: [...this._rooms.keys()],
+      topics,
+      rooms,
       lastEventId: this._resumeFrom,
-      onFrame: (frame) => this._onFrame(frame),
-      onFailed: (source) => {
+      onFrame: (frame) => { if (this._epoch === epoch) this._onFrame(frame); },
+      onEnded: (source, { opened, closeCode, reason }) => {
         if (this._sse !== source) return;
         this._sse = null;
-        this._failuresBeforeOpen = 0;
-        this._onTransportClosed(1006, 'sse-failed', false);
+        if (!opened && !this._sseConnected) {
+          // never reached the server's stream: go back to trying WebSocket
+          this._useSse = false;
+          this._failuresBeforeOpen = 0;
+        }
+        this._onTransportClosed(closeCode === undefined ? 1006 : closeCode, reason || 'sse-ended', opened);
       },
     });
   }
@@ -348,9 +378,10 @@ export class HeraldClient {
       this._socket.send(JSON.stringify(frame));
       return;
     }
-    if (this._sse) {
+    if (this._sse && this.transport === 'sse' && this.state === 'open') {
+      const epoch = this._epoch;
       sseRequest(this.options.sseUrl, this.connection, frame, this.options.token)
-        .then((answer) => this._onFrame(answer));
+        .then((answer) => { if (this._epoch === epoch) this._onFrame(answer); });
       return;
     }
     throw new HeraldConnectionError('not connected');
@@ -390,6 +421,7 @@ export class HeraldClient {
   _onConnected(frame) {
     this.connection = frame;
     this.transport = this._sse ? 'sse' : 'websocket';
+    if (this._sse) this._sseConnected = true;
     this._failuresBeforeOpen = 0;
     // The backoff starts again only once a connection has stayed open for a while, so that a server
     // that closes right after `connected` is not asked again every initialDelayMs.
@@ -398,30 +430,16 @@ export class HeraldClient {
     this._setState('open');
     this._emit('connected', frame);
     this._openWaiters.splice(0).forEach((w) => { clearTimeout(w.timer); w.resolve(frame); });
-    if (this.transport === 'websocket') {
-      this._restore();
-      return;
-    }
-    // the browser resumes the stream by itself (Last-Event-ID): the resume point follows delivered events
-    this._restoring = false;
-    if (frame.recovered === false) this._emit('gap', frame);
-    // The stream's URL only names what was subscribed when it first opened, and the browser reconnects it
-    // by itself with that URL: subscribe every group again (with its filter) on each new stream, so
-    // nothing subscribed later, or filtered, is lost.
-    for (const group of this._groups()) {
-      const request = { type: 'subscribe', topics: group.topics };
-      if (group.filter) request.filter = group.filter;
-      this.request(request).catch((e) => this._emit('error', e));
-    }
-    for (const room of this._rooms.keys()) {
-      this._settleRestore('room:' + room, { type: 'joined', room, members: [] }, null);
-    }
+    if (this.transport === 'sse') this._restoreSse(frame);
+    else this._restore();
   }
 
-  // The patterns to restore, one subscribe per filter.
-  _groups() {
+  // The patterns to restore, one subscribe per filter, skipping `except` (unfiltered patterns named in
+  // an SSE stream's URL).
+  _groups(except = new Set()) {
     const groups = new Map();
     for (const [topic, { filter, key }] of this._subscriptions) {
+      if (filter === null && except.has(topic)) continue;
       if (!groups.has(key)) groups.set(key, { filter, topics: [] });
       groups.get(key).topics.push(topic);
     }
@@ -436,6 +454,20 @@ export class HeraldClient {
       this.request({ type: 'ping' }).then(() => { if (this._epoch === epoch) this._restoring = false; }, () => {});
     });
     for (const [room, meta] of this._rooms) this._restoreRoom(epoch, room, meta, 0);
+  }
+
+  _restoreSse(frame) {
+    const epoch = this._epoch;
+    if (this._resumeFrom && frame.recovered === false) this._emit('gap', frame);
+    this._restoreGroups(epoch, this._groups(this._sseUrlTopics), () => {
+      // SSE has no in-band marker after a replay: give the last one time to come down the stream
+      setTimeout(() => { if (this._epoch === epoch) this._restoring = false; }, SSE_REPLAY_SETTLE_MS);
+    });
+    for (const room of this._rooms.keys()) {
+      const answer = { type: 'joined', room, members: [] };
+      if (this._sseUrlRooms.includes(room)) this._settleRestore('room:' + room, answer, null);
+      else this._settleRestore('room:' + room, null, new HeraldError('UNSUPPORTED', `join ${room} is not available over SSE`));
+    }
   }
 
   // Subscribes each group again with `since` = the resume point, retrying transient failures; calls

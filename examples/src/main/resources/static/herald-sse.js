@@ -2,27 +2,47 @@
 // control endpoints (PROTOCOL: GET /events, POST /events/subscribe, /unsubscribe, /publish).
 
 /**
- * Opens an EventSource on `url` with the topics and rooms in the query. Every frame (the named
- * `connected`, `presence` and `error` events, and unnamed events) goes to `onFrame`; `onFailed` is called
- * once when the browser gives the stream up (a refused or non-SSE answer).
+ * Opens an EventSource on `url` with the topics, rooms and resume point in the query. Every frame (the
+ * named `connected`, `presence` and `error` events, and unnamed events) goes to `onFrame`.
+ *
+ * The browser must not reconnect the stream by itself (it would reuse this URL, with the topics of the
+ * moment it was built, at the server's fixed `retry`): as soon as the stream ends or fails, the
+ * EventSource is closed and `onEnded(source, { opened, closeCode, reason })` is called once. `opened` says
+ * whether `connected` arrived; `closeCode` and `reason` come from the server's last closing `error` event
+ * (the close a WebSocket would have seen), and are absent when the connection just broke.
  */
-export function openSse({ EventSource, url, token, topics, rooms, lastEventId, onFrame, onFailed }) {
+export function openSse({ EventSource, url, token, topics, rooms, lastEventId, onFrame, onEnded }) {
   const params = new URLSearchParams();
   if (topics.length) params.set('topics', topics.join(','));
   if (rooms.length) params.set('rooms', rooms.join(','));
   if (token) params.set('token', token);
-  // Resume where WebSocket left off; when the browser reconnects the stream by itself it sends the
-  // Last-Event-ID header, which the server prefers to this parameter.
   if (lastEventId) params.set('lastEventId', lastEventId);
-  const source = new EventSource(url + '?' + params);
-  const parse = (m) => { if (m.data) onFrame(JSON.parse(m.data)); };
-  source.addEventListener('connected', parse);
-  source.addEventListener('presence', parse);
-  source.addEventListener('error', parse);
-  source.onmessage = parse;
-  source.onerror = () => {
-    if (source.readyState === 2) onFailed(source);
+  const source = new EventSource(url + (url.includes('?') ? '&' : '?') + params);
+  let opened = false;
+  let closing = {};
+  let ended = false;
+  const parse = (m) => {
+    if (!m.data) return null;
+    const frame = JSON.parse(m.data);
+    onFrame(frame);
+    return frame;
   };
+  source.addEventListener('connected', (m) => { opened = true; parse(m); });
+  source.addEventListener('presence', parse);
+  source.onmessage = parse;
+  // Both the server's named `error` event (a MessageEvent with `data`) and the end or failure of the
+  // stream (a plain Event without `data`) arrive here.
+  source.addEventListener('error', (e) => {
+    if (typeof e.data === 'string' && e.data) {
+      const frame = parse(e);
+      if (frame && frame.closeCode !== undefined) closing = { closeCode: frame.closeCode, reason: frame.reason };
+      return;
+    }
+    if (ended) return;
+    ended = true;
+    source.close();
+    onEnded(source, { opened, ...closing });
+  });
   return source;
 }
 
@@ -31,16 +51,19 @@ const CODES = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'T
 /**
  * Carries one request over the SSE control endpoints with the client's credentials; resolves with the
  * server's answer frame (with `ref`), or an `error` frame carrying the server's code and reason.
+ * A `subscribe` forwards its `filter` and `since` (the server then replays what was missed down the stream).
  */
 export async function sseRequest(url, connection, frame, token) {
   const answer = (f) => ({ ...f, ref: frame.ref });
   const failed = async (r) => {
     const body = await r.json().catch(() => null);
+    const retryAfter = Number(r.headers.get('Retry-After'));
+    const retryAfterMs = (body && body.retryAfterMs) || (retryAfter > 0 ? retryAfter * 1000 : undefined);
     return answer({
       type: 'error',
       code: (body && body.code) || CODES[r.status] || (r.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'),
       message: (body && body.message) || `HTTP ${r.status}`,
-      ...(body && body.retryAfterMs ? { retryAfterMs: body.retryAfterMs } : {}),
+      ...(retryAfterMs ? { retryAfterMs } : {}),
     });
   };
   const headers = { 'Content-Type': 'application/json' };
@@ -52,6 +75,7 @@ export async function sseRequest(url, connection, frame, token) {
         connectionId: connection.connectionId, controlToken: connection.controlToken, topics: frame.topics,
       };
       if (frame.filter) body.filter = frame.filter;
+      if (frame.since) body.since = frame.since;
       const r = await post('/' + frame.type, body);
       if (!r.ok) return failed(r);
       const server = await r.json().catch(() => null);

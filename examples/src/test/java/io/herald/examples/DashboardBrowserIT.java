@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -333,6 +334,54 @@ class DashboardBrowserIT {
         assertThat(page("window.tap.sockets.length === window.tap.refusedOn").asBoolean())
                 .as("retried on the same connection").isTrue();
         page("window.t.c.close(); 1");
+    }
+
+    @Test
+    void overSseTheClientReconnectsByItselfFromWhatIsSubscribedNowAndStopsForGoodWhenBanned() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        page("import('/herald-client.js').then(async m => {"
+                + " class NoWebSocket { constructor() { window.fb.wsTries++; throw new Error('blocked by a proxy'); } }"
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket, token: 'user:streamer',"
+                + "   sseUrl: '/events', reconnect: {initialDelayMs: 300, maxDelayMs: 400, jitter: 0}});"
+                + " const seen = [], errors = []; c.on('sse.*', e => seen.push(e.topic + ':' + e.data.n));"
+                + " c.addListener('error', e => errors.push(e.code + ' ' + (e.reason || (e.frame && e.frame.reason) || '')));"
+                + " window.fb = {c, seen, errors, wsTries: 0};"
+                + " await c.connect();"
+                + " await c.subscribe(['sse.later', 'sse.gone']); await c.subscribe(['sse.f'], {filter: {n: 1}});"
+                + " await c.unsubscribe(['sse.gone']);"
+                + " return c.transport; })");
+        assertThat(page("window.fb.c.transport").asText()).isEqualTo("sse");
+        server.hub().publish("sse.later", Map.of("n", 0));
+        await().until(() -> page("window.fb.seen.length").asInt() == 1);
+
+        // the server ends the stream (1011 internal: come back and resume), then goes away for a while
+        server.hub().disconnect(page("window.fb.c.connection.connectionId").asText(), CloseReason.INTERNAL);
+        try {
+            server.stopHttp();
+        } catch (TimeoutException e) {
+            // Jetty's graceful stop waited its 3 s stop timeout for an HTTP connection and says so; it stopped
+        }
+        await().until(() -> server.hub().admin().connectionsOf("streamer").isEmpty());
+        server.hub().publish("sse.later", Map.of("n", 1));
+        server.hub().publish("sse.gone", Map.of("n", 1));
+        server.hub().publish("sse.f", Map.of("n", 1));
+        server.hub().publish("sse.f", Map.of("n", 2));
+        server.startHttp();
+        await().until(() -> server.hub().admin().connectionsOf("streamer").size() == 1
+                && page("window.fb.c.state").asText().equals("open"));
+        server.hub().publish("sse.later", Map.of("n", 3));
+        await().until(() -> page("window.fb.seen.length").asInt() >= 4);
+        Thread.sleep(500);
+        assertThat(ids("window.fb.seen")).containsExactlyInAnyOrder("sse.later:0", "sse.later:1", "sse.f:1", "sse.later:3");
+        assertThat(page("window.fb.wsTries").asInt()).as("reconnected over SSE directly").isEqualTo(3);
+
+        String id = page("window.fb.c.connection.connectionId").asText();
+        server.hub().disconnect(id, new CloseReason(CloseReason.POLICY_VIOLATION, "banned"));
+        await().until(() -> page("window.fb.c.state").asText().equals("closed"));
+        assertThat(ids("window.fb.errors")).contains("FORBIDDEN banned");
+        Thread.sleep(4_000); // longer than the stream's `retry` (3 s), after which a browser comes back by itself
+        assertThat(server.hub().admin().connectionsOf("streamer")).isEmpty();
+        assertThat(page("window.fb.c.state").asText()).isEqualTo("closed");
     }
 
     @Test
