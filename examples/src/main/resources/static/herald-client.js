@@ -6,9 +6,9 @@
 //   await client.connect();
 //   await client.subscribe(['task.*']);
 //
-// After a dropped connection it reconnects with exponential backoff and jitter, subscribes again with
-// `since` (the last event id it saw, so the server replays what was missed), joins its rooms again and
-// drops any event whose id it has already delivered.
+// After a dropped connection it reconnects with exponential backoff and jitter, subscribes again to what
+// the server confirmed, with `since` (the resume point, so the server replays what was missed), joins its
+// rooms again and drops any event whose id it has already delivered. examples/README.md describes it.
 
 import { openSse, sseRequest } from './herald-sse.js';
 
