@@ -385,6 +385,25 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void overSseARoomAskedWhileTheStreamIsOpeningIsRefusedRatherThanReportedJoined() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        // the join is asked right after the EventSource was created, before its `connected`: the stream's
+        // URL, the only way to join a room over SSE, is already on its way without it
+        JsonNode answer = page("import('/herald-client.js').then(async m => {"
+                + " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }"
+                + " class LateJoinEventSource { constructor(url, options) { const source = new EventSource(url, options);"
+                + "   if (!window.lj.answer) setTimeout(() => { window.lj.answer = window.lj.c.join('chat:late')"
+                + "     .then(() => 'joined', e => e.code); }, 0);"
+                + "   return source; } }"
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket,"
+                + "   EventSource: LateJoinEventSource, token: 'user:late', sseUrl: '/events', reconnect: {initialDelayMs: 5}});"
+                + " window.lj = {c};"
+                + " await c.connect(); const answer = await window.lj.answer; c.close(); return answer; })");
+        assertThat(answer.asText()).isEqualTo("UNSUPPORTED");
+        assertThat(server.hub().admin().members("chat:late")).isEmpty();
+    }
+
+    @Test
     void theBackoffKeepsGrowingWhenTheServerClosesRightAfterConnectedAndA1008IsReportedWithItsReason() throws Exception {
         await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
         page("import('/herald-client.js').then(m => {"
