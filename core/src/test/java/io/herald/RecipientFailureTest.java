@@ -120,6 +120,54 @@ class RecipientFailureTest {
     }
 
     @Test
+    void noEventPublishedBeforeTheMissedEventsCloseReachesTheConnectionThatMissedIt() throws Exception {
+        hub = Hub.builder().listener(errorRecorder()).authorizer(new Authorizer() {
+            @Override
+            public boolean mayReceive(Principal p, String topic) {
+                if (topic.equals("task.bad") && "bob".equals(p.user())) {
+                    throw new IllegalStateException("authorizer bug for bob");
+                }
+                return true;
+            }
+        }).authenticator((token, h) -> Principal.of(token)).build();
+        TestClient bob = subscriber("bob");
+        // ann's writer starts on the publishing thread once the publish lock is released, before bob is
+        // closed: it publishes another event right then
+        java.util.concurrent.atomic.AtomicReference<String> between = new java.util.concurrent.atomic.AtomicReference<>();
+        RecordingTransport annWire = new RecordingTransport(Framing.WEBSOCKET);
+        io.herald.spi.Transport ann = new io.herald.spi.Transport() {
+            @Override
+            public Framing framing() {
+                return Framing.WEBSOCKET;
+            }
+
+            @Override
+            public void send(List<io.herald.spi.OutboundFrame> frames, io.herald.spi.SendCallback callback) {
+                annWire.send(frames, callback);
+                if (frames.stream().anyMatch(f -> f.text().contains("task.bad")) && between.get() == null) {
+                    between.set(hub.publish("task.ok", 2));
+                }
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                annWire.close(code, reason);
+            }
+        };
+        io.herald.spi.ConnectionHandle annHandle = hub.gateway().open(hub.gateway().admit(
+                Handshake.builder("127.0.0.1").query("token", "ann").build()), ann);
+        annHandle.onText("{\"type\":\"subscribe\",\"topics\":[\"task.*\"]}");
+        hub.publish("task.ok", 0);
+        assertThat(bob.expect("event").path("data").asInt()).isZero();
+
+        hub.publish("task.bad", 1);
+
+        assertThat(between.get()).as("an event published between the miss and the close").isNotNull();
+        assertThat(bob.transport().closed()).isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        assertThat(bob.poll(Duration.ofMillis(100))).as("bob gets nothing after the event he missed").isNull();
+    }
+
+    @Test
     void aClientPublishIsAnsweredPublishedWhenTheAuthorizerThrowsForOneRecipient() {
         openWithAuthorizerFailingForBob();
         TestClient ann = subscriber("ann");

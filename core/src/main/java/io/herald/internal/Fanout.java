@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * queueing work of one event.
  *
  * <p>A check that throws for one recipient (the authorizer's {@code mayReceive}, a subscription filter) skips
- * that recipient only; the failure is logged and reported to the listeners once the lock is released. Whatever
+ * that recipient only, which takes no later frame and is closed with 1011 once the lock is released (its client
+ * resumes from before the event it missed); the failure is logged and reported to the listeners. Whatever
  * throws, the writers already marked running are started; once an event is in the log, its publish returns it.
  */
 final class Fanout implements PatternIndex.Visitor<Subscription> {
@@ -177,10 +178,10 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         metrics.delivered.add(delivered);
         if (failed != null) {
             for (Failure f : failed) {
-                LOG.warn("skipped {} for event {} of {}: its authorizer or filter check failed; closing it so that"
+                missedEvent.accept(f.connection());
+                LOG.warn("skipped {} for event {} of {}: its authorizer or filter check failed; closed it so that"
                         + " its client resumes", f.connection().id(), event.id(), topic, f.error());
                 errors.accept(f.connection().id(), f.error());
-                missedEvent.accept(f.connection());
             }
         }
         if (queueing != null) {
@@ -205,6 +206,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                 return;
             }
         } catch (RuntimeException e) {
+            // under the lock: no later event may reach this connection before it is closed
+            o.stopTaking();
             if (failures == null) {
                 failures = new ArrayList<>(2);
             }

@@ -144,6 +144,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private boolean closed;
     /** Monitor: a frame was refused; every later one is, so the frames written never have a gap. */
     private boolean refused;
+    /** Monitor: an event was missed and the connection is about to close: later frames are not taken. */
+    private boolean stopped;
     /** Monitor: the listener was asked for the last frame; set once, after {@link #closed}. */
     private boolean lastAsked;
     private boolean finished;
@@ -192,7 +194,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         int dropped = 0;
         Offer result;
         synchronized (this) {
-            if (closed) {
+            if (closed || stopped) {
                 return Offer.CLOSED;
             }
             if (refused) {
@@ -308,6 +310,15 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             }
             return false;
         }
+    }
+
+    /**
+     * Takes no more frames, keeping what is queued: for a connection that missed an event, which is closed
+     * once the publish lock is released. A newer event must not be written past the missed one, or the
+     * client would resume after it.
+     */
+    synchronized void stopTaking() {
+        stopped = true;
     }
 
     /**
