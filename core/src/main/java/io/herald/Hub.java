@@ -124,9 +124,12 @@ public interface Hub extends AutoCloseable {
     /**
      * Shuts down gracefully: refuses new connections, tells clients 1001 {@code shutdown}, lets their
      * writers flush what is queued until the drain deadline, then closes whatever is left and stops the
-     * hub's threads. Idempotent; blocks the caller until done.
+     * hub's threads. Before it returns it also waits, within the same deadline, for the transports to report
+     * their closes ended ({@link io.herald.spi.Transport#reportsClose}), so the server can be stopped right
+     * after it without cutting the close frames. Idempotent (a second call returns at once); blocks the
+     * caller until done.
      *
-     * @param drain how long queued frames may take to flush
+     * @param drain how long queued frames may take to flush, and the closes to end
      */
     void close(Duration drain);
 

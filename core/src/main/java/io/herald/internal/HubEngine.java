@@ -316,7 +316,6 @@ public final class HubEngine implements Hub {
         }
     }
 
-    /** Closes the transport once, whoever asks first. */
     /** Waits on the drain monitor until the condition holds or the deadline ({@link System#nanoTime}) passes. */
     private void awaitUntil(java.util.function.BooleanSupplier done, long deadline) {
         synchronized (drainMonitor) {
@@ -332,6 +331,7 @@ public final class HubEngine implements Hub {
         }
     }
 
+    /** Closes the transport once, whoever asks first. */
     private void closeTransport(Connection c, CloseReason reason) {
         lingering.remove(c);
         if (!c.claimTransportClose()) {
@@ -349,8 +349,11 @@ public final class HubEngine implements Hub {
         c.claimTransportClose();
         closeNow(c, reason);
         c.transportEnded = true;
-        synchronized (drainMonitor) {
-            drainMonitor.notifyAll();
+        if (closed.get()) {
+            // only Hub.close waits for these reports
+            synchronized (drainMonitor) {
+                drainMonitor.notifyAll();
+            }
         }
     }
 
@@ -487,7 +490,9 @@ public final class HubEngine implements Hub {
         // closes run asynchronously (a WebSocket's close frame is written on another thread): a server stopped
         // as soon as this returns would cut them, and its clients would see 1006 instead of 1001
         open.addAll(left);
-        awaitUntil(() -> open.stream().allMatch(c -> c.transportEnded || !c.transport().reportsClose()), deadline);
+        // a connection closed while it was being opened never handed its transport a handle to report with
+        awaitUntil(() -> open.stream().allMatch(c -> c.transportEnded || !c.started
+                || !c.transport().reportsClose()), deadline);
         if (fanoutThreads != null) {
             fanoutThreads.stop();
         }

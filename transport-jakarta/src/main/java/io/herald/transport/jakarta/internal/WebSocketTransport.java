@@ -217,6 +217,9 @@ final class WebSocketTransport implements Transport, SendHandler {
             remote.sendPing(ByteBuffer.allocate(0));
         } catch (IOException | RuntimeException e) {
             LOG.debug("ping to {} failed", session.getId(), e);
+            // the hub takes the failure as the connection's end and will not close it: close it here (this
+            // thread may block), whether or not the container already did
+            closeSession(session, io.herald.CloseReason.INTERNAL.code(), io.herald.CloseReason.INTERNAL.reason());
             finish(e);
             return;
         }
@@ -272,7 +275,7 @@ final class WebSocketTransport implements Transport, SendHandler {
      *
      * @param session the session
      * @param code a close code that may go on the wire ({@link io.herald.CloseReason#sendable}); if the close
-     *     with it fails, the session is closed without one
+     *     with it fails, the session is closed with the container's default (1000)
      * @param reason a short word; cut to the 123 bytes a close frame allows
      */
     static void closeSession(Session session, int code, String reason) {

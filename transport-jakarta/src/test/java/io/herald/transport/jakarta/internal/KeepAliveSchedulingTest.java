@@ -84,7 +84,8 @@ class KeepAliveSchedulingTest {
         });
 
         assertThat(failed).succeedsWithin(Duration.ofSeconds(3)).isSameAs(broken.pingFailure);
-        assertThat(broken.calls).as("nothing is written after the failed keep-alive").isEmpty();
+        assertThat(broken.calls).as("nothing is written after the failed keep-alive, and the session is closed")
+                .containsExactly("close");
     }
 
     @Test
