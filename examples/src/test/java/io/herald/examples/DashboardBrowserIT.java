@@ -289,21 +289,32 @@ class DashboardBrowserIT {
                 + " return true; })");
     }
 
-    @Test
-    void aResumeCutOffBetweenTwoGroupsRestoresTheSecondFromWhereTheFirstResumeStarted() throws Exception {
+    /**
+     * Opens the tapped client, arms the tap to act on the filtered group's next restoring subscribe, then
+     * restarts the HTTP server while {@code gap.b:1} and {@code gap.a:2} are published.
+     *
+     * @param onRestore JavaScript run on that subscribe instead of sending it ({@code f} the frame, {@code tap}
+     *     the socket)
+     */
+    private void restartWhileTheFilteredRestoreIsTapped(String onRestore) throws Exception {
         openTappedClientWithTwoGroups();
         server.hub().publish("gap.a", Map.of("n", 0));
         await().until(() -> page("window.t.seen.length").asInt() == 1);
-        // the filtered group's restoring subscribe is swallowed and the socket dropped after the first
-        // group's replay has arrived (and moved lastEventId past the second group's gap)
         page("window.tap.intercept = (f, tap) => { if (f.type !== 'subscribe' || !f.filter || !f.since) return false;"
-                + " window.tap.intercept = () => false; window.tap.cutAt = window.tap.sockets.length;"
-                + " setTimeout(() => tap.ws.close(), 500); return true; }; 1");
+                + " window.tap.intercept = () => false; " + onRestore + " return true; }; 1");
         server.stopHttp();
         await().until(() -> !page("window.t.c.state").asText().equals("open"));
         server.hub().publish("gap.b", Map.of("n", 1));
         server.hub().publish("gap.a", Map.of("n", 2));
         server.startHttp();
+    }
+
+    @Test
+    void aResumeCutOffBetweenTwoGroupsRestoresTheSecondFromWhereTheFirstResumeStarted() throws Exception {
+        // the filtered group's restoring subscribe is swallowed and the socket dropped after the first
+        // group's replay has arrived (and moved lastEventId past the second group's gap)
+        restartWhileTheFilteredRestoreIsTapped("window.tap.cutAt = window.tap.sockets.length;"
+                + " setTimeout(() => tap.ws.close(), 500);");
         await().until(() -> page("window.t.seen.includes('gap.a:2')").asBoolean());
         await().until(() -> page("window.tap.cutAt !== undefined && window.tap.sockets.length > window.tap.cutAt"
                 + " && window.t.c.state === 'open'").asBoolean());
@@ -315,18 +326,9 @@ class DashboardBrowserIT {
 
     @Test
     void aRestoringSubscribeThatIsRateLimitedIsRetriedAfterRetryAfterMsFromTheSameResumePoint() throws Exception {
-        openTappedClientWithTwoGroups();
-        server.hub().publish("gap.a", Map.of("n", 0));
-        await().until(() -> page("window.t.seen.length").asInt() == 1);
-        page("window.tap.intercept = (f, tap) => { if (f.type !== 'subscribe' || !f.filter || !f.since) return false;"
-                + " window.tap.intercept = () => false; window.tap.refusedOn = window.tap.sockets.length;"
+        restartWhileTheFilteredRestoreIsTapped("window.tap.refusedOn = window.tap.sockets.length;"
                 + " setTimeout(() => tap.onmessage({data: JSON.stringify({type: 'error', ref: f.ref,"
-                + "   code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 300})}), 0); return true; }; 1");
-        server.stopHttp();
-        await().until(() -> !page("window.t.c.state").asText().equals("open"));
-        server.hub().publish("gap.b", Map.of("n", 1));
-        server.hub().publish("gap.a", Map.of("n", 2));
-        server.startHttp();
+                + "   code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 300})}), 0);");
         await().until(() -> page("window.t.seen.includes('gap.b:1')").asBoolean());
         server.hub().publish("gap.b", Map.of("n", 3));
         await().until(() -> page("window.t.seen.includes('gap.b:3')").asBoolean());
@@ -379,8 +381,9 @@ class DashboardBrowserIT {
         server.hub().disconnect(id, new CloseReason(CloseReason.POLICY_VIOLATION, "banned"));
         await().until(() -> page("window.fb.c.state").asText().equals("closed"));
         assertThat(ids("window.fb.errors")).contains("FORBIDDEN banned");
-        Thread.sleep(4_000); // longer than the stream's `retry` (3 s), after which a browser comes back by itself
-        assertThat(server.hub().admin().connectionsOf("streamer")).isEmpty();
+        // for longer than the stream's `retry` (3 s), after which a browser would come back by itself
+        Awaitility.await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+                .until(() -> server.hub().admin().connectionsOf("streamer").isEmpty());
         assertThat(page("window.fb.c.state").asText()).isEqualTo("closed");
     }
 
