@@ -420,7 +420,6 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             try {
                 transport.send(next, this);
             } catch (RuntimeException e) {
-                phase = RETURNED;
                 fail(e);
                 return;
             }
@@ -447,7 +446,6 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
 
     @Override
     public void failed(Throwable cause) {
-        phase = RETURNED;
         fail(cause);
     }
 
@@ -458,6 +456,9 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             writing = false;
             clearRing();
         }
+        // only now: a sender still returning from send (a ping failed on its own thread) sees the queue
+        // finished when it loops, instead of taking another batch while this one is cleared
+        phase = RETURNED;
         clearBatch();
         listener.failed(cause);
     }
