@@ -458,7 +458,7 @@ public final class HubBuilder {
             throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed outboundQueue.frames ("
                     + outboundQueueFrames + "): a replay is queued whole");
         }
-        long eventData = outboundQueueBytes - HubConfig.EVENT_ENVELOPE_BYTES;
+        long eventData = HubConfig.maxEventDataBytes(outboundQueueBytes);
         if (maxFrameBytesSet && maxFrameBytes > eventData) {
             throw new IllegalArgumentException("maxFrameBytes (" + maxFrameBytes + ") must leave room in "
                     + "outboundQueue.bytes (" + outboundQueueBytes + ") for an event's envelope ("

@@ -16,6 +16,7 @@ import io.herald.spi.ProtocolException;
 import io.herald.spi.Request;
 import io.herald.spi.ServerMessage;
 import io.herald.spi.Transport;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -406,13 +407,8 @@ final class Gateway implements ConnectionGateway {
                 return -1;
             }
         }
-        int first = 0;
-        while (first < v.length() - 1 && v.charAt(first) == '0') {
-            first++;
-        }
-        String digits = v.substring(first);
-        // more digits than an int holds is more than any window allowed
-        return digits.length() > 9 ? config.maxBatchMs() : Math.min(Integer.parseInt(digits), config.maxBatchMs());
+        // leading zeros, or more digits than an int holds (more than any window allowed), are read as written
+        return new BigInteger(v).min(BigInteger.valueOf(config.maxBatchMs())).intValue();
     }
 
     private String newSecret() {

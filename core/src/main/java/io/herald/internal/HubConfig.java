@@ -38,6 +38,14 @@ public record HubConfig(String node, Authenticator authenticator, Authorizer aut
 
     /** @return the most data one event may carry: with its envelope, it must fit a connection's outbound queue */
     public long maxEventDataBytes() {
+        return maxEventDataBytes(outboundQueueBytes);
+    }
+
+    /**
+     * @param outboundQueueBytes a connection's outbound queue limit, bytes
+     * @return the most data one event may carry with that queue
+     */
+    public static long maxEventDataBytes(long outboundQueueBytes) {
         return outboundQueueBytes - EVENT_ENVELOPE_BYTES;
     }
 }

@@ -112,11 +112,9 @@ public final class JsonCodec implements Codec {
      *     breaks a limit
      */
     public static JsonNode readClientJson(byte[] json) throws IOException {
-        for (int i = 0; i < Math.min(4, json.length); i++) {
-            if (json[i] == 0) {
-                // never JSON in UTF-8; Jackson would take such bytes for UTF-16 or UTF-32 and read them so
-                throw new JsonParseException(null, "a NUL character at byte " + i + " (JSON must be UTF-8)");
-            }
+        int nul = JsonRequestDecoder.leadingNul(json);
+        if (nul >= 0) {
+            throw new JsonParseException(null, "a NUL character at byte " + nul + " (JSON must be UTF-8)");
         }
         return readWhole(FACTORY.createParser(json));
     }
@@ -136,13 +134,7 @@ public final class JsonCodec implements Codec {
                 return MissingNode.getInstance();
             }
             JsonNode node = MAPPER.readTree(p);
-            boolean more;
-            try {
-                more = p.nextToken() != null;
-            } catch (JsonProcessingException e) {
-                more = true;
-            }
-            if (more) {
+            if (JsonRequestDecoder.contentAfter(p)) {
                 throw new JsonParseException(p, CONTENT_AFTER_VALUE);
             }
             return node;

@@ -71,11 +71,9 @@ final class JsonRequestDecoder {
     }
 
     private static Fields fields(byte[] utf8) throws ProtocolException {
-        for (int i = 0; i < Math.min(4, utf8.length); i++) {
-            if (utf8[i] == 0) {
-                // never JSON in UTF-8; and Jackson would take such bytes for UTF-16 or UTF-32 and read them so
-                throw bad("message is not valid JSON: a NUL character at byte " + i, null);
-            }
+        int nul = leadingNul(utf8);
+        if (nul >= 0) {
+            throw bad("message is not valid JSON: a NUL character at byte " + nul, null);
         }
         Fields fields = new Fields();
         try (JsonParser p = JsonCodec.FACTORY.createParser(utf8)) {
@@ -117,14 +115,34 @@ final class JsonRequestDecoder {
         if (t != JsonToken.END_OBJECT) {
             throw bad("message is not valid JSON: it ends inside the object", f.validRef());
         }
-        JsonToken after;
-        try {
-            after = p.nextToken();
-        } catch (JsonProcessingException e) {
-            after = JsonToken.NOT_AVAILABLE;
-        }
-        if (after != null) {
+        if (contentAfter(p)) {
             throw bad("message has content after the JSON object", f.validRef());
+        }
+    }
+
+    /**
+     * @param utf8 bytes a client sent as JSON
+     * @return the index of a NUL among the first four bytes, else -1: never JSON in UTF-8, and Jackson would
+     *     take such bytes for UTF-16 or UTF-32 and read them so
+     */
+    static int leadingNul(byte[] utf8) {
+        for (int i = 0; i < Math.min(4, utf8.length); i++) {
+            if (utf8[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param p a parser just past a complete JSON value
+     * @return whether anything but whitespace follows it (something unreadable counts)
+     */
+    static boolean contentAfter(JsonParser p) throws IOException {
+        try {
+            return p.nextToken() != null;
+        } catch (JsonProcessingException e) {
+            return true;
         }
     }
 
