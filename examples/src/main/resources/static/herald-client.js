@@ -453,7 +453,7 @@ export class HeraldClient {
       // last event delivered.
       this.request({ type: 'ping' }).then(() => { if (this._epoch === epoch) this._restoring = false; }, () => {});
     });
-    for (const [room, meta] of this._rooms) this._restoreRoom(epoch, room, meta, 0);
+    for (const room of this._rooms.keys()) this._restoreRoom(epoch, room);
   }
 
   _restoreSse(frame) {
@@ -479,53 +479,62 @@ export class HeraldClient {
       return;
     }
     const answered = () => { if (--left === 0) done(); };
-    groups.forEach((group) => this._restoreGroup(epoch, group, 0, answered));
+    groups.forEach((group) => this._restoreGroup(epoch, group, answered));
   }
 
-  _restoreGroup(epoch, group, tries, answered) {
-    const frame = { type: 'subscribe', topics: group.topics };
-    if (group.filter) frame.filter = group.filter;
-    if (this._resumeFrom) frame.since = this._resumeFrom;
-    this.request(frame).then((answer) => {
-      if (this._epoch !== epoch) return;
+  _restoreGroup(epoch, group, answered) {
+    this._untilAnswered(epoch, () => {
+      const frame = { type: 'subscribe', topics: group.topics };
+      if (group.filter) frame.filter = group.filter;
+      if (this._resumeFrom) frame.since = this._resumeFrom;
+      return frame;
+    }, (answer) => {
       if (answer.recovered === false) this._emit('gap', answer);
       answered();
-    }, (e) => {
-      if (this._epoch !== epoch) return; // the connection went away: the next one restores everything
-      this._emit('error', e);
-      if (PERMANENT.has(e.code)) {
-        // the server will not take these any more: forget them (unless subscribed since with another filter)
-        const key = group.filter ? JSON.stringify(group.filter) : '';
-        group.topics.forEach((t) => {
-          const s = this._subscriptions.get(t);
-          if (s && s.key === key) this._subscriptions.delete(t);
-        });
-        answered();
-        return;
-      }
-      const delay = (e.frame && e.frame.retryAfterMs) || this._backoff(tries);
-      setTimeout(() => {
-        if (this._epoch === epoch) this._restoreGroup(epoch, group, tries + 1, answered);
-      }, delay);
+    }, () => {
+      // the server will not take these any more: forget them (unless subscribed since with another filter)
+      const key = group.filter ? JSON.stringify(group.filter) : '';
+      group.topics.forEach((t) => {
+        const s = this._subscriptions.get(t);
+        if (s && s.key === key) this._subscriptions.delete(t);
+      });
+      answered();
     });
   }
 
-  _restoreRoom(epoch, room, meta, tries) {
-    const frame = { type: 'join', room };
-    if (meta !== null) frame.meta = meta;
-    this.request(frame).then((answer) => {
-      if (this._epoch === epoch) this._settleRestore('room:' + room, answer, null);
+  _restoreRoom(epoch, room) {
+    let meta;
+    this._untilAnswered(epoch, () => {
+      if (!this._rooms.has(room)) return null; // left meanwhile
+      meta = this._rooms.get(room);
+      const frame = { type: 'join', room };
+      if (meta !== null) frame.meta = meta;
+      return frame;
+    }, (answer) => this._settleRestore('room:' + room, answer, null), (e) => {
+      if (this._rooms.get(room) === meta) this._rooms.delete(room);
+      this._settleRestore('room:' + room, null, e);
+    });
+  }
+
+  // Sends the request `frame()` builds (none when it returns null) until this connection (`epoch`) has an
+  // answer: every failure is emitted as an `error`; a transient one is retried after its `retryAfterMs` or
+  // the backoff, a permanent one goes to `refused`. Nothing happens once the connection went away: the
+  // next one restores everything.
+  _untilAnswered(epoch, frame, answered, refused, tries = 0) {
+    const request = frame();
+    if (request === null) return;
+    this.request(request).then((answer) => {
+      if (this._epoch === epoch) answered(answer);
     }, (e) => {
       if (this._epoch !== epoch) return;
+      this._emit('error', e);
       if (PERMANENT.has(e.code)) {
-        if (this._rooms.get(room) === meta) this._rooms.delete(room);
-        this._settleRestore('room:' + room, null, e);
-        this._emit('error', e);
+        refused(e);
         return;
       }
       const delay = (e.frame && e.frame.retryAfterMs) || this._backoff(tries);
       setTimeout(() => {
-        if (this._epoch === epoch && this._rooms.has(room)) this._restoreRoom(epoch, room, this._rooms.get(room), tries + 1);
+        if (this._epoch === epoch) this._untilAnswered(epoch, frame, answered, refused, tries + 1);
       }, delay);
     });
   }
