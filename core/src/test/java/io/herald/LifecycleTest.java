@@ -133,6 +133,17 @@ class LifecycleTest {
     }
 
     @Test
+    void theOriginCheckAContainerAsksFirstAgreesWithTheAllowList() {
+        hub = Hub.builder().allowedOrigins("https://app.example.com").build();
+        assertThat(hub.gateway().allowsOrigin("https://app.example.com")).isTrue();
+        assertThat(hub.gateway().allowsOrigin("https://evil.example")).isFalse();
+        assertThat(hub.gateway().allowsOrigin(null)).as("a request without an Origin").isTrue();
+        hub.close(Duration.ZERO);
+        hub = Hub.builder().build();
+        assertThat(hub.gateway().allowsOrigin("https://anywhere.example")).as("no allow-list").isTrue();
+    }
+
+    @Test
     void aBatchParameterThatIsNoWholeNumberOfMillisecondsRefusesTheHandshakeNamingIt() {
         hub = Hub.builder().handshakeRate(RateLimit.UNLIMITED).build();
         for (String bad : List.of("abc", "-5", "1.5", "10ms")) {

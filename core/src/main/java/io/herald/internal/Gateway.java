@@ -140,12 +140,16 @@ final class Gateway implements ConnectionGateway {
     /** @return the refusal of an Origin the allow-list does not hold, else {@code null} */
     private Admission forbiddenOrigin(Handshake h) {
         Optional<String> origin = h.origin();
-        if (!config.allowedOrigins().isEmpty() && origin.isPresent()
-                && !config.allowedOrigins().contains(origin.get())) {
+        if (origin.isPresent() && !allowsOrigin(origin.get())) {
             return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
                     "origin " + origin.get() + " is not allowed", 0, h);
         }
         return null;
+    }
+
+    @Override
+    public boolean allowsOrigin(String origin) {
+        return origin == null || config.allowedOrigins().isEmpty() || config.allowedOrigins().contains(origin);
     }
 
     private static Admission unauthorized(String message, Handshake h) {

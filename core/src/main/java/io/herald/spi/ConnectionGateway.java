@@ -20,6 +20,21 @@ public interface ConnectionGateway {
     Admission admit(Handshake handshake);
 
     /**
+     * Whether the Origin allow-list admits an {@code Origin}, for containers that ask about it before
+     * anything else (a Jakarta WebSocket {@code Configurator.checkOrigin}): they answer a refusal with 403
+     * before the upgrade even where no other refusal can be answered with a status. {@link #admit(Handshake)}
+     * checks the Origin again; this only lets the container refuse it earlier, and charges no connection
+     * attempt. The default admits every Origin.
+     *
+     * @param origin the request's {@code Origin} header; {@code null} when it has none, which is admitted
+     *     (as {@link #admit(Handshake)} admits a handshake without one)
+     * @return whether the allow-list admits it
+     */
+    default boolean allowsOrigin(String origin) {
+        return true;
+    }
+
+    /**
      * Judges a request from a transport of the given framing. A WebSocket is judged as by
      * {@link #admit(Handshake)}. Any other transport (an SSE stream, an HTTP publish) cannot send an
      * {@code auth} frame after it connects, so its credentials are judged now even where the hub lets

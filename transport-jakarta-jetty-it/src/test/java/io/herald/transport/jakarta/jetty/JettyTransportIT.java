@@ -21,6 +21,15 @@ import org.eclipse.jetty.server.ServerConnector;
 class JettyTransportIT extends WebSocketFlowContract {
     @Override
     protected RunningServer start(Hub hub) throws Exception {
+        return startJetty(hub, true);
+    }
+
+    /**
+     * @param hub the hub to serve at {@link #PATH}
+     * @param filter whether Herald's handshake filter is prepended
+     * @return the running Jetty
+     */
+    static RunningServer startJetty(Hub hub, boolean filter) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -30,6 +39,9 @@ class JettyTransportIT extends WebSocketFlowContract {
         server.setHandler(context);
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
             HeraldWebSocket.register(container, hub, PATH);
+            if (!filter) {
+                return;
+            }
             WebSocketUpgradeFilter.ensureFilter(servletContext);
             FilterHolder holder = new FilterHolder(HeraldWebSocket.handshakeFilter(hub));
             holder.setName("herald-handshake");

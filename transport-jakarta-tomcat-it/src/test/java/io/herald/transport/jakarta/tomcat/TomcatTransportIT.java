@@ -25,6 +25,15 @@ import org.apache.tomcat.websocket.server.WsSci;
 class TomcatTransportIT extends WebSocketFlowContract {
     @Override
     protected RunningServer start(Hub hub) throws Exception {
+        return startTomcat(hub, true);
+    }
+
+    /**
+     * @param hub the hub to serve at {@link #PATH}
+     * @param filter whether Herald's handshake filter is declared
+     * @return the running Tomcat
+     */
+    static RunningServer startTomcat(Hub hub, boolean filter) throws Exception {
         Path base = Files.createTempDirectory("herald-tomcat");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
@@ -35,14 +44,16 @@ class TomcatTransportIT extends WebSocketFlowContract {
         Context context = tomcat.addContext("", base.toString());
         Tomcat.addServlet(context, "default", new DefaultServlet());
         context.addServletMappingDecoded("/", "default");
-        FilterDef filter = new FilterDef();
-        filter.setFilterName("herald-handshake");
-        filter.setFilter(HeraldWebSocket.handshakeFilter(hub));
-        context.addFilterDef(filter);
-        FilterMap map = new FilterMap();
-        map.setFilterName("herald-handshake");
-        map.addURLPattern(PATH);
-        context.addFilterMap(map);
+        if (filter) {
+            FilterDef def = new FilterDef();
+            def.setFilterName("herald-handshake");
+            def.setFilter(HeraldWebSocket.handshakeFilter(hub));
+            context.addFilterDef(def);
+            FilterMap map = new FilterMap();
+            map.setFilterName("herald-handshake");
+            map.addURLPattern(PATH);
+            context.addFilterMap(map);
+        }
         context.addServletContainerInitializer(new WsSci(), null);
         context.addServletContainerInitializer((classes, servletContext) -> {
             ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());

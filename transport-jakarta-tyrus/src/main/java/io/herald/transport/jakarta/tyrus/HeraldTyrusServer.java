@@ -3,9 +3,14 @@ package io.herald.transport.jakarta.tyrus;
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.ServerContainer;
@@ -18,7 +23,8 @@ import org.glassfish.tyrus.spi.ServerContainerFactory;
  *
  * <p>Two things differ from a servlet container, both documented in {@code docs/transports.md}:
  * <ul>
- *   <li>Tyrus cannot answer a refused handshake with an HTTP status, so a refused client is upgraded and
+ *   <li>Tyrus cannot answer a refused handshake with an HTTP status that a client can read to its end (its
+ *       refusals carry no {@code Content-Length} and keep the connection open), so a refused client is upgraded and
  *       closed at once with the refusal's close code ({@code 1008 unauthorized}, {@code 1008
  *       forbidden-origin}, {@code 1013 rate-limited}, {@code 1001 shutdown}) before any frame;</li>
  *   <li>Grizzly listens on every interface ({@code 0.0.0.0}): Tyrus 2.2 ignores a host name.</li>
@@ -75,7 +81,7 @@ public final class HeraldTyrusServer implements AutoCloseable {
             throw new IllegalArgumentException("properties must not be null");
         }
         ServerContainer container = ServerContainerFactory.createServerContainer(new HashMap<>(properties));
-        container.addEndpoint(HeraldWebSocket.endpointConfig(hub, path));
+        container.addEndpoint(withoutOriginRefusal(HeraldWebSocket.endpointConfig(hub, path)));
         try {
             container.start(contextPath, port);
         } catch (IOException e) {
@@ -84,6 +90,50 @@ public final class HeraldTyrusServer implements AutoCloseable {
         int bound = container instanceof TyrusServerContainer t ? t.getPort() : port;
         String root = contextPath.endsWith("/") ? contextPath.substring(0, contextPath.length() - 1) : contextPath;
         return new HeraldTyrusServer(container, bound, URI.create("ws://localhost:" + bound + root + path));
+    }
+
+    /**
+     * The endpoint's configuration with an Origin check that admits every Origin, leaving a forbidden one to
+     * the hub's verdict (an upgrade and a close {@code 1008 forbidden-origin}). Grizzly answers a refused
+     * {@code checkOrigin} with a 403 that has no {@code Content-Length} and keeps the connection open, so a
+     * client that reads the body (the JDK's) waits for it until the connection times out.
+     */
+    private static ServerEndpointConfig withoutOriginRefusal(ServerEndpointConfig herald) {
+        ServerEndpointConfig.Configurator inner = herald.getConfigurator();
+        ServerEndpointConfig.Configurator admitsEveryOrigin = new ServerEndpointConfig.Configurator() {
+            @Override
+            public boolean checkOrigin(String originHeaderValue) {
+                return true;
+            }
+
+            @Override
+            public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request,
+                    HandshakeResponse response) {
+                inner.modifyHandshake(sec, request, response);
+            }
+
+            @Override
+            public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+                return inner.getNegotiatedSubprotocol(supported, requested);
+            }
+
+            @Override
+            public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+                return inner.getNegotiatedExtensions(installed, requested);
+            }
+
+            @Override
+            public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+                return inner.getEndpointInstance(endpointClass);
+            }
+        };
+        return ServerEndpointConfig.Builder.create(herald.getEndpointClass(), herald.getPath())
+                .subprotocols(herald.getSubprotocols())
+                .extensions(herald.getExtensions())
+                .encoders(herald.getEncoders())
+                .decoders(herald.getDecoders())
+                .configurator(admitsEveryOrigin)
+                .build();
     }
 
     /** @return the TCP port the server listens on */

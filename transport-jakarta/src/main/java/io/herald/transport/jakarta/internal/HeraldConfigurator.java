@@ -13,7 +13,8 @@ import jakarta.websocket.server.ServerEndpointConfig;
  * handshake filter's verdict when the filter ran on this thread, and otherwise asks
  * {@code hub.gateway().admit} itself; either way the verdict goes into the per-handshake user properties,
  * where {@link HeraldEndpoint#onOpen} finds it. A refusal cannot be answered with an HTTP status from here
- * in a portable way, so the upgrade proceeds and the endpoint closes the connection at once.
+ * in a portable way (only a forbidden Origin can, through {@link #checkOrigin}), so the upgrade proceeds and
+ * the endpoint closes the connection at once.
  */
 public final class HeraldConfigurator extends ServerEndpointConfig.Configurator {
     /** The user property that carries the {@link Admission} from the handshake to {@code onOpen}. */
@@ -35,6 +36,16 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
             admission = hub.gateway().admit(Handshakes.fromUpgrade(request, sec.getUserProperties()));
         }
         sec.getUserProperties().put(ADMISSION, admission);
+    }
+
+    /**
+     * Refuses an {@code Origin} the hub's allow-list does not hold. Every container asks this before the
+     * upgrade and answers {@code false} with 403, so a forbidden Origin gets its status even on Tyrus and
+     * without the handshake filter, where other refusals are an upgrade and a close.
+     */
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+        return hub.gateway().allowsOrigin(originHeaderValue);
     }
 
     @Override

@@ -121,10 +121,7 @@ public abstract class ContractSupport {
      */
     protected void assertRefused(URI uri, Map<String, String> headers, int status, int closeCode, String reason) {
         if (refusesBeforeUpgrade()) {
-            WebSocketHandshakeException e = catchThrowableOfType(WebSocketHandshakeException.class,
-                    () -> track(JdkClient.connect(uri, headers)));
-            assertThat(e).as("handshake refused").isNotNull();
-            assertThat(e.getResponse().statusCode()).isEqualTo(status);
+            assertRefusedWithStatus(uri, headers, status);
         } else {
             JdkClient c;
             try {
@@ -135,6 +132,14 @@ public abstract class ContractSupport {
             assertThat(c.awaitClose()).isEqualTo(new JdkClient.Close(closeCode, reason));
             assertThat(c.frames()).as("frames before the close").isEmpty();
         }
+    }
+
+    /** Asserts that the handshake is answered with the given HTTP status and never upgraded. */
+    protected void assertRefusedWithStatus(URI uri, Map<String, String> headers, int status) {
+        WebSocketHandshakeException e = catchThrowableOfType(WebSocketHandshakeException.class,
+                () -> track(JdkClient.connect(uri, headers)));
+        assertThat(e).as("handshake refused").isNotNull();
+        assertThat(e.getResponse().statusCode()).isEqualTo(status);
     }
 
     @AfterEach
