@@ -19,9 +19,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +134,74 @@ class LifecycleTest {
         assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Origin", "https://app.example.com")
                 .build()).accepted()).isTrue();
         assertThat(hub.gateway().admit(from("1.2.3.4")).accepted()).isTrue();
+    }
+
+    @Test
+    void aSecondCloseWaitsUntilTheTransportsHaveReportedTheirCloses() throws Exception {
+        hub = Hub.builder().build();
+        CountDownLatch closeAsked = new CountDownLatch(1);
+        AtomicReference<ConnectionHandle> handle = new AtomicReference<>();
+        Transport reporting = new Transport() {
+            @Override
+            public Framing framing() {
+                return Framing.WEBSOCKET;
+            }
+
+            @Override
+            public void send(List<OutboundFrame> frames, SendCallback callback) {
+                callback.completed();
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                closeAsked.countDown(); // the close frame is "on its way": reported later, by the test
+            }
+
+            @Override
+            public boolean reportsClose() {
+                return true;
+            }
+        };
+        handle.set(hub.gateway().open(hub.gateway().admit(from("1.2.3.4")), reporting));
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> first = threads.submit(() -> hub.close(Duration.ofSeconds(30)));
+            assertThat(closeAsked.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> second = threads.submit(() -> hub.close(Duration.ofSeconds(30)));
+            // neither returns while the transport's close is still on its way (a bounded check, not a sleep)
+            assertThatThrownBy(() -> second.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            assertThat(first).isNotDone();
+            handle.get().onClosed(1001, "shutdown");
+            second.get(10, TimeUnit.SECONDS);
+            first.get(10, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aListenerThatClosesTheHubDuringItsShutdownDoesNotWaitForItself() throws Exception {
+        AtomicReference<Hub> self = new AtomicReference<>();
+        AtomicInteger nestedCloses = new AtomicInteger();
+        // not the field: were the nested close to wait for itself, the cleanup's close would wait for ever too
+        Hub hub = Hub.builder().listener(new HubListener() {
+            @Override
+            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                self.get().close(Duration.ofSeconds(30));
+                nestedCloses.incrementAndGet();
+            }
+        }).build();
+        self.set(hub);
+        RecordingTransport t = new RecordingTransport(Framing.WEBSOCKET);
+        hub.gateway().open(hub.gateway().admit(from("1.2.3.4")), t);
+        Future<?> close = Executors.newSingleThreadExecutor(r -> {
+            Thread closer = new Thread(r, "closer");
+            closer.setDaemon(true);
+            return closer;
+        }).submit(() -> hub.close(Duration.ofSeconds(5)));
+        close.get(20, TimeUnit.SECONDS);
+        assertThat(nestedCloses).hasValue(1);
+        assertThat(t.closed()).isEqualTo(new RecordingTransport.Close(1001, "shutdown"));
     }
 
     @Test

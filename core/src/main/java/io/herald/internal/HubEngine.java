@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,10 @@ public final class HubEngine implements Hub {
     private final Gateway gateway;
     private final AdminView admin;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counted down when the first {@link #close(Duration)} has finished; later calls wait for it. */
+    private final CountDownLatch closeDone = new CountDownLatch(1);
+    /** The thread running the first {@link #close(Duration)}; its own listeners may call close again. */
+    private volatile Thread closingThread;
     /**
      * SSE connections closed at once whose transport waits for their closing frame (at most the drain timeout);
      * {@link #close(Duration)} closes what is left, since stopping the scheduler drops their timers.
@@ -465,8 +470,34 @@ public final class HubEngine implements Hub {
     @Override
     public void close(Duration drain) {
         if (!closed.compareAndSet(false, true)) {
+            awaitClosed();
             return;
         }
+        closingThread = Thread.currentThread();
+        try {
+            shutDown(drain);
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    /**
+     * Waits for the first close to finish, which its own deadline bounds, so that every caller may stop the
+     * server when close returns. A listener called by that close (on its thread) returns at once instead of
+     * waiting for itself; an interrupt ends the wait, with the thread's flag set again.
+     */
+    private void awaitClosed() {
+        if (Thread.currentThread() == closingThread) {
+            return;
+        }
+        try {
+            closeDone.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void shutDown(Duration drain) {
         List<Connection> open = new ArrayList<>(registry.all());
         long deadline = System.nanoTime() + drain.toNanos();
         draining.incrementAndGet();
