@@ -17,7 +17,8 @@ import java.util.List;
  *   <li>{@link #register(ServerContainer, Hub, String)} in the container's {@code ServerContainer}
  *       (Jetty, Tomcat, GlassFish, Spring's {@code ServerEndpointExporter});</li>
  *   <li>{@link #endpointConfig(Hub, String)}, a {@code ServerEndpointConfig} the application adds itself
- *       (for example from a {@code ServerApplicationConfig} on a standalone Tyrus server);</li>
+ *       (for example from a {@code ServerApplicationConfig}; on a Tyrus server you build yourself, use
+ *       {@code HeraldTyrusServer.endpointConfig} instead, see there);</li>
  *   <li>the {@code herald-transport-jakarta-tyrus} module's standalone server, for applications without a
  *       container.</li>
  * </ol>
@@ -25,6 +26,7 @@ import java.util.List;
  * <p>The hub judges every handshake ({@code ConnectionGateway.admit}) before the upgrade. In a servlet
  * container, add {@link #handshakeFilter(Hub)} in front of the endpoint so that refusals are answered with
  * their HTTP status (401, 403, 429, 503) and the hub sees the client's real address; without the filter a
+ * forbidden {@code Origin} is still answered 403 (the configurator's {@code checkOrigin}), and any other
  * refused client is upgraded and then closed at once with the refusal's close code (1008, 1013, 1001)
  * before any frame. {@code docs/transports.md} describes each container.
  *

@@ -81,7 +81,7 @@ public final class HeraldTyrusServer implements AutoCloseable {
             throw new IllegalArgumentException("properties must not be null");
         }
         ServerContainer container = ServerContainerFactory.createServerContainer(new HashMap<>(properties));
-        container.addEndpoint(withoutOriginRefusal(HeraldWebSocket.endpointConfig(hub, path)));
+        container.addEndpoint(endpointConfig(hub, path));
         try {
             container.start(contextPath, port);
         } catch (IOException e) {
@@ -93,12 +93,21 @@ public final class HeraldTyrusServer implements AutoCloseable {
     }
 
     /**
-     * The endpoint's configuration with an Origin check that admits every Origin, leaving a forbidden one to
-     * the hub's verdict (an upgrade and a close {@code 1008 forbidden-origin}). Grizzly answers a refused
-     * {@code checkOrigin} with a 403 that has no {@code Content-Length} and keeps the connection open, so a
-     * client that reads the body (the JDK's) waits for it until the connection times out.
+     * The endpoint's configuration for a Tyrus (Grizzly) server that the application builds itself, for
+     * example returned from a {@code ServerApplicationConfig}; {@link #start} uses it too. It differs from
+     * {@link HeraldWebSocket#endpointConfig} in one point: its {@code checkOrigin} admits every Origin and
+     * leaves a forbidden one to the hub's verdict, an upgrade and a close {@code 1008 forbidden-origin}.
+     * Grizzly answers a refused {@code checkOrigin} with a 403 that has no {@code Content-Length} and keeps
+     * the connection open, so a client that reads the body (the JDK's) would wait for it until the
+     * connection times out.
+     *
+     * @param hub the hub that admits, serves and closes the connections
+     * @param path the endpoint's path, such as {@code /ws}
+     * @return a new configuration; add it to one container once
+     * @throws IllegalArgumentException if the hub is {@code null} or the path does not start with {@code /}
      */
-    private static ServerEndpointConfig withoutOriginRefusal(ServerEndpointConfig herald) {
+    public static ServerEndpointConfig endpointConfig(Hub hub, String path) {
+        ServerEndpointConfig herald = HeraldWebSocket.endpointConfig(hub, path);
         ServerEndpointConfig.Configurator inner = herald.getConfigurator();
         ServerEndpointConfig.Configurator admitsEveryOrigin = new ServerEndpointConfig.Configurator() {
             @Override
