@@ -36,9 +36,11 @@ import org.eclipse.jetty.websocket.core.WebSocketConnection;
  * flusher changes state twice per write, and each store into a long-lived object is a card for G1 to refine).
  * What the socket does not take goes through {@link EndPoint#write}, which tells when it is written. That
  * first attempt counts as a write in flight like any other. Unlike a write, it does not see a frame Jetty
- * is writing on its own: a batch flushed in the same instant as Jetty's close on its idle timeout may
- * follow that close frame instead of failing (a protocol error reaches {@link #whenIdle} before Jetty
- * writes anything, so only the idle timeout, a safety net behind the hub's own, can meet a flush).
+ * is writing on its own: a batch flushed in the same instant as Jetty's own close may follow that close
+ * frame instead of failing. Invalid UTF-8, which the connection finds itself, fails Jetty's frame callback
+ * only through {@link #whenIdle}, so its 1007 waits for the write in flight. What Jetty finds while parsing
+ * (1002, a frame over its own limits) and its idle timeout, a safety net behind the hub's own, close at
+ * once and can meet a flush; the connection was ending anyway.
  *
  * <p>A write that waits for a client that stopped reading is bounded by the endpoint's idle timeout, which
  * {@link #close} lowers to the send timeout.

@@ -226,7 +226,14 @@ final class JettyConnection implements FrameHandler, Transport {
         ConnectionHandle h = handle;
         if (op == OpCode.TEXT) {
             if (h != null && !h.onText(message)) {
-                callback.failed(new BadPayloadException("invalid UTF-8 in a text message"));
+                // Jetty writes its 1007 close as soon as the callback fails: after our write in flight, not into it
+                EndPointWriter d = direct;
+                Runnable refuse = () -> callback.failed(new BadPayloadException("invalid UTF-8 in a text message"));
+                if (d != null) {
+                    d.whenIdle(refuse);
+                } else {
+                    refuse.run();
+                }
                 return;
             }
         } else if (h != null) {
@@ -287,6 +294,16 @@ final class JettyConnection implements FrameHandler, Transport {
     @Override
     public Framing framing() {
         return Framing.WEBSOCKET;
+    }
+
+    /**
+     * Jetty calls {@link #onClosed} for every session it opened, however it ends, and a close asked while a
+     * write is in flight goes out after it: {@code Hub.close} waits for that (within its deadline) before the
+     * server may be stopped.
+     */
+    @Override
+    public boolean reportsClose() {
+        return true;
     }
 
     @Override

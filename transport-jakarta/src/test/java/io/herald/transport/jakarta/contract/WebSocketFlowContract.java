@@ -130,13 +130,24 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
         serve(b -> b);
         List<JdkClient> clients = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            clients.add(client());
+            JdkClient c = client();
+            c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"news.*\"]}");
+            c.next("subscribed");
+            clients.add(c);
+        }
+        // writes still in flight when the hub closes: each close frame waits for them
+        String text = "x".repeat(2_000);
+        for (int i = 0; i < 50; i++) {
+            hub.publish("news.item", Map.of("n", i, "text", text));
         }
         hub.close(Duration.ofSeconds(5));
         RunningServer stopping = server;
         server = null;
         stopping.close();
         for (JdkClient c : clients) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(c.next("event").path("data").path("n").asInt()).isEqualTo(i);
+            }
             assertThat(c.awaitClose()).isEqualTo(new JdkClient.Close(1001, "shutdown"));
         }
     }
