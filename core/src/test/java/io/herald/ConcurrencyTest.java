@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.herald.spi.Admission;
+import io.herald.spi.Authorizer;
 import io.herald.spi.ConnectionHandle;
 import io.herald.spi.Framing;
 import io.herald.spi.Handshake;
@@ -15,8 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +82,84 @@ class ConcurrencyTest {
                 violations.add("unexpected close " + code + " " + reason);
             }
         }
+    }
+
+    /** Records, for one connection, an event of {@code watch.*} that arrives while it is unsubscribed. */
+    private static final class UnsubscribedCheck implements Transport {
+        private final ConcurrentLinkedQueue<String> violations;
+        private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        private boolean subscribed;
+
+        UnsubscribedCheck(ConcurrentLinkedQueue<String> violations) {
+            this.violations = violations;
+        }
+
+        @Override
+        public Framing framing() {
+            return Framing.WEBSOCKET;
+        }
+
+        @Override
+        public synchronized void send(List<OutboundFrame> frames, SendCallback callback) {
+            for (OutboundFrame f : frames) {
+                String text = f.kind() == OutboundFrame.Kind.MESSAGE ? f.text() : "";
+                if (text.startsWith("{\"type\":\"subscribed\"")) {
+                    subscribed = true;
+                    answers.add("subscribed");
+                } else if (text.startsWith("{\"type\":\"unsubscribed\"")) {
+                    subscribed = false;
+                    answers.add("unsubscribed");
+                } else if (text.startsWith("{\"type\":\"event\"") && !subscribed) {
+                    violations.add("an event after the unsubscribed answer: " + text);
+                }
+            }
+            callback.completed();
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+    }
+
+    @Test
+    void noEventOfAPatternFollowsTheAnswerToItsUnsubscribe() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            CountDownLatch visiting = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            // the fan-out stops at the watched subscription, asking the authorizer, until the test lets it go
+            Hub hub = Hub.builder().authorizer(new Authorizer() {
+                @Override
+                public boolean mayReceive(Principal principal, String topic) {
+                    visiting.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return true;
+                }
+            }).build();
+            ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+            UnsubscribedCheck watched = new UnsubscribedCheck(violations);
+            ConnectionHandle w = hub.gateway().open(hub.gateway().admit(Handshake.builder("10.0.2.1").build()), watched);
+            w.onText("{\"type\":\"subscribe\",\"topics\":[\"watch.*\"]}");
+            assertThat(watched.answers.poll(10, TimeUnit.SECONDS)).isEqualTo("subscribed");
+            Thread publisher = new Thread(() -> hub.publish("watch.x", "0:1"), "publisher");
+            publisher.start();
+            assertThat(visiting.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread unsubscriber = new Thread(() -> w.onText("{\"type\":\"unsubscribe\",\"topics\":[\"watch.*\"]}"),
+                    "unsubscriber");
+            unsubscriber.start();
+            // the answer must wait for the event being matched; were it sent now, the event would follow it
+            String early = watched.answers.poll(500, TimeUnit.MILLISECONDS);
+            release.countDown();
+            publisher.join();
+            unsubscriber.join();
+            assertThat(early == null ? watched.answers.poll(10, TimeUnit.SECONDS) : early).isEqualTo("unsubscribed");
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.metrics().queuedFrames() == 0);
+            assertThat(violations).isEmpty();
+            hub.close(Duration.ofSeconds(1));
+        });
     }
 
     @Test

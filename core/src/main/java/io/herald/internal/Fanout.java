@@ -257,6 +257,28 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     }
 
     /**
+     * Removes subscriptions from the index under the publish lock, so that an event being matched meanwhile
+     * is queued before the caller's answer or not at all.
+     *
+     * @param removed the subscriptions to remove
+     * @return how many were still in the index (a close releasing the same ones meanwhile counts the others)
+     */
+    int unindex(List<Subscription> removed) {
+        int n = 0;
+        lock.lock();
+        try {
+            for (Subscription s : removed) {
+                if (index.remove(s.pattern, s)) {
+                    n++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return n;
+    }
+
+    /**
      * @param id the id of an event of the log's current epoch
      * @param position a position from {@link #hold} or an id of the log; {@code null}: before this hub's
      *     first append

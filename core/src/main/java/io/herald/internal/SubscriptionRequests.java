@@ -140,13 +140,16 @@ final class SubscriptionRequests {
             }
         }
         synchronized (c) {
+            List<Subscription> removed = new ArrayList<>(patterns.size());
             for (String pattern : patterns) {
                 Subscription sub = c.subscriptions.remove(pattern);
-                // a close may be releasing the same subscription meanwhile: whoever removes it counts it
-                if (sub != null && hub.index.remove(pattern, sub)) {
-                    hub.metrics.subscriptionCount.decrement();
+                if (sub != null) {
+                    removed.add(sub);
                 }
             }
+            // under the publish lock: no event of these subscriptions follows the answer. A close may be
+            // releasing the same subscriptions meanwhile: whoever removes one from the index counts it
+            hub.metrics.subscriptionCount.add(-hub.fanout.unindex(removed));
         }
         out.answer(new ServerMessage.Unsubscribed(u.ref(), patterns));
     }
