@@ -275,8 +275,9 @@ public final class HubBuilder {
     /**
      * A member's {@code meta} is kept for as long as it is in the room and sent, with every other member's,
      * in each joiner's {@code joined} answer, so its size bounds both the room's memory and that answer: 10,000
-     * members of 256 bytes make a {@code joined} of about 3 MiB, within the default outbound queue of 4 MiB
-     * (a larger answer cannot be queued, and the joiner is closed as a slow consumer).
+     * members of 256 bytes make a {@code joined} of about 3 MiB, within the default outbound queue of 4 MiB.
+     * A join whose answer the joiner's queue could never hold is refused with {@code TOO_LARGE}, and nothing
+     * changes: the joiner is not added and nobody sees it.
      *
      * @param bytes the largest {@code meta} of a {@code join}, as compact JSON in UTF-8; larger ones are
      *     answered {@code TOO_LARGE}; default 256

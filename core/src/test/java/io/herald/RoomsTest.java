@@ -7,6 +7,7 @@ import io.herald.testing.TestClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,46 @@ class RoomsTest {
         c.send("type", "join", "room", room);
         c.expect("joined");
         return c;
+    }
+
+    @Test
+    void aJoinWhoseMemberListTheQueueCouldNeverHoldIsRefusedAndChangesNothing() {
+        hub = Hub.builder().outboundQueue(1_000, 8_192).maxFrameBytes(4_096).maxConnections(0, 0, 0)
+                .handshakeRate(RateLimit.UNLIMITED).build();
+        String meta = "m".repeat(200);
+        List<TestClient> members = new ArrayList<>();
+        TestClient first = TestClient.connect(hub);
+        first.send("type", "join", "room", "big", "meta", Map.of("bio", meta));
+        first.expect("joined");
+        members.add(first);
+        // each member adds about 260 bytes to the joined answer: 8 KiB hold about 30
+        TestClient refused = null;
+        for (int i = 0; i < 60 && refused == null; i++) {
+            TestClient c = TestClient.connect(hub);
+            c.send("type", "join", "room", "big", "ref", "j", "meta", Map.of("bio", meta));
+            JsonNode answer = c.next();
+            if (answer.path("type").asText().equals("joined")) {
+                members.add(c);
+                first.expect("presence");
+            } else {
+                refused = c;
+                assertThat(answer.path("type").asText()).isEqualTo("error");
+                assertThat(answer.path("code").asText()).isEqualTo("TOO_LARGE");
+                assertThat(answer.path("ref").asText()).isEqualTo("j");
+                assertThat(answer.path("message").asText()).contains("member list", "room 'big'");
+            }
+        }
+        assertThat(refused).as("a joiner refused once the list outgrew the queue").isNotNull();
+        assertThat(hub.admin().members("big")).hasSize(members.size());
+        // nobody saw the refused joiner, which stays connected and out of the room
+        refused.send("type", "ping", "ref", "p");
+        assertThat(refused.expect("pong").path("ref").asText()).isEqualTo("p");
+        first.send("type", "ping", "ref", "p1");
+        assertThat(first.expect("pong").path("ref").asText()).as("no presence of the refused joiner").isEqualTo("p1");
+        // the room is as large as a queue can take: a member asking again still gets the whole list
+        first.send("type", "join", "room", "big", "ref", "again");
+        JsonNode again = first.expect("joined");
+        assertThat(again.path("members")).hasSize(members.size());
     }
 
     /** Every client asks to join the room at the same moment; returns once all have asked. */

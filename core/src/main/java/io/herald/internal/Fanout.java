@@ -421,6 +421,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * @param maxMembers on join, how many members the room may have at most; 0 for no limit (and on leave)
      * @return the entry removed on leave, or the entry added on join; {@code null} when leaving a room the
      *     connection was not in, or joining a full one (nothing is sent then)
+     * @throws AnswerTooLarge on join, when the answer with the room's members could never fit in the joining
+     *     connection's queue: the join is undone and nothing is sent
      */
     RoomTable.Entry membership(String room, RoomTable.Entry entry, Connection leaving, ServerMessage answer,
             Deliveries d, int maxMembers) {
@@ -442,7 +444,13 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             if (answer != null && subject.isOpen()) {
                 ServerMessage a = answer instanceof ServerMessage.Joined j
                         ? new ServerMessage.Joined(j.ref(), room, rooms.memberList(room)) : answer;
-                d.offer(subject.outbound, frameOf(subject, a), false);
+                OutboundFrame f = frameOf(subject, a);
+                if (entry != null && f != null && !subject.outbound.canEverHold(f)) {
+                    // refused before anyone saw the member: queued, it would end the connection as too slow
+                    rooms.remove(room, subject);
+                    throw new AnswerTooLarge(f.length());
+                }
+                d.offer(subject.outbound, f, false);
             }
             if (changed != null) {
                 Member m = changed.member();
@@ -470,6 +478,49 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             lock.unlock();
         }
         return changed;
+    }
+
+    /**
+     * The answer to a join, with the room's members, is larger than the joining connection's queue could ever
+     * hold. Unchecked so that it leaves {@link #membership} through its {@code finally}; carries no stack trace.
+     */
+    static final class AnswerTooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        /** The encoded answer's size in bytes. */
+        final int bytes;
+
+        AnswerTooLarge(int bytes) {
+            super(null, null, false, false);
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * Answers a repeated join with the room's members, under the publish lock like a first join's answer,
+     * so that it agrees with the presence frames queued before and after it.
+     *
+     * @param c the connection, already a member
+     * @param answer the answer, whose member list is replaced by the room's current one
+     * @param d where the frame is queued; the caller calls {@link #finishMembership}
+     * @throws AnswerTooLarge when the answer could never fit in the connection's queue (nothing is sent)
+     */
+    void answerMembers(Connection c, ServerMessage.Joined answer, Deliveries d) {
+        lock.lock();
+        try {
+            pending = d;
+            if (!c.isOpen()) {
+                return;
+            }
+            OutboundFrame f = frameOf(c, new ServerMessage.Joined(answer.ref(), answer.room(),
+                    rooms.memberList(answer.room())));
+            if (f != null && !c.outbound.canEverHold(f)) {
+                throw new AnswerTooLarge(f.length());
+            }
+            d.offer(c.outbound, f, false);
+        } finally {
+            pending = null;
+            lock.unlock();
+        }
     }
 
     /**

@@ -260,16 +260,25 @@ final class RequestHandler {
                     return;
                 }
                 again = c.inRoom(j.room());
-                if (!again) {
+                if (again && out.queued()) {
+                    hub.fanout.answerMembers(c, new ServerMessage.Joined(j.ref(), j.room(), List.of()), d);
+                } else if (!again) {
                     if (!config.singleRoomPerConnection() && c.roomCount() >= config.maxRoomsPerConnection()) {
                         throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
                                 "at most " + config.maxRoomsPerConnection() + " rooms per connection", j.ref());
                     }
                     List<String> previous = config.singleRoomPerConnection() ? c.roomsSnapshot() : List.of();
                     c.addRoom(j.room());
-                    if (hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
-                            out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d,
-                            config.maxMembersPerRoom()) == null) {
+                    RoomTable.Entry added;
+                    try {
+                        added = hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
+                                out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d,
+                                config.maxMembersPerRoom());
+                    } catch (Fanout.AnswerTooLarge e) {
+                        c.removeRoom(j.room());
+                        throw membersTooLarge(j, e);
+                    }
+                    if (added == null) {
                         // full (membership checks under the lock that adds members): refused, still in its old room
                         c.removeRoom(j.room());
                         throw roomFull(j.room(), j.ref());
@@ -285,16 +294,21 @@ final class RequestHandler {
                     }
                 }
             }
+        } catch (Fanout.AnswerTooLarge e) {
+            throw membersTooLarge(j, e);
         } finally {
             hub.fanout.finishMembership(d);
-        }
-        if (again) {
-            out.answer(new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
-            return;
         }
         if (!out.queued()) {
             out.answer(new ServerMessage.Joined(j.ref(), j.room(), hub.rooms.memberList(j.room())));
         }
+    }
+
+    /** @return the refusal of a join whose answer, the room's members, this connection's queue cannot hold */
+    private ProtocolException membersTooLarge(Request.Join j, Fanout.AnswerTooLarge e) {
+        return new ProtocolException(ErrorCode.TOO_LARGE, "the member list of room '" + j.room() + "' ("
+                + e.bytes + " bytes) exceeds what this connection's queue can hold ("
+                + config.outboundQueueBytes() + " bytes)", j.ref());
     }
 
     /** @return the refusal of a join to a room that has {@code maxMembersPerRoom} members */
