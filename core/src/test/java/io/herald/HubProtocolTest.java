@@ -197,6 +197,57 @@ class HubProtocolTest {
     }
 
     @Test
+    void aRouteThatRateLimitsSaysWhenToRetryAndAHugeMessageIsCutNotFatal() {
+        open(Hub.builder().route("busy", r -> {
+            throw new RouteException(ErrorCode.RATE_LIMITED, "slow down");
+        }).route("later", r -> {
+            throw new RouteException(ErrorCode.RATE_LIMITED, "in a minute", 60_000);
+        }).route("verbose", r -> {
+            throw new IllegalStateException("upstream said: " + "x".repeat(8_000_000));
+        }));
+        TestClient c = TestClient.connect(hub);
+        c.sendRaw("{\"type\":\"send\",\"ref\":\"b\",\"route\":\"busy\",\"data\":1}");
+        JsonNode busy = c.expect("error");
+        assertThat(busy.path("code").asText()).isEqualTo("RATE_LIMITED");
+        assertThat(busy.path("retryAfterMs").asLong()).isEqualTo(RouteException.DEFAULT_RETRY_AFTER_MS);
+        c.sendRaw("{\"type\":\"send\",\"ref\":\"l\",\"route\":\"later\",\"data\":1}");
+        assertThat(c.expect("error").path("retryAfterMs").asLong()).isEqualTo(60_000);
+        c.sendRaw("{\"type\":\"send\",\"ref\":\"v\",\"route\":\"verbose\",\"data\":1}");
+        JsonNode verbose = c.expect("error");
+        assertThat(verbose.path("code").asText()).isEqualTo("HANDLER_ERROR");
+        assertThat(verbose.path("message").asText()).startsWith("upstream said: xxx").endsWith("...").hasSize(1_024);
+        c.sendRaw("{\"type\":\"ping\",\"ref\":\"p\"}");
+        assertThat(c.expect("pong").path("ref").asText()).as("still connected").isEqualTo("p");
+        assertThatThrownBy(() -> new RouteException(ErrorCode.RATE_LIMITED, "x", 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryAfterMs");
+        assertThatThrownBy(() -> new RouteException(ErrorCode.FORBIDDEN, "x", 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryAfterMs");
+    }
+
+    @Test
+    void aRoomPublishToAnInvalidTopicIsAnInvalidTopicAndTheAuthorizerIsNotAsked() {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        open(Hub.builder().authorizer(new io.herald.spi.Authorizer() {
+            @Override
+            public boolean mayPublishToRoom(Principal principal, String room, String topic) {
+                asked.incrementAndGet();
+                return true;
+            }
+        }));
+        TestClient c = TestClient.connect(hub);
+        c.send("type", "join", "room", "r");
+        c.expect("joined");
+        c.sendRaw("{\"type\":\"publish\",\"ref\":\"p\",\"room\":\"r\",\"topic\":\"**\",\"data\":1}");
+        JsonNode e = c.expect("error");
+        assertThat(e.path("code").asText()).isEqualTo("INVALID_TOPIC");
+        assertThat(asked).hasValue(0);
+        c.sendRaw("{\"type\":\"publish\",\"ref\":\"q\",\"room\":\"r\",\"topic\":\"chat.msg\",\"data\":1}");
+        assertThat(c.nextMatching(f -> f.path("type").asText().equals("published")).path("ref").asText())
+                .isEqualTo("q");
+        assertThat(asked).hasValue(1);
+    }
+
+    @Test
     void anErrorWithoutWordsIsSentWithItsCodeAsTheMessage() {
         open(Hub.builder().route("blank", r -> {
             throw new RouteException(ErrorCode.NOT_FOUND, " ");

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
+    /** The longest message of a route handler's error that reaches the client, in characters. */
+    static final int MAX_HANDLER_MESSAGE = 1_024;
 
     private final HubEngine hub;
     private final HubConfig config;
@@ -188,7 +190,11 @@ final class RequestHandler {
     }
 
     private void publish(Connection c, Request.Publish r, Answers out) throws ProtocolException {
-        String problem = r.room() == null ? null : Topics.roomProblem(r.room());
+        // the topic first: the authorizer is never asked about a topic that cannot be published
+        String problem = Topics.topicProblem(r.topic());
+        if (problem == null && r.room() != null) {
+            problem = Topics.roomProblem(r.room());
+        }
         if (problem != null) {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, r.ref());
         }
@@ -353,11 +359,15 @@ final class RequestHandler {
         try {
             result = handler.handle(new RouteHandler.RouteRequest(c.id(), c.principal(), s.route(), s.data(), hub));
         } catch (RouteException e) {
-            throw new ProtocolException(e.code(), e.getMessage(), s.ref());
+            if (e.code() == ErrorCode.RATE_LIMITED) {
+                error(out, s.ref(), ErrorCode.RATE_LIMITED, clip(e.getMessage()), e.retryAfterMs());
+                return;
+            }
+            throw new ProtocolException(e.code(), clip(e.getMessage()), s.ref());
         } catch (Exception e) {
             hub.listeners.error(c.id(), e);
             String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            throw new ProtocolException(ErrorCode.HANDLER_ERROR, msg, s.ref());
+            throw new ProtocolException(ErrorCode.HANDLER_ERROR, clip(msg), s.ref());
         }
         JsonNode data;
         try {
@@ -420,6 +430,21 @@ final class RequestHandler {
     void error(Answers out, String ref, ErrorCode code, String message, long retryAfterMs) {
         hub.metrics.errors.increment();
         out.answer(new ServerMessage.Error(ref, code, message, retryAfterMs));
+    }
+
+    /**
+     * @return a handler's message cut to {@value #MAX_HANDLER_MESSAGE} characters, so that an exception
+     *     carrying a whole response body cannot make an error frame the queue refuses
+     */
+    private static String clip(String message) {
+        if (message.length() <= MAX_HANDLER_MESSAGE) {
+            return message;
+        }
+        int end = MAX_HANDLER_MESSAGE - 3;
+        if (Character.isHighSurrogate(message.charAt(end - 1))) {
+            end--; // never half a pair
+        }
+        return message.substring(0, end) + "...";
     }
 
     private static String shorten(String s) {

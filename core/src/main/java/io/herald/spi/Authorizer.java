@@ -34,9 +34,12 @@ public interface Authorizer {
 
     /**
      * Checked for every topic actually delivered through a subscription, so that a wildcard
-     * subscription never delivers a topic the principal may not see. If it throws, that connection does
-     * not receive the event (the answer is not cached, so the next event asks again), every other
-     * recipient does, and the failure goes to {@link io.herald.HubListener#onError} with the connection's id.
+     * subscription never delivers a topic the principal may not see. It is asked while the event is being
+     * queued, under the hub's publish lock, so it must answer quickly and must not block. If it throws,
+     * every other recipient still gets the event, the failure goes to {@link io.herald.HubListener#onError}
+     * with the connection's id, and that connection, which would otherwise have a gap it cannot see, takes
+     * no later frame and is closed with 1011 {@code internal} once what was queued before is written: its
+     * client resumes from its last event id, and the answer is asked again then (it is not cached).
      *
      * @param principal the subscriber
      * @param topic a concrete topic
