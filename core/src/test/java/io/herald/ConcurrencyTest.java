@@ -35,17 +35,16 @@ class ConcurrencyTest {
     private static final int CONNECTIONS = 1_000;
     private static final int CHURNERS = 2;
 
-    /** A transport that checks order and duplicates as frames arrive, keeping only a counter per publisher. */
-    private static final class CheckingTransport implements Transport {
-        private final long[] lastSeq = new long[PUBLISHERS];
-        private final ConcurrentLinkedQueue<String> violations;
-        private final AtomicLong received;
+    /** A WebSocket transport that completes every send at once, handing each message frame to a check. */
+    private abstract static class CheckedTransport implements Transport {
+        final ConcurrentLinkedQueue<String> violations;
 
-        CheckingTransport(ConcurrentLinkedQueue<String> violations, AtomicLong received) {
+        CheckedTransport(ConcurrentLinkedQueue<String> violations) {
             this.violations = violations;
-            this.received = received;
-            java.util.Arrays.fill(lastSeq, -1);
         }
+
+        /** @param text a message frame, in the order the connection's queue wrote it */
+        abstract void check(String text);
 
         @Override
         public Framing framing() {
@@ -55,23 +54,9 @@ class ConcurrencyTest {
         @Override
         public synchronized void send(List<OutboundFrame> frames, SendCallback callback) {
             for (OutboundFrame f : frames) {
-                if (f.kind() != OutboundFrame.Kind.MESSAGE) {
-                    continue;
+                if (f.kind() == OutboundFrame.Kind.MESSAGE) {
+                    check(f.text());
                 }
-                String text = f.text();
-                int at = text.indexOf("\"data\":\"");
-                if (!text.startsWith("{\"type\":\"event\"") || at < 0) {
-                    continue;
-                }
-                int colon = text.indexOf(':', at + 8);
-                int end = text.indexOf('"', colon);
-                int publisher = Integer.parseInt(text.substring(at + 8, colon));
-                long seq = Long.parseLong(text.substring(colon + 1, end));
-                if (seq <= lastSeq[publisher]) {
-                    violations.add("publisher " + publisher + ": " + seq + " after " + lastSeq[publisher]);
-                }
-                lastSeq[publisher] = seq;
-                received.incrementAndGet();
             }
             callback.completed();
         }
@@ -84,40 +69,55 @@ class ConcurrencyTest {
         }
     }
 
-    /** Records, for one connection, an event of {@code watch.*} that arrives while it is unsubscribed. */
-    private static final class UnsubscribedCheck implements Transport {
-        private final ConcurrentLinkedQueue<String> violations;
+    /** Checks order and duplicates as frames arrive, keeping only a counter per publisher. */
+    private static final class CheckingTransport extends CheckedTransport {
+        private final long[] lastSeq = new long[PUBLISHERS];
+        private final AtomicLong received;
+
+        CheckingTransport(ConcurrentLinkedQueue<String> violations, AtomicLong received) {
+            super(violations);
+            this.received = received;
+            java.util.Arrays.fill(lastSeq, -1);
+        }
+
+        @Override
+        void check(String text) {
+            int at = text.indexOf("\"data\":\"");
+            if (!text.startsWith("{\"type\":\"event\"") || at < 0) {
+                return;
+            }
+            int colon = text.indexOf(':', at + 8);
+            int end = text.indexOf('"', colon);
+            int publisher = Integer.parseInt(text.substring(at + 8, colon));
+            long seq = Long.parseLong(text.substring(colon + 1, end));
+            if (seq <= lastSeq[publisher]) {
+                violations.add("publisher " + publisher + ": " + seq + " after " + lastSeq[publisher]);
+            }
+            lastSeq[publisher] = seq;
+            received.incrementAndGet();
+        }
+    }
+
+    /** Records an event that arrives for a connection between its unsubscribed and subscribed answers. */
+    private static final class UnsubscribedCheck extends CheckedTransport {
         private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
         private boolean subscribed;
 
         UnsubscribedCheck(ConcurrentLinkedQueue<String> violations) {
-            this.violations = violations;
+            super(violations);
         }
 
         @Override
-        public Framing framing() {
-            return Framing.WEBSOCKET;
-        }
-
-        @Override
-        public synchronized void send(List<OutboundFrame> frames, SendCallback callback) {
-            for (OutboundFrame f : frames) {
-                String text = f.kind() == OutboundFrame.Kind.MESSAGE ? f.text() : "";
-                if (text.startsWith("{\"type\":\"subscribed\"")) {
-                    subscribed = true;
-                    answers.add("subscribed");
-                } else if (text.startsWith("{\"type\":\"unsubscribed\"")) {
-                    subscribed = false;
-                    answers.add("unsubscribed");
-                } else if (text.startsWith("{\"type\":\"event\"") && !subscribed) {
-                    violations.add("an event after the unsubscribed answer: " + text);
-                }
+        void check(String text) {
+            if (text.startsWith("{\"type\":\"subscribed\"")) {
+                subscribed = true;
+                answers.add("subscribed");
+            } else if (text.startsWith("{\"type\":\"unsubscribed\"")) {
+                subscribed = false;
+                answers.add("unsubscribed");
+            } else if (text.startsWith("{\"type\":\"event\"") && !subscribed) {
+                violations.add("an event after the unsubscribed answer: " + text);
             }
-            callback.completed();
-        }
-
-        @Override
-        public void close(int code, String reason) {
         }
     }
 
