@@ -8,7 +8,6 @@ import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -144,13 +143,20 @@ public final class HeraldSse {
          *
          * @param origins the allowed origins
          * @return this builder
-         * @throws IllegalArgumentException if an origin is {@code null} or empty
+         * @throws IllegalArgumentException if the array or an origin is {@code null}, or an origin is empty;
+         *     then no origin of the call is added
          */
         public Builder allowedOrigins(String... origins) {
-            for (String o : List.of(origins)) {
-                if (o.isBlank()) {
-                    throw new IllegalArgumentException("allowedOrigins must not contain an empty origin");
+            if (origins == null) {
+                throw new IllegalArgumentException("allowedOrigins must not be null");
+            }
+            for (String o : origins) {
+                if (o == null || o.isBlank()) {
+                    // checked before any is added, so a refused call leaves the builder as it was
+                    throw new IllegalArgumentException("allowedOrigins must not contain a null or empty origin");
                 }
+            }
+            for (String o : origins) {
                 allowedOrigins.add(o.trim());
             }
             return this;

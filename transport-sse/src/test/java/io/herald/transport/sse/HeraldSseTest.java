@@ -26,6 +26,17 @@ class HeraldSseTest {
     }
 
     @Test
+    void aNullOriginsArrayOrANullOriginIsRefusedAsAnInvalidSettingAndAddsNothing() {
+        assertThatThrownBy(() -> HeraldSse.builder(hub).allowedOrigins((String[]) null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowedOrigins");
+        assertThatThrownBy(() -> HeraldSse.builder(hub).allowedOrigins("https://a.example", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowedOrigins");
+        HeraldSse.Builder b = HeraldSse.builder(hub).allowCredentials(true);
+        assertThatThrownBy(() -> b.allowedOrigins("*", null)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(b.build()).as("the refused call added no '*', which credentials would forbid").isNotNull();
+    }
+
+    @Test
     void aRetryLongerThanADayIsRefusedAtTheBuilder() {
         assertThatThrownBy(() -> HeraldSse.builder(hub).retry(ChronoUnit.FOREVER.getDuration()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retry must be at most 1 day");
