@@ -12,10 +12,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads what the endpoints need from a servlet request. Stateless and thread-safe. */
 final class Requests {
+    private static final Logger LOG = LoggerFactory.getLogger(Requests.class);
+
     /** What a client sent that cannot be used; answered with 400 and this message. */
     static final class BadInput extends Exception {
         private static final long serialVersionUID = 1L;
@@ -28,8 +33,30 @@ final class Requests {
     private Requests() {
     }
 
-    /** @return the handshake: remote address, every header, query parameters and cookies */
-    static Handshake handshake(HttpServletRequest request) {
+    /**
+     * Reads the request's parameters; the one place they are read, so that a query the container cannot
+     * parse is answered like any other bad input, not with the container's error page.
+     *
+     * @return the parameters, name to values
+     * @throws BadInput when the container cannot parse the query: a bad {@code %}-escape, bytes that are not
+     *     UTF-8, too many parameters (Jetty 12 throws its {@code BadMessageException}, Tomcat 11 its
+     *     {@code InvalidParameterException}: both runtime exceptions)
+     */
+    static Map<String, String[]> parameters(HttpServletRequest request) throws BadInput {
+        try {
+            return request.getParameterMap();
+        } catch (RuntimeException e) {
+            LOG.debug("unparseable query string", e);
+            throw new BadInput("the query string cannot be parsed: a malformed %-escape, bytes that are not UTF-8,"
+                    + " or too many parameters");
+        }
+    }
+
+    /**
+     * @param parameters the request's, from {@link #parameters}
+     * @return the handshake: remote address, every header, query parameters and cookies
+     */
+    static Handshake handshake(HttpServletRequest request, Map<String, String[]> parameters) {
         String address = request.getRemoteAddr();
         Handshake.Builder b = Handshake.builder(address == null || address.isEmpty() ? "unknown" : address);
         for (String name : Collections.list(request.getHeaderNames())) {
@@ -44,18 +71,20 @@ final class Requests {
                 }
             }
         }
-        request.getParameterMap().forEach((name, values) -> b.query(name, List.of(values)));
+        parameters.forEach((name, values) -> b.query(name, List.of(values)));
         return b.build();
     }
 
     /**
+     * @param parameters the request's, from {@link #parameters}
      * @return the stream's subscriptions from {@code topics}, {@code rooms} (comma-separated, repeatable),
      *     {@code filter} (JSON object) and {@code Last-Event-ID} / {@code lastEventId}
      * @throws BadInput when the filter is not a JSON object, or has content after it
      */
-    static InitialSubscription initial(HttpServletRequest request) throws BadInput {
+    static InitialSubscription initial(HttpServletRequest request, Map<String, String[]> parameters)
+            throws BadInput {
         JsonNode filter = null;
-        String f = request.getParameter("filter");
+        String f = first(parameters, "filter");
         if (f != null && !f.isBlank()) {
             try {
                 filter = ClientJson.read(f);
@@ -68,15 +97,21 @@ final class Requests {
         }
         String since = request.getHeader("Last-Event-ID");
         if (since == null || since.isBlank()) {
-            since = request.getParameter("lastEventId");
+            since = first(parameters, "lastEventId");
         }
-        return new InitialSubscription(list(request, "topics"), filter,
-                since == null || since.isBlank() ? null : since.trim(), list(request, "rooms"));
+        return new InitialSubscription(list(parameters, "topics"), filter,
+                since == null || since.isBlank() ? null : since.trim(), list(parameters, "rooms"));
     }
 
-    private static List<String> list(HttpServletRequest request, String name) {
+    /** @return a parameter's first value, as {@code getParameter} gives it; {@code null} when absent */
+    private static String first(Map<String, String[]> parameters, String name) {
+        String[] values = parameters.get(name);
+        return values == null || values.length == 0 ? null : values[0];
+    }
+
+    private static List<String> list(Map<String, String[]> parameters, String name) {
         List<String> out = new ArrayList<>();
-        String[] values = request.getParameterValues(name);
+        String[] values = parameters.get(name);
         if (values != null) {
             for (String v : values) {
                 for (String part : v.split(",")) {

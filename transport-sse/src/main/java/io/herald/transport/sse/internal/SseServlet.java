@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The SSE endpoints of one hub: the stream ({@code GET} at the mapping's root), {@code POST /subscribe},
@@ -111,14 +112,21 @@ public final class SseServlet extends HttpServlet {
         if (!asyncSupported(request, response)) {
             return;
         }
-        Admission admission = gateway().admit(Requests.handshake(request), Framing.SSE);
+        Map<String, String[]> parameters;
+        try {
+            parameters = Requests.parameters(request);
+        } catch (Requests.BadInput e) {
+            HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
+            return;
+        }
+        Admission admission = gateway().admit(Requests.handshake(request, parameters), Framing.SSE);
         if (!admission.accepted()) {
             HttpAnswers.refuse(response, admission);
             return;
         }
         InitialSubscription initial;
         try {
-            initial = Requests.initial(request);
+            initial = Requests.initial(request, parameters);
         } catch (Requests.BadInput e) {
             HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
             return;
@@ -249,7 +257,13 @@ public final class SseServlet extends HttpServlet {
             return;
         }
         boolean publish = path.equals("/publish");
-        Handshake caller = Requests.handshake(request);
+        Handshake caller;
+        try {
+            caller = Requests.handshake(request, Requests.parameters(request));
+        } catch (Requests.BadInput e) {
+            HttpAnswers.error(response, ErrorCode.BAD_REQUEST, e.getMessage(), 0);
+            return;
+        }
         Admission admission = null;
         if (publish) {
             admission = gateway().admitRequest(caller);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestReporter;
  * The SSE stream's behaviour over time: heartbeats, resume with {@code Last-Event-ID} under load, a client
  * that stops reading, shutdown, and a Node {@code eventsource} client. Subclassed once per container.
  */
-public abstract class SseStreamContract extends SseEndpointsContract {
+public abstract class SseStreamContract extends SseRefusalsContract {
     @Test
     void anIdleStreamReceivesPingCommentsEveryHeartbeat() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(200)));

@@ -1,0 +1,86 @@
+package io.herald.transport.sse.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests the endpoints refuse before any stream starts, answered with Herald's JSON error rather than the
+ * container's page: a query the container cannot parse. Subclassed once per
+ * container.
+ */
+public abstract class SseRefusalsContract extends SseEndpointsContract {
+    /** A response read off a plain socket: status, headers (names in lower case), body. */
+    private record Raw(int status, Map<String, String> headers, String body) {
+        JsonNode json() throws IOException {
+            return SseClient.JSON.readTree(body);
+        }
+    }
+
+    /**
+     * Sends a request exactly as written, which the JDK client would refuse to (a {@code %} not followed by two
+     * hex digits), with {@code Connection: close}, and reads the whole response.
+     */
+    private Raw raw(String method, String target, String body) throws IOException {
+        URI base = server.base();
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + target + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+                + "\r\nOrigin: " + ALLOWED_ORIGIN + "\r\nConnection: close\r\n"
+                + (method.equals("POST") ? "Content-Type: application/json\r\nContent-Length: " + content.length
+                        + "\r\n" : "Accept: text/event-stream\r\n") + "\r\n";
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(content);
+            out.flush();
+            InputStream in = s.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int end = response.indexOf("\r\n\r\n");
+            assertThat(end).as("a complete head in: %s", response).isPositive();
+            String[] lines = response.substring(0, end).split("\r\n");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
+            }
+            return new Raw(Integer.parseInt(lines[0].substring(9, 12)), headers, response.substring(end + 4));
+        }
+    }
+
+    private static void assertJsonBadRequest(Raw answer, String what) throws IOException {
+        assertThat(answer.status()).as(what).isEqualTo(400);
+        assertThat(answer.headers().get("content-type")).as(what).startsWith("application/json");
+        assertThat(answer.headers().get("access-control-allow-origin")).as(what).isEqualTo(ALLOWED_ORIGIN);
+        assertThat(answer.json().path("code").asText()).as(what).isEqualTo("BAD_REQUEST");
+        assertThat(answer.json().path("message").asText()).as(what).contains("query string");
+    }
+
+    @Test
+    void aStreamOrPublishWhoseQueryTheContainerCannotParseGetsAJsonBadRequest() throws Exception {
+        serve(b -> b);
+        for (String query : List.of("topics=a&x=%", "topics=a&x=%C3%28", "topics=%ZZ")) {
+            assertJsonBadRequest(raw("GET", BASE + "?" + query, ""), "GET ?" + query);
+        }
+        assertJsonBadRequest(raw("POST", BASE + "/publish?token=%", "{\"topic\":\"a\",\"data\":1}"),
+                "POST /publish?token=%");
+        assertJsonBadRequest(raw("POST", BASE + "/subscribe?x=%C3%28", "{}"), "POST /subscribe?x=%C3%28");
+        assertThat(hub.admin().connectionCount()).isZero();
+        assertThat(connect("topics=a&x=%C3%A9").connected().path("type").asText())
+                .as("a well-formed escape still opens a stream").isEqualTo("connected");
+    }
+}
