@@ -2,6 +2,7 @@ package io.herald.transport.sse.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
 import io.herald.spi.Admission;
 import jakarta.servlet.http.HttpServletResponse;
@@ -58,24 +59,38 @@ final class HttpAnswers {
         error(response, status(code), code.name(), message, retryAfterMs);
     }
 
-    /** Answers a refused admission with its status ({@code WWW-Authenticate: Bearer} with 401). */
+    /**
+     * Answers a refused admission with its status ({@code WWW-Authenticate: Bearer} with 401) and the error
+     * code of {@link #code(Admission)}.
+     */
     static void refuse(HttpServletResponse response, Admission admission) throws IOException {
         if (admission.httpStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
             response.setHeader("WWW-Authenticate", "Bearer");
         }
-        String code = switch (admission.httpStatus()) {
-            case 400 -> ErrorCode.BAD_REQUEST.name();
-            case 401 -> ErrorCode.UNAUTHORIZED.name();
-            case 403 -> ErrorCode.FORBIDDEN.name();
-            case 429 -> ErrorCode.RATE_LIMITED.name();
-            case 503 -> ErrorCode.LIMIT_EXCEEDED.name();
-            default -> ErrorCode.INTERNAL.name();
-        };
+        String code = code(admission).name();
         long retry = admission.retryAfterMs();
         if (retry <= 0 && (admission.httpStatus() == 429 || admission.httpStatus() == 503)) {
             retry = 1000;
         }
         error(response, admission.httpStatus(), code, admission.reason() + ": " + admission.message(), retry);
+    }
+
+    /**
+     * @param admission a refused admission
+     * @return its error code: a 503 is {@link ErrorCode#LIMIT_EXCEEDED} (a limit was reached) unless its
+     *     reason is {@code shutdown}, which is {@link ErrorCode#INTERNAL} as the {@code 1001 shutdown} close
+     *     of a stream is: nothing the client did
+     */
+    static ErrorCode code(Admission admission) {
+        return switch (admission.httpStatus()) {
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 429 -> ErrorCode.RATE_LIMITED;
+            case 503 -> CloseReason.SHUTDOWN.reason().equals(admission.reason())
+                    ? ErrorCode.INTERNAL : ErrorCode.LIMIT_EXCEEDED;
+            default -> ErrorCode.INTERNAL;
+        };
     }
 
     /** Writes a JSON body with a status, blocking (the bodies are small). */

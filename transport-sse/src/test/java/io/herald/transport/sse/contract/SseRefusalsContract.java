@@ -9,7 +9,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests the endpoints refuse before any stream starts, answered with Herald's JSON error rather than the
- * container's page: a query the container cannot parse. Subclassed once per
+ * container's page: a query the container cannot parse, a hub that is shutting down. Subclassed once per
  * container.
  */
 public abstract class SseRefusalsContract extends SseEndpointsContract {
@@ -82,5 +84,22 @@ public abstract class SseRefusalsContract extends SseEndpointsContract {
         assertThat(hub.admin().connectionCount()).isZero();
         assertThat(connect("topics=a&x=%C3%A9").connected().path("type").asText())
                 .as("a well-formed escape still opens a stream").isEqualTo("connected");
+    }
+
+    @Test
+    void afterShutdownAStreamAndAPublishAreRefused503AsInternalNamingTheShutdown() throws Exception {
+        serve(b -> b);
+        hub.close(Duration.ofSeconds(5));
+        SseClient stream = open("topics=a", Map.of("Origin", ALLOWED_ORIGIN));
+        assertThat(stream.status()).isEqualTo(503);
+        assertThat(stream.headers().firstValue("Retry-After")).isPresent();
+        assertThat(stream.headers().firstValue("Access-Control-Allow-Origin")).contains(ALLOWED_ORIGIN);
+        assertThat(stream.json().path("code").asText()).isEqualTo("INTERNAL");
+        assertThat(stream.json().path("message").asText()).contains("shutdown");
+        HttpResponse<String> publish = post("/publish", Map.of("topic", "a", "data", 1));
+        assertThat(publish.statusCode()).isEqualTo(503);
+        assertThat(publish.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(publish).path("code").asText()).isEqualTo("INTERNAL");
+        assertThat(json(publish).path("message").asText()).contains("shutdown");
     }
 }

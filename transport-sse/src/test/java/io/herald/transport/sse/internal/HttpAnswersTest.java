@@ -2,7 +2,10 @@ package io.herald.transport.sse.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.CloseReason;
 import io.herald.ErrorCode;
+import io.herald.spi.Admission;
+import io.herald.spi.Handshake;
 import org.junit.jupiter.api.Test;
 
 class HttpAnswersTest {
@@ -25,5 +28,16 @@ class HttpAnswersTest {
         assertThat(HttpAnswers.retryAfterSeconds(1000)).isEqualTo(1);
         assertThat(HttpAnswers.retryAfterSeconds(1001)).isEqualTo(2);
         assertThat(HttpAnswers.retryAfterSeconds(0)).isEqualTo(1);
+    }
+
+    @Test
+    void aShutdownRefusalIsInternalWhileA503ForALimitIsLimitExceeded() {
+        Handshake h = Handshake.builder("127.0.0.1").build();
+        assertThat(HttpAnswers.code(Admission.reject(503, CloseReason.GOING_AWAY, "shutdown",
+                "the server is shutting down", 0, h))).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(HttpAnswers.code(Admission.reject(503, CloseReason.TRY_AGAIN_LATER, "capacity",
+                "the server is at capacity", 0, h))).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+        assertThat(HttpAnswers.code(Admission.reject(429, CloseReason.TRY_AGAIN_LATER, "rate-limited",
+                "too many attempts", 1000, h))).isEqualTo(ErrorCode.RATE_LIMITED);
     }
 }
