@@ -3,7 +3,8 @@
 
 /**
  * Opens an EventSource on `url` with the topics, rooms and resume point in the query. Every frame (the
- * named `connected`, `presence` and `error` events, and unnamed events) goes to `onFrame`.
+ * named `connected`, `joined` (each room's members, right after `connected`), `presence` and `error`
+ * events, and unnamed events) goes to `onFrame`.
  *
  * The browser must not reconnect the stream by itself (it would reuse this URL, with the topics of the
  * moment it was built, at the server's fixed `retry`): as soon as the stream ends or fails, the
@@ -28,6 +29,7 @@ export function openSse({ EventSource, url, token, topics, rooms, lastEventId, o
     return frame;
   };
   source.addEventListener('connected', (m) => { opened = true; parse(m); });
+  source.addEventListener('joined', parse);
   source.addEventListener('presence', parse);
   source.onmessage = parse;
   // Both the server's named `error` event (a MessageEvent with `data`) and the end or failure of the

@@ -139,12 +139,41 @@ class SseGatewayTest {
     }
 
     @Test
+    void aStreamGetsEachRoomsMemberListAsANamedJoinedEventWithoutAnIdRightAfterConnected() throws Exception {
+        hub = Hub.builder().build();
+        RecordingTransport first = new RecordingTransport(Framing.SSE);
+        ConnectionHandle a = hub.gateway().open(hub.gateway().admit(client()), first,
+                new InitialSubscription(List.of(), null, null, List.of("lobby")));
+        assertThat(next(first)).startsWith("event: connected\n");
+        String alone = next(first);
+        assertThat(alone).startsWith("event: joined\n").doesNotContain("id:");
+        assertThat(data(alone).path("room").asText()).isEqualTo("lobby");
+        assertThat(data(alone).path("members").findValuesAsText("connectionId")).containsExactly(a.connectionId());
+
+        RecordingTransport second = new RecordingTransport(Framing.SSE);
+        ConnectionHandle b = hub.gateway().open(hub.gateway().admit(client()), second,
+                new InitialSubscription(List.of(), null, null, List.of("lobby", "side")));
+        assertThat(next(second)).startsWith("event: connected\n");
+        JsonNode lobby = data(next(second));
+        assertThat(lobby.path("type").asText()).isEqualTo("joined");
+        assertThat(lobby.path("room").asText()).isEqualTo("lobby");
+        assertThat(lobby.has("ref")).isFalse();
+        assertThat(lobby.path("members").findValuesAsText("connectionId"))
+                .containsExactlyInAnyOrder(a.connectionId(), b.connectionId());
+        JsonNode side = data(next(second));
+        assertThat(side.path("room").asText()).isEqualTo("side");
+        assertThat(side.path("members").findValuesAsText("connectionId")).containsExactly(b.connectionId());
+        assertThat(next(first)).as("the first stream is told by presence, not joined").startsWith("event: presence\n");
+    }
+
+    @Test
     void controlRequestsNeedTheStreamsTokenAndReturnTheirAnswerToTheCaller() throws Exception {
         hub = Hub.builder().build();
         RecordingTransport t = new RecordingTransport(Framing.SSE);
         ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
                 new InitialSubscription(List.of(), null, null, List.of("lobby")));
         String token = data(next(t)).path("controlToken").asText();
+        assertThat(next(t)).startsWith("event: joined\n");
 
         ServerMessage ok = hub.gateway().control(h.connectionId(), token,
                 new Request.Subscribe("r1", List.of("news.*"), null, null));

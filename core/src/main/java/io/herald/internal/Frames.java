@@ -14,8 +14,9 @@ final class Frames {
      * @param codec the wire format
      * @param message the message
      * @param framing the recipient's framing
-     * @return the frame, or {@code null} when the framing does not carry this message (answers on SSE,
-     *     which has no requests)
+     * @return the frame, or {@code null} when the framing does not carry this message: answers on SSE, which
+     *     has no requests, except {@code joined}, the member list of a room the stream joined when it
+     *     opened (named, without {@code id:}, like presence)
      */
     static OutboundFrame encode(Codec codec, ServerMessage message, Framing framing) {
         if (framing == Framing.WEBSOCKET) {
@@ -31,6 +32,8 @@ final class Frames {
             name = "error";
         } else if (message instanceof ServerMessage.Presence) {
             name = "presence";
+        } else if (message instanceof ServerMessage.Joined) {
+            name = "joined";
         } else {
             return null;
         }

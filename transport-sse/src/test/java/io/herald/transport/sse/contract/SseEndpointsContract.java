@@ -54,6 +54,7 @@ public abstract class SseEndpointsContract extends SseContractSupport {
     void eventsCarryTheirIdAndNoEventLineWhilePresenceIsANamedEvent() throws Exception {
         serve(b -> b);
         Opened a = connect("topics=task.*&rooms=lobby");
+        assertThat(a.client().next().event()).isEqualTo("joined");
         String id = hub.publish("task.created", Map.of("n", 1));
         SseClient.Event e = a.client().next();
         assertThat(e.id()).isEqualTo(id);
@@ -67,6 +68,33 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         assertThat(presence.id()).isNull();
         assertThat(presence.json().path("action").asText()).isEqualTo("join");
         assertThat(presence.json().path("member").path("connectionId").asText()).isEqualTo(b.id());
+    }
+
+    @Test
+    void aStreamJoiningARoomGetsItsMemberListAsAJoinedEventAfterConnectedAndBeforeAnyPresence() throws Exception {
+        serve(b -> b);
+        Opened first = connect("rooms=lobby");
+        SseClient.Event alone = next(first.client());
+        assertThat(alone.event()).isEqualTo("joined");
+        assertThat(alone.json().path("members").findValuesAsText("connectionId")).containsExactly(first.id());
+
+        Opened second = connect("topics=t&rooms=lobby");
+        SseClient.Event joined = next(second.client());
+        assertThat(joined.event()).isEqualTo("joined");
+        assertThat(joined.id()).as("no id: Last-Event-ID stays the last event's").isNull();
+        assertThat(joined.json().path("type").asText()).isEqualTo("joined");
+        assertThat(joined.json().path("room").asText()).isEqualTo("lobby");
+        assertThat(joined.json().path("members").findValuesAsText("connectionId"))
+                .containsExactlyInAnyOrder(first.id(), second.id());
+        assertThat(next(first.client()).event()).isEqualTo("presence");
+
+        Opened third = connect("rooms=lobby");
+        assertThat(next(third.client()).event()).isEqualTo("joined");
+        SseClient.Event told = next(second.client());
+        assertThat(told.event()).as("after its joined, the second stream hears of the third").isEqualTo("presence");
+        assertThat(told.json().path("member").path("connectionId").asText()).isEqualTo(third.id());
+        String id = hub.publish("t", 1);
+        assertThat(next(second.client()).id()).isEqualTo(id);
     }
 
     @Test
