@@ -85,7 +85,8 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
      * Guards every call on the output stream against the container's end of the request: once
      * {@code onComplete} or {@code onError} ran, Tomcat recycles the stream for the next request, so nothing may
      * touch it afterwards. The calls it covers are non-blocking (the stream is in non-blocking mode), so it
-     * never waits on a client.
+     * never waits on a client; an outcome a chunk write tells inside it is held back until it is released
+     * ({@link HeldBackCallback}), so no callback runs under it.
      */
     private final Object streamGuard = new Object();
     /** Set under {@link #streamGuard} when the container ended the request. */
@@ -163,18 +164,22 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
                 fail(callback, cause);
             }
         };
+        // the write starts under the guard, so the container cannot end the request (and the connection serve
+        // the next one) between the check and the write; Jetty may tell the outcome inside write, on this
+        // thread, and that outcome runs the hub's callbacks and the application's listeners: it is held back
+        // until the guard is released
+        HeldBackCallback outcome = new HeldBackCallback(done);
         try {
-            // under the guard, so the container cannot end the request (and the connection serve the next
-            // one) between the check and the write
             synchronized (streamGuard) {
                 if (dead) {
                     throw new IOException("stream ended");
                 }
-                direct.write(parts, done);
+                direct.write(parts, outcome);
             }
         } catch (IOException | RuntimeException e) {
-            done.failed(e);
+            outcome.failed(e);
         }
+        outcome.release();
     }
 
     /** @return a frame's bytes: an event's shared encoding, which the container only reads, or a keep-alive */
