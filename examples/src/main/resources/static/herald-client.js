@@ -407,7 +407,11 @@ export class HeraldClient {
       default: break;
     }
     const pending = frame.ref !== undefined ? this._pending.get(frame.ref) : undefined;
-    if (frame.type === 'joined') this._emit('joined', frame);
+    if (frame.type === 'joined') {
+      this._emit('joined', frame);
+      // over SSE the stream's URL joins its rooms; each one's members arrive right after `connected`
+      if (this.transport === 'sse' && frame.ref === undefined) this._settleRestore('room:' + frame.room, frame, null);
+    }
     if (pending) {
       this._pending.delete(frame.ref);
       clearTimeout(pending.timer);
@@ -464,9 +468,10 @@ export class HeraldClient {
       setTimeout(() => { if (this._epoch === epoch) this._restoring = false; }, SSE_REPLAY_SETTLE_MS);
     });
     for (const room of this._rooms.keys()) {
-      const answer = { type: 'joined', room, members: [] };
-      if (this._sseUrlRooms.includes(room)) this._settleRestore('room:' + room, answer, null);
-      else this._settleRestore('room:' + room, null, new HeraldError('UNSUPPORTED', `join ${room} is not available over SSE`));
+      // a room in the stream's URL is settled by its `joined` event (_onFrame)
+      if (!this._sseUrlRooms.includes(room)) {
+        this._settleRestore('room:' + room, null, new HeraldError('UNSUPPORTED', `join ${room} is not available over SSE`));
+      }
     }
   }
 

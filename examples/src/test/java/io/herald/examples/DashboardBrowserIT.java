@@ -388,6 +388,22 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void overSseARoomAskedBeforeTheStreamOpensResolvesWithItsMembers() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        await().until(() -> !server.hub().admin().members("chat:general").isEmpty());
+        JsonNode users = page("import('/herald-client.js').then(async m => {"
+                + " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }"
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket,"
+                + "   token: 'user:streamroom', sseUrl: '/events', reconnect: {initialDelayMs: 5}});"
+                + " const ready = c.connect(); const joined = c.join('chat:general', {name: 'streamroom'});"
+                + " await ready; const answer = await joined; c.close();"
+                + " return answer.members.map(x => x.user).sort(); })");
+        // the page's own member, joined over WebSocket, and this one: the stream's joined event, not a stand-in
+        assertThat(users).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(users.toString()).contains("\"streamroom\"");
+    }
+
+    @Test
     void overSseARoomAskedWhileTheStreamIsOpeningIsRefusedRatherThanReportedJoined() throws Exception {
         await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
         // the join is asked right after the EventSource was created, before its `connected`: the stream's
