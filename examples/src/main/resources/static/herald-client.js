@@ -228,7 +228,8 @@ export class HeraldClient {
       const waiter = { resolve, reject, target };
       waiter.timer = setTimeout(() => {
         this._restoreWaiters.delete(waiter);
-        reject(new HeraldTimeoutError(`not connected within ${this.options.requestTimeoutMs} ms`));
+        // not connected in time, or (over SSE, where a room refused at connect has no ref to answer) refused
+        reject(new HeraldTimeoutError(`${target} not joined within ${this.options.requestTimeoutMs} ms`));
       }, this.options.requestTimeoutMs);
       this._restoreWaiters.add(waiter);
     });
@@ -409,7 +410,7 @@ export class HeraldClient {
     const pending = frame.ref !== undefined ? this._pending.get(frame.ref) : undefined;
     if (frame.type === 'joined') {
       this._emit('joined', frame);
-      // over SSE the stream's URL joins its rooms; each one's members arrive right after `connected`
+      // over SSE the stream's URL joins its rooms; each one's members arrive after `connected` (and the replay)
       if (this.transport === 'sse' && frame.ref === undefined) this._settleRestore('room:' + frame.room, frame, null);
     }
     if (pending) {

@@ -3,7 +3,7 @@
 
 /**
  * Opens an EventSource on `url` with the topics, rooms and resume point in the query. Every frame (the
- * named `connected`, `joined` (each room's members, right after `connected`), `presence` and `error`
+ * named `connected`, `joined` (each room's members, after `connected` and any replay), `presence` and `error`
  * events, and unnamed events) goes to `onFrame`.
  *
  * The browser must not reconnect the stream by itself (it would reuse this URL, with the topics of the

@@ -127,8 +127,9 @@ public interface Hub extends AutoCloseable {
      * hub's threads. Before it returns it also waits, within the same deadline, for the transports to report
      * their closes ended ({@link io.herald.spi.Transport#reportsClose}), so the server can be stopped right
      * after it without cutting the close frames. Idempotent: a later call, on another thread, waits until
-     * the first one is done (a listener that the shutdown itself calls returns at once). Blocks the caller
-     * until done; an interrupt ends the wait with the thread's interrupt flag set.
+     * the first one is done, for at most its own {@code drain} (a listener that the shutdown itself calls
+     * returns at once). Blocks the caller until done; an interrupt ends the wait with the thread's interrupt
+     * flag set.
      *
      * @param drain how long queued frames may take to flush, and the closes to end
      */

@@ -17,8 +17,8 @@ public class RouteException extends RuntimeException {
 
     /**
      * @param code the error code the client receives
-     * @param message the message the client receives; {@code null} or blank sends the code's name; the
-     *     first 1,024 characters are sent
+     * @param message the message the client receives; {@code null} or blank sends the code's name; one
+     *     longer than 1,024 characters is cut to 1,021 and ends in {@code ...}
      * @throws NullPointerException if {@code code} is null
      */
     public RouteException(ErrorCode code, String message) {

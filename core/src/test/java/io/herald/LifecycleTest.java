@@ -171,6 +171,9 @@ class LifecycleTest {
             // neither returns while the transport's close is still on its way (a bounded check, not a sleep)
             assertThatThrownBy(() -> second.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
             assertThat(first).isNotDone();
+            // a later call waits no longer than its own drain, even while the first goes on
+            hub.close(Duration.ofMillis(50));
+            assertThat(first).isNotDone();
             handle.get().onClosed(1001, "shutdown");
             second.get(10, TimeUnit.SECONDS);
             first.get(10, TimeUnit.SECONDS);

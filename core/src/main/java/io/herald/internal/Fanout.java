@@ -431,26 +431,24 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         try {
             pending = d;
             Connection subject = entry != null ? entry.connection() : leaving;
+            boolean answering = answer != null && subject.isOpen();
+            OutboundFrame answerFrame = null;
             if (entry != null) {
                 if (maxMembers > 0 && rooms.members(room).length >= maxMembers) {
                     // checked here, under the lock that adds members, so joins at once cannot overfill it
                     return null;
+                }
+                if (answering && answer instanceof ServerMessage.Joined j) {
+                    // before the member is added: a join refused here was never seen by anyone
+                    answerFrame = joinedFrame(subject, j.ref(), room, entry.member());
                 }
                 rooms.add(room, entry);
                 changed = entry;
             } else {
                 changed = rooms.remove(room, leaving);
             }
-            if (answer != null && subject.isOpen()) {
-                ServerMessage a = answer instanceof ServerMessage.Joined j
-                        ? new ServerMessage.Joined(j.ref(), room, rooms.memberList(room)) : answer;
-                OutboundFrame f = frameOf(subject, a);
-                if (entry != null && f != null && !subject.outbound.canEverHold(f)) {
-                    // refused before anyone saw the member: queued, it would end the connection as too slow
-                    rooms.remove(room, subject);
-                    throw new AnswerTooLarge(f.length());
-                }
-                d.offer(subject.outbound, f, false);
+            if (answering) {
+                d.offer(subject.outbound, answerFrame != null ? answerFrame : frameOf(subject, answer), false);
             }
             if (changed != null) {
                 Member m = changed.member();
@@ -511,16 +509,30 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             if (!c.isOpen()) {
                 return;
             }
-            OutboundFrame f = frameOf(c, new ServerMessage.Joined(answer.ref(), answer.room(),
-                    rooms.memberList(answer.room())));
-            if (f != null && !c.outbound.canEverHold(f)) {
-                throw new AnswerTooLarge(f.length());
-            }
-            d.offer(c.outbound, f, false);
+            d.offer(c.outbound, joinedFrame(c, answer.ref(), answer.room(), null), false);
         } finally {
             pending = null;
             lock.unlock();
         }
+    }
+
+    /**
+     * The answer to a join with the room's members, and {@code joining} after them when it is not added yet.
+     * Publish lock.
+     *
+     * @return the encoded answer; {@code null} when the connection's framing has no such frame
+     * @throws AnswerTooLarge when the connection's queue could never hold it
+     */
+    private OutboundFrame joinedFrame(Connection c, String ref, String room, Member joining) {
+        List<Member> members = rooms.memberList(room);
+        if (joining != null) {
+            members.add(joining);
+        }
+        OutboundFrame f = frameOf(c, new ServerMessage.Joined(ref, room, members));
+        if (f != null && !c.outbound.canEverHold(f)) {
+            throw new AnswerTooLarge(f.length());
+        }
+        return f;
     }
 
     /**

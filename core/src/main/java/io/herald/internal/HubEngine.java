@@ -470,7 +470,7 @@ public final class HubEngine implements Hub {
     @Override
     public void close(Duration drain) {
         if (!closed.compareAndSet(false, true)) {
-            awaitClosed();
+            awaitClosed(drain);
             return;
         }
         closingThread = Thread.currentThread();
@@ -482,16 +482,18 @@ public final class HubEngine implements Hub {
     }
 
     /**
-     * Waits for the first close to finish, which its own deadline bounds, so that every caller may stop the
-     * server when close returns. A listener called by that close (on its thread) returns at once instead of
-     * waiting for itself; an interrupt ends the wait, with the thread's flag set again.
+     * Waits for the first close to finish, so that every caller may stop the server when close returns; at
+     * most this call's own drain time, so that a caller the first close waits for (a container thread running
+     * a listener or a route handler that closes the hub) holds it up no longer than it asked. A listener called
+     * by the first close on its own thread returns at once instead of waiting for itself; an interrupt ends the
+     * wait, with the thread's flag set again.
      */
-    private void awaitClosed() {
+    private void awaitClosed(Duration drain) {
         if (Thread.currentThread() == closingThread) {
             return;
         }
         try {
-            closeDone.await();
+            closeDone.await(drain.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

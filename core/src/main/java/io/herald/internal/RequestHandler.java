@@ -282,7 +282,7 @@ final class RequestHandler {
                                 config.maxMembersPerRoom());
                     } catch (Fanout.AnswerTooLarge e) {
                         c.removeRoom(j.room());
-                        throw membersTooLarge(j, e);
+                        throw e;
                     }
                     if (added == null) {
                         // full (membership checks under the lock that adds members): refused, still in its old room

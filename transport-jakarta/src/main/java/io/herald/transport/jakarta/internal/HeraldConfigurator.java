@@ -39,9 +39,10 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
     }
 
     /**
-     * Refuses an {@code Origin} the hub's allow-list does not hold. Every container asks this before the
-     * upgrade and answers {@code false} with 403, so a forbidden Origin gets its status even on Tyrus and
-     * without the handshake filter, where other refusals are an upgrade and a close.
+     * Refuses an {@code Origin} the hub's allow-list does not hold. Jetty and Tomcat ask this before the
+     * upgrade and answer {@code false} with 403, so a forbidden Origin gets its status even without the
+     * handshake filter, where other refusals are an upgrade and a close. (Grizzly's 403 leaves the client
+     * waiting: on a standalone Tyrus server {@code HeraldTyrusServer.endpointConfig} admits every Origin here.)
      */
     @Override
     public boolean checkOrigin(String originHeaderValue) {
