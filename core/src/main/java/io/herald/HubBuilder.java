@@ -210,8 +210,9 @@ public final class HubBuilder {
     }
 
     /**
-     * @param interval how often connections get a keep-alive; a connection silent for two intervals is
-     *     closed with 1000 {@code idle-timeout}; default 25 seconds; at least 1 ms, at most 1 day
+     * @param interval how often connections get a keep-alive (a WebSocket ping, an SSE {@code : ping}); a
+     *     WebSocket connection silent for two intervals (checked once per interval) is closed with 1000
+     *     {@code idle-timeout}, SSE streams never are; default 25 seconds; at least 1 ms, at most 1 day
      * @return this builder
      */
     public HubBuilder heartbeat(Duration interval) {

@@ -51,8 +51,8 @@ public final class Admission {
     }
 
     /**
-     * @param httpStatus status to answer before the upgrade (400, 401, 403, 429, 503)
-     * @param closeCode close code to use after it (1008, 1013)
+     * @param httpStatus status to answer before the upgrade (400, 401, 403, 429, 503, 500)
+     * @param closeCode close code to use after it (1008, 1013, 1001, 1011)
      * @param reason short machine-readable word, such as {@code unauthorized}
      * @param message human-readable explanation
      * @param retryAfterMs when to try again, milliseconds; 0 when not applicable

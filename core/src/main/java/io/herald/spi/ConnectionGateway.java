@@ -90,7 +90,8 @@ public interface ConnectionGateway {
     /**
      * Opens a connection that starts with subscriptions and rooms. Everything is checked first: when a
      * pattern, the filter or a room is invalid, forbidden or over a limit, nothing is opened and the
-     * exception says why (an SSE adapter answers it with HTTP 400 or 403 before the stream starts). With
+     * exception says why (an SSE adapter answers it before the stream starts: HTTP 400 for an invalid
+     * pattern, filter or room, 403 for a forbidden one, 429 for one over a limit). With
      * {@code since}, the {@code connected} frame carries {@code recovered} and is followed by the replayed
      * events, then live ones.
      *

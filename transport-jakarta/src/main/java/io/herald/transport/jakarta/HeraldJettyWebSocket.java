@@ -20,8 +20,9 @@ import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
  * Jetty's endpoint instead of through Jetty's frame pipeline, which halves the server's CPU per delivered
  * frame. Prefer it on Jetty; the Jakarta registration remains the portable one.
  *
- * <p>Refused handshakes are answered with their HTTP status ({@code 401} with
- * {@code WWW-Authenticate: Bearer}, {@code 403}, {@code 429}, {@code 503} with {@code Retry-After}) before
+ * <p>Refused handshakes are answered with their HTTP status ({@code 400}, {@code 401} with
+ * {@code WWW-Authenticate: Bearer}, {@code 403}, {@code 429} and {@code 503} with {@code Retry-After},
+ * {@code 500} when the authenticator fails) before
  * any upgrade, so {@link HeraldWebSocket#handshakeFilter} is not needed; if it is installed in front
  * anyway, its verdict is used and the hub is asked once. The servlet context's path and Jetty's
  * {@code WebSocketUpgradeFilter} serve the endpoint: the filter is added if the context has none. A

@@ -25,9 +25,9 @@ import java.util.List;
  *
  * <p>The hub judges every handshake ({@code ConnectionGateway.admit}) before the upgrade. In a servlet
  * container, add {@link #handshakeFilter(Hub)} in front of the endpoint so that refusals are answered with
- * their HTTP status (401, 403, 429, 503) and the hub sees the client's real address; without the filter a
+ * their HTTP status (400, 401, 403, 429, 503, or 500 when the authenticator fails) and the hub sees the client's real address; without the filter a
  * forbidden {@code Origin} is still answered 403 (the configurator's {@code checkOrigin}), and any other
- * refused client is upgraded and then closed at once with the refusal's close code (1008, 1013, 1001)
+ * refused client is upgraded and then closed at once with the refusal's close code (1008, 1013, 1001, 1011)
  * before any frame. {@code docs/transports.md} describes each container.
  *
  * <p>The subprotocol {@value #SUBPROTOCOL} is selected when the client offers it; a client that offers

@@ -25,8 +25,9 @@ import org.glassfish.tyrus.spi.ServerContainerFactory;
  * <ul>
  *   <li>Tyrus cannot answer a refused handshake with an HTTP status that a client can read to its end (its
  *       refusals carry no {@code Content-Length} and keep the connection open), so a refused client is upgraded and
- *       closed at once with the refusal's close code ({@code 1008 unauthorized}, {@code 1008
- *       forbidden-origin}, {@code 1013 rate-limited}, {@code 1001 shutdown}) before any frame;</li>
+ *       closed at once with the refusal's close code ({@code 1008 bad-request}, {@code 1008 unauthorized},
+ *       {@code 1008 forbidden-origin}, {@code 1013 rate-limited}, {@code 1001 shutdown}, {@code 1011
+ *       internal}) before any frame;</li>
  *   <li>Grizzly listens on every interface ({@code 0.0.0.0}): Tyrus 2.2 ignores a host name.</li>
  * </ul>
  * Port {@code 0} picks a free port here (unlike Tyrus's own {@code Server}, where 0 means 8025).
