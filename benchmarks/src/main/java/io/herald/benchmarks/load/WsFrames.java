@@ -43,33 +43,42 @@ final class WsFrames {
         return clientFrame(TEXT, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * Finds {@code "key":<digits>} in {@code buf[from, to)} and parses the number.
-     *
-     * @return the number, or -1 when absent
-     */
-    static long numberAfter(byte[] key, byte[] buf, int from, int to) {
+    /** @return the index right after the first {@code key} in {@code buf[from, to)}, or -1 when absent */
+    static int indexAfter(byte[] key, byte[] buf, int from, int to) {
+        if (from < 0) {
+            return -1;
+        }
+        byte first = key[0];
         outer:
-        for (int i = from; i <= to - key.length; i++) {
-            for (int k = 0; k < key.length; k++) {
+        for (int i = from, last = to - key.length; i <= last; i++) {
+            if (buf[i] != first) {
+                continue;
+            }
+            for (int k = 1; k < key.length; k++) {
                 if (buf[i + k] != key[k]) {
                     continue outer;
                 }
             }
-            long v = 0;
-            int j = i + key.length;
-            boolean any = false;
-            while (j < to) {
-                byte c = buf[j];
-                if (c < '0' || c > '9') {
-                    break;
-                }
-                v = v * 10 + (c - '0');
-                any = true;
-                j++;
-            }
-            return any ? v : -1;
+            return i + key.length;
         }
         return -1;
+    }
+
+    /** @return the decimal number at {@code buf[at, to)}, or -1 when {@code at} is -1 or no digit is there */
+    static long digits(byte[] buf, int at, int to) {
+        if (at < 0) {
+            return -1;
+        }
+        long v = 0;
+        int j = at;
+        while (j < to) {
+            byte c = buf[j];
+            if (c < '0' || c > '9') {
+                break;
+            }
+            v = v * 10 + (c - '0');
+            j++;
+        }
+        return j > at ? v : -1;
     }
 }

@@ -7,14 +7,17 @@ import io.herald.Hub;
 import io.herald.RateLimit;
 import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldJettyWebSocket;
+import io.herald.transport.sse.HeraldSse;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The load client against a real Herald server on loopback: what it counts is what was sent. */
 class LoadClientTest {
@@ -40,6 +43,7 @@ class LoadClientTest {
         // the core API's upgrade handler needs the context attached to its server, as in BenchServer
         server.setHandler(context);
         HeraldJettyWebSocket.register(context, hub, "/ws");
+        context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), "/events/*");
         BenchServer.start(server, context, 0);
         address = new InetSocketAddress("127.0.0.1", ((ServerConnector) server.getConnectors()[0]).getLocalPort());
     }
@@ -50,13 +54,16 @@ class LoadClientTest {
         server.stop();
     }
 
-    @Test
-    void withSeveralReadersEveryDeliveryIsCountedAndTimedOnceAndEveryEventIsTracked() throws Exception {
+    @ParameterizedTest
+    @EnumSource(LoadClient.Mode.class)
+    void withSeveralReadersEveryDeliveryIsCountedAndTimedOnceAndEveryEventIsTracked(LoadClient.Mode mode)
+            throws Exception {
         long epoch = System.nanoTime();
-        try (LoadClient client = new LoadClient(epoch, LoadClient.Mode.WEBSOCKET, "herald.v1",
-                LoadClient.Framing.PLAIN, 3)) {
-            client.connect(address, i -> "/ws", CONNECTIONS,
-                    i -> "{\"type\":\"subscribe\",\"ref\":\"s" + i + "\",\"topics\":[\"bench.all\"]}", 10_000);
+        boolean sse = mode == LoadClient.Mode.SSE;
+        try (LoadClient client = new LoadClient(epoch, mode, "herald.v1", LoadClient.Framing.PLAIN, 3)) {
+            client.connect(address, i -> sse ? "/events?topics=bench.all" : "/ws", CONNECTIONS,
+                    i -> sse ? null : "{\"type\":\"subscribe\",\"ref\":\"s" + i + "\",\"topics\":[\"bench.all\"]}",
+                    10_000);
             assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
             EventSpread spread = new EventSpread(EVENTS + 1);
             client.trackEvents(spread);
