@@ -378,7 +378,8 @@ final class LoadClient implements AutoCloseable {
 
     /**
      * Counts the complete events at the start of the body and keeps the incomplete rest. Reads the backing
-     * array and resumes where the previous call stopped, so every byte is looked at once: this parse is on
+     * array and resumes where the previous call stopped, looking at every other byte for the blank line that
+     * ends an event and searching each event once for its numbers: this parse is on
      * its reader's thread, which serves many connections, and when it is slow the events wait in the
      * client's socket buffers instead of the server's queues, which changes how the server batches (and so
      * what it is measured at).
