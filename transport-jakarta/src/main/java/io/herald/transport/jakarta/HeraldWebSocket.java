@@ -88,8 +88,9 @@ public final class HeraldWebSocket {
 
     /**
      * A servlet filter that judges WebSocket handshakes before the container upgrades them. A refused
-     * handshake is answered with the hub's HTTP status ({@code 401} with {@code WWW-Authenticate: Bearer},
-     * {@code 403}, {@code 429} or {@code 503} with {@code Retry-After}) and a one-line text body; an
+     * handshake is answered with the hub's HTTP status ({@code 400}, {@code 401} with {@code WWW-Authenticate:
+     * Bearer}, {@code 403}, {@code 429} or {@code 503} with {@code Retry-After}, {@code 500} when the
+     * authenticator fails) and a one-line text body; an
      * accepted one continues to the endpoint, which uses the verdict as it is (the hub is asked once).
      * Requests that are not WebSocket upgrades pass through untouched.
      *
