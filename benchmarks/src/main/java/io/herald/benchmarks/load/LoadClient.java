@@ -388,18 +388,42 @@ final class LoadClient implements AutoCloseable {
         ByteBuffer b = c.body;
         byte[] a = b.array();
         int end = b.position();
+        int start = scanEvents(a, c.scanned, end, (from, to) -> onText(c, a, from, to, now));
+        if (start > 0) {
+            System.arraycopy(a, start, a, 0, end - start);
+            b.position(end - start);
+        }
+        c.scanned = end - start;
+    }
+
+    /** Takes each event a scan finds. */
+    interface EventSink {
+        /**
+         * @param from where the event starts
+         * @param to where the blank line after it starts
+         */
+        void event(int from, int to);
+    }
+
+    /**
+     * Finds the events in {@code a[0, end)}, each ended by {@code "\n\n"}, and hands each to the sink.
+     * Looks at every other byte: each pair has one of its two bytes among them, and a {@code '\n'} there is
+     * checked against its neighbours. The bytes kept from the previous scan hold no complete pair, so the
+     * scan starts at {@code scanned}, which checks the pair that ends there through the byte before it.
+     *
+     * @param scanned how many bytes at the start of {@code a} the previous scan kept
+     * @return where the incomplete rest starts (the end of the last event's blank line, or 0)
+     */
+    static int scanEvents(byte[] a, int scanned, int end, EventSink sink) {
         int start = 0;
-        // an event ends with "\n\n": looking at every other byte finds each pair, as one of its two bytes is
-        // looked at, and halves the bytes read (the byte before position scanned was looked at already, but
-        // not the one after it)
-        int i = Math.max(1, c.scanned);
+        int i = Math.max(1, scanned);
         while (i < end) {
             if (a[i] != '\n') {
                 i += 2;
                 continue;
             }
             int first;
-            if (i - 1 >= start && a[i - 1] == '\n') {
+            if (a[i - 1] == '\n') {
                 first = i - 1;
             } else if (i + 1 < end && a[i + 1] == '\n') {
                 first = i;
@@ -407,15 +431,11 @@ final class LoadClient implements AutoCloseable {
                 i += 2;
                 continue;
             }
-            onText(c, a, start, first, now);
+            sink.event(start, first);
             start = first + 2;
             i = start + 1;
         }
-        if (start > 0) {
-            System.arraycopy(a, start, a, 0, end - start);
-            b.position(end - start);
-        }
-        c.scanned = end - start;
+        return start;
     }
 
     /** Socket.IO: one Engine.IO packet in {@code buf[from, to)}. */
