@@ -29,6 +29,10 @@ import org.junit.jupiter.api.Test;
  * {@code since} and show every event exactly once, in order.
  */
 class DashboardBrowserIT {
+    /** A WebSocket that always fails, as behind a proxy that breaks it: the client falls back to SSE. */
+    private static final String NO_WEBSOCKET =
+            " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }";
+
     private DemoServer server;
     private Chromium browser;
 
@@ -48,6 +52,11 @@ class DashboardBrowserIT {
         if (server != null) {
             server.close();
         }
+    }
+
+    /** Waits until the demo page has loaded its client. */
+    private void awaitDemo() throws Exception {
+        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
     }
 
     @Test
@@ -155,7 +164,7 @@ class DashboardBrowserIT {
 
     @Test
     void reconnectDelaysGrowExponentiallyUpToTheBoundAndTheClientGivesUpAfterMaxAttempts() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         JsonNode result = page("import('/herald-client.js').then(async m => {"
                 + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {reconnect:"
                 + "   {initialDelayMs: 10, factor: 2, maxDelayMs: 30, jitter: 0, maxAttempts: 4}});"
@@ -169,7 +178,7 @@ class DashboardBrowserIT {
 
     @Test
     void onPatternsMatchTopicsWithTheServersSemantics() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         String cases = "[['task.*','task.created',true],['task.*','task',false],['task.*','task.a.b',false],"
                 + "['task.**','task',true],['task.**','task.a.b',true],['**.error','error',true],"
                 + "['**.error','db.conn.error',true],['**','x',true],['a.**.z','a.z',true],['a.*.z','a.z',false]]";
@@ -208,9 +217,9 @@ class DashboardBrowserIT {
 
     @Test
     void afterRepeatedWebSocketFailuresTheClientFallsBackToSseWithItsSubscriptions() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         JsonNode opened = page("import('/herald-client.js').then(async m => {"
-                + " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }"
+                + NO_WEBSOCKET
                 + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket,"
                 + "   sseUrl: '/events', reconnect: {initialDelayMs: 5}});"
                 + " const seen = []; c.on('fallback.*', e => seen.push(e.id));"
@@ -231,7 +240,7 @@ class DashboardBrowserIT {
 
     @Test
     void aRefusedSubscribeIsNotRestoredAndAPatternIsRestoredWithItsLatestFilterOnly() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         JsonNode answers = page("import('/herald-client.js').then(async m => {"
                 + " const c = new m.HeraldClient('ws://' + location.host + '/ws', {token: 'user:refused',"
                 + "   reconnect: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0}});"
@@ -279,7 +288,7 @@ class DashboardBrowserIT {
             + "  close(code, reason) { this.ws.close(code, reason); } }";
 
     private JsonNode openTappedClientWithTwoGroups() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         return page("import('/herald-client.js').then(async m => {" + TAP
                 + " const c = new m.HeraldClient('ws://' + location.host + '/ws', {token: 'user:gap', WebSocket: Tap,"
                 + "   reconnect: {initialDelayMs: 50, maxDelayMs: 200, jitter: 0}});"
@@ -340,7 +349,7 @@ class DashboardBrowserIT {
 
     @Test
     void overSseTheClientReconnectsByItselfFromWhatIsSubscribedNowAndStopsForGoodWhenBanned() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         page("import('/herald-client.js').then(async m => {"
                 + " class NoWebSocket { constructor() { window.fb.wsTries++; throw new Error('blocked by a proxy'); } }"
                 + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket, token: 'user:streamer',"
@@ -389,10 +398,10 @@ class DashboardBrowserIT {
 
     @Test
     void overSseARoomAskedBeforeTheStreamOpensResolvesWithItsMembers() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         await().until(() -> !server.hub().admin().members("chat:general").isEmpty());
         JsonNode users = page("import('/herald-client.js').then(async m => {"
-                + " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }"
+                + NO_WEBSOCKET
                 + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket,"
                 + "   token: 'user:streamroom', sseUrl: '/events', reconnect: {initialDelayMs: 5}});"
                 + " const ready = c.connect(); const joined = c.join('chat:general', {name: 'streamroom'});"
@@ -405,11 +414,11 @@ class DashboardBrowserIT {
 
     @Test
     void overSseARoomAskedWhileTheStreamIsOpeningIsRefusedRatherThanReportedJoined() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         // the join is asked right after the EventSource was created, before its `connected`: the stream's
         // URL, the only way to join a room over SSE, is already on its way without it
         JsonNode answer = page("import('/herald-client.js').then(async m => {"
-                + " class NoWebSocket { constructor() { throw new Error('blocked by a proxy'); } }"
+                + NO_WEBSOCKET
                 + " class LateJoinEventSource { constructor(url, options) { const source = new EventSource(url, options);"
                 + "   if (!window.lj.answer) setTimeout(() => { window.lj.answer = window.lj.c.join('chat:late')"
                 + "     .then(() => 'joined', e => e.code); }, 0);"
@@ -424,7 +433,7 @@ class DashboardBrowserIT {
 
     @Test
     void theBackoffKeepsGrowingWhenTheServerClosesRightAfterConnectedAndA1008IsReportedWithItsReason() throws Exception {
-        await().until(() -> page("window.heraldDemo !== undefined").asBoolean());
+        awaitDemo();
         page("import('/herald-client.js').then(m => {"
                 + " const c = new m.HeraldClient('ws://' + location.host + '/ws', {token: 'user:flaky',"
                 + "   reconnect: {initialDelayMs: 50, factor: 2, maxDelayMs: 800, jitter: 0}});"
