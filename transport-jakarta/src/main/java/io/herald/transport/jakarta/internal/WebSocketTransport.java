@@ -217,9 +217,11 @@ final class WebSocketTransport implements Transport, SendHandler {
             remote.sendPing(ByteBuffer.allocate(0));
         } catch (IOException | RuntimeException e) {
             LOG.debug("ping to {} failed", session.getId(), e);
-            // the hub takes the failure as the connection's end and will not close it: close it here (this
-            // thread may block), whether or not the container already did
-            closeSession(session, io.herald.CloseReason.INTERNAL.code(), io.herald.CloseReason.INTERNAL.reason());
+            // the hub takes the failure as the connection's end and will not close it: close it here, whether or
+            // not the container already did, on the close threads (a close into the socket that failed the ping
+            // may block, and this ping thread serves every other session's keep-alive); messages read from now
+            // on are dropped
+            close(io.herald.CloseReason.INTERNAL.code(), io.herald.CloseReason.INTERNAL.reason());
             finish(e);
             return;
         }

@@ -84,8 +84,11 @@ class KeepAliveSchedulingTest {
         });
 
         assertThat(failed).succeedsWithin(Duration.ofSeconds(3)).isSameAs(broken.pingFailure);
+        // the close goes to the close threads, not the ping thread that serves every session's keep-alive
+        await().atMost(Duration.ofSeconds(3)).until(() -> broken.calls.contains("close"));
         assertThat(broken.calls).as("nothing is written after the failed keep-alive, and the session is closed")
                 .containsExactly("close");
+        assertThat(broken.closeThread).startsWith("herald-ws-close");
     }
 
     @Test
@@ -164,6 +167,8 @@ class KeepAliveSchedulingTest {
         private final CountDownLatch textDone = new CountDownLatch(1);
         private volatile SendHandler stalledText;
         volatile java.io.IOException pingFailure;
+        /** The name of the thread that closed the session. */
+        volatile String closeThread;
 
         TomcatLikeRemote(boolean reading) {
             this.reading = reading;
@@ -208,6 +213,7 @@ class KeepAliveSchedulingTest {
                     Thread.currentThread().interrupt();
                 }
             }
+            closeThread = Thread.currentThread().getName();
             calls.add("close");
         }
 
