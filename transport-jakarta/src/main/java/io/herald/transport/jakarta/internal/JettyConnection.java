@@ -162,13 +162,21 @@ final class JettyConnection implements FrameHandler, Transport {
             default -> {
                 // CLOSE: Jetty answers it once this callback completes, which must not meet a write of ours;
                 // nothing more is read
-                EndPointWriter d = direct;
-                if (d != null) {
-                    d.whenIdle(callback::succeeded);
-                } else {
-                    callback.succeeded();
-                }
+                afterOurWrite(callback::succeeded);
             }
+        }
+    }
+
+    /**
+     * Runs an action that lets Jetty write on its own (a close frame) once no write of ours is in flight, so
+     * the two never meet; at once when Jetty's frame pipeline writes for us.
+     */
+    private void afterOurWrite(Runnable action) {
+        EndPointWriter d = direct;
+        if (d != null) {
+            d.whenIdle(action);
+        } else {
+            action.run();
         }
     }
 
@@ -227,13 +235,7 @@ final class JettyConnection implements FrameHandler, Transport {
         if (op == OpCode.TEXT) {
             if (h != null && !h.onText(message)) {
                 // Jetty writes its 1007 close as soon as the callback fails: after our write in flight, not into it
-                EndPointWriter d = direct;
-                Runnable refuse = () -> callback.failed(new BadPayloadException("invalid UTF-8 in a text message"));
-                if (d != null) {
-                    d.whenIdle(refuse);
-                } else {
-                    refuse.run();
-                }
+                afterOurWrite(() -> callback.failed(new BadPayloadException("invalid UTF-8 in a text message")));
                 return;
             }
         } else if (h != null) {
@@ -270,12 +272,7 @@ final class JettyConnection implements FrameHandler, Transport {
         // close code the error led to (1002, 1007, 1009 or 1006); reporting here first would hide it
         LOG.debug("WebSocket error on {}", session, cause);
         // Jetty writes its close frame once this callback completes, which must not meet a write of ours
-        EndPointWriter d = direct;
-        if (d != null) {
-            d.whenIdle(callback::succeeded);
-        } else {
-            callback.succeeded();
-        }
+        afterOurWrite(callback::succeeded);
     }
 
     @Override
