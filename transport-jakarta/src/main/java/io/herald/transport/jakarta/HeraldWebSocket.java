@@ -51,6 +51,23 @@ public final class HeraldWebSocket {
      * @throws IllegalArgumentException if the hub is {@code null} or the path does not start with {@code /}
      */
     public static ServerEndpointConfig endpointConfig(Hub hub, String path) {
+        return endpointConfig(hub, path, true);
+    }
+
+    /**
+     * Builds the endpoint configuration as {@link #endpointConfig(Hub, String)} does, choosing whether a
+     * forbidden {@code Origin} is refused with 403 before the upgrade (the configurator's {@code checkOrigin}).
+     * Pass {@code false} only for a container whose 403 there is unusable: Tyrus on Grizzly answers it with no
+     * {@code Content-Length} and keeps the connection open ({@code HeraldTyrusServer.endpointConfig} does).
+     * The hub's verdict refuses the Origin either way, after the upgrade with {@code 1008 forbidden-origin}.
+     *
+     * @param hub the hub that admits, serves and closes the connections
+     * @param path the endpoint's path, starting with {@code /}
+     * @param originBeforeUpgrade whether {@code checkOrigin} refuses a forbidden Origin
+     * @return the configuration
+     * @throws IllegalArgumentException if the hub is {@code null} or the path does not start with {@code /}
+     */
+    public static ServerEndpointConfig endpointConfig(Hub hub, String path, boolean originBeforeUpgrade) {
         if (hub == null) {
             throw new IllegalArgumentException("hub must not be null");
         }
@@ -59,7 +76,7 @@ public final class HeraldWebSocket {
         }
         return ServerEndpointConfig.Builder.create(HeraldEndpoint.class, path)
                 .subprotocols(List.of(SUBPROTOCOL))
-                .configurator(new HeraldConfigurator(hub))
+                .configurator(new HeraldConfigurator(hub, originBeforeUpgrade))
                 .build();
     }
 

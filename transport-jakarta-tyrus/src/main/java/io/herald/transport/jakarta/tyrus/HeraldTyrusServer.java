@@ -3,14 +3,10 @@ package io.herald.transport.jakarta.tyrus;
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import jakarta.websocket.DeploymentException;
-import jakarta.websocket.Extension;
-import jakarta.websocket.HandshakeResponse;
-import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.ServerContainer;
@@ -108,42 +104,7 @@ public final class HeraldTyrusServer implements AutoCloseable {
      * @throws IllegalArgumentException if the hub is {@code null} or the path does not start with {@code /}
      */
     public static ServerEndpointConfig endpointConfig(Hub hub, String path) {
-        ServerEndpointConfig herald = HeraldWebSocket.endpointConfig(hub, path);
-        ServerEndpointConfig.Configurator inner = herald.getConfigurator();
-        ServerEndpointConfig.Configurator admitsEveryOrigin = new ServerEndpointConfig.Configurator() {
-            @Override
-            public boolean checkOrigin(String originHeaderValue) {
-                return true;
-            }
-
-            @Override
-            public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request,
-                    HandshakeResponse response) {
-                inner.modifyHandshake(sec, request, response);
-            }
-
-            @Override
-            public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
-                return inner.getNegotiatedSubprotocol(supported, requested);
-            }
-
-            @Override
-            public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
-                return inner.getNegotiatedExtensions(installed, requested);
-            }
-
-            @Override
-            public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
-                return inner.getEndpointInstance(endpointClass);
-            }
-        };
-        return ServerEndpointConfig.Builder.create(herald.getEndpointClass(), herald.getPath())
-                .subprotocols(herald.getSubprotocols())
-                .extensions(herald.getExtensions())
-                .encoders(herald.getEncoders())
-                .decoders(herald.getDecoders())
-                .configurator(admitsEveryOrigin)
-                .build();
+        return HeraldWebSocket.endpointConfig(hub, path, false);
     }
 
     /** @return the TCP port the server listens on */

@@ -22,11 +22,17 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
 
     private final Hub hub;
     private final ControlThreads control;
+    private final boolean originBeforeUpgrade;
 
-    /** @param hub the hub that judges handshakes and serves the connections of this endpoint */
-    public HeraldConfigurator(Hub hub) {
+    /**
+     * @param hub the hub that judges handshakes and serves the connections of this endpoint
+     * @param originBeforeUpgrade whether {@link #checkOrigin} refuses a forbidden Origin (else it admits every
+     *     Origin, and the hub's verdict refuses it after the upgrade)
+     */
+    public HeraldConfigurator(Hub hub, boolean originBeforeUpgrade) {
         this.hub = hub;
         this.control = new ControlThreads(hub.node());
+        this.originBeforeUpgrade = originBeforeUpgrade;
     }
 
     @Override
@@ -41,12 +47,12 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
     /**
      * Refuses an {@code Origin} the hub's allow-list does not hold. Jetty and Tomcat ask this before the
      * upgrade and answer {@code false} with 403, so a forbidden Origin gets its status even without the
-     * handshake filter, where other refusals are an upgrade and a close. (Grizzly's 403 leaves the client
-     * waiting: on a standalone Tyrus server {@code HeraldTyrusServer.endpointConfig} admits every Origin here.)
+     * handshake filter, where other refusals are an upgrade and a close. Grizzly's 403 leaves the client
+     * waiting, so on a standalone Tyrus server this admits every Origin ({@code originBeforeUpgrade} false).
      */
     @Override
     public boolean checkOrigin(String originHeaderValue) {
-        return hub.gateway().allowsOrigin(originHeaderValue);
+        return !originBeforeUpgrade || hub.gateway().allowsOrigin(originHeaderValue);
     }
 
     @Override
