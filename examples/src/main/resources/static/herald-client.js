@@ -445,7 +445,7 @@ export class HeraldClient {
     const groups = new Map();
     for (const [topic, { filter, key }] of this._subscriptions) {
       if (filter === null && except.has(topic)) continue;
-      if (!groups.has(key)) groups.set(key, { filter, topics: [] });
+      if (!groups.has(key)) groups.set(key, { filter, key, topics: [] });
       groups.get(key).topics.push(topic);
     }
     return [...groups.values()];
@@ -499,10 +499,9 @@ export class HeraldClient {
       answered();
     }, () => {
       // the server will not take these any more: forget them (unless subscribed since with another filter)
-      const key = group.filter ? JSON.stringify(group.filter) : '';
       group.topics.forEach((t) => {
         const s = this._subscriptions.get(t);
-        if (s && s.key === key) this._subscriptions.delete(t);
+        if (s && s.key === group.key) this._subscriptions.delete(t);
       });
       answered();
     });
