@@ -224,6 +224,17 @@ public final class RawClient implements AutoCloseable {
      * @return the close frame, or {@code null} when the connection ended without one
      */
     public Frame readUntilClose(Duration timeout) throws IOException {
+        return readUntilClose(timeout, f -> { });
+    }
+
+    /**
+     * Reads frames until the server's close frame, handing each one before it to {@code each}.
+     *
+     * @param timeout how long to keep reading in all
+     * @param each sees every frame before the close
+     * @return the close frame, or {@code null} when the connection ended without one
+     */
+    public Frame readUntilClose(Duration timeout, java.util.function.Consumer<Frame> each) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Frame f;
@@ -234,6 +245,9 @@ public final class RawClient implements AutoCloseable {
             }
             if (f != null && f.opcode() == CLOSE) {
                 return f;
+            }
+            if (f != null) {
+                each.accept(f);
             }
         }
         throw new AssertionError("no close within " + timeout);

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 
@@ -32,19 +33,16 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
         JdkClient ponging = client();
         RawClient silent = track(RawClient.connect(server.uri(), Map.of(), 0));
         assertThat(silent.status()).isEqualTo(101);
-        int pings = 0;
-        RawClient.Frame f;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        do {
-            f = silent.read(Duration.ofSeconds(5));
-            if (f != null && f.opcode() == RawClient.PING) {
-                pings++;
+        AtomicInteger pings = new AtomicInteger();
+        RawClient.Frame f = silent.readUntilClose(Duration.ofSeconds(10), frame -> {
+            if (frame.opcode() == RawClient.PING) {
+                pings.incrementAndGet();
             }
-        } while ((f == null || f.opcode() != RawClient.CLOSE) && System.nanoTime() < deadline);
+        });
         assertThat(f).isNotNull();
         assertThat(f.closeCode()).isEqualTo(1000);
         assertThat(f.closeReason()).isEqualTo("idle-timeout");
-        assertThat(pings).as("keep-alives before the close").isPositive();
+        assertThat(pings.get()).as("keep-alives before the close").isPositive();
         await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).until(() -> !ponging.isClosed());
         ponging.send("{\"type\":\"ping\",\"ref\":\"still-here\"}");
         assertThat(ponging.next("pong").path("ref").asText()).isEqualTo("still-here");

@@ -256,14 +256,11 @@ public abstract class WebSocketTransportContract extends ContractSupport {
         c.sendBytes(both);
 
         List<String> texts = new ArrayList<>();
-        RawClient.Frame f;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        do {
-            f = c.read(Duration.ofSeconds(10));
-            if (f != null && f.opcode() == RawClient.TEXT) {
-                texts.add(f.text());
+        RawClient.Frame f = c.readUntilClose(Duration.ofSeconds(10), frame -> {
+            if (frame.opcode() == RawClient.TEXT) {
+                texts.add(frame.text());
             }
-        } while (f != null && f.opcode() != RawClient.CLOSE && System.nanoTime() < deadline);
+        });
         assertThat(f).isNotNull();
         assertThat(f.closeCode()).isEqualTo(1009);
         assertThat(texts).as("nothing answered after the refusal").isEmpty();
