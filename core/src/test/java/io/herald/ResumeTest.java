@@ -141,6 +141,9 @@ class ResumeTest {
         JsonNode leave = watcher.next();
         assertThat(leave.path("type").asText()).isEqualTo("presence");
         assertThat(leave.path("action").asText()).isEqualTo("leave");
+        // delivered events: the replayed one and the room event to the watcher, the room event to the leaver;
+        // the held presence frame is no event
+        assertThat(hub.metrics().eventsDelivered()).isEqualTo(3);
     }
 
     @Test

@@ -382,7 +382,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                 d.offer(c.outbound, seam.complete() ? whole : partial, false);
                 List<EncodedEvent> queued = seam.events();
                 for (EncodedEvent e : queued) {
-                    d.offer(c.outbound, e.frame(framing), true);
+                    // held presence frames are queued in their place but are no delivered events
+                    d.offer(c.outbound, e.frame(framing), e.event != null);
                 }
                 StoredEvent last = queued.isEmpty() ? null : queued.get(queued.size() - 1).event;
                 if (cursor != null && !queued.isEmpty() && (last == null || !last.id().equals(lastId))) {
