@@ -499,18 +499,19 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      * so that it agrees with the presence frames queued before and after it.
      *
      * @param c the connection, already a member
-     * @param answer the answer, whose member list is replaced by the room's current one
+     * @param ref the join's ref
+     * @param room the room
      * @param d where the frame is queued; the caller calls {@link #finishMembership}
      * @throws AnswerTooLarge when the answer could never fit in the connection's queue (nothing is sent)
      */
-    void answerMembers(Connection c, ServerMessage.Joined answer, Deliveries d) {
+    void answerMembers(Connection c, String ref, String room, Deliveries d) {
         lock.lock();
         try {
             pending = d;
             if (!c.isOpen()) {
                 return;
             }
-            d.offer(c.outbound, joinedFrame(c, answer.ref(), answer.room(), null), false);
+            d.offer(c.outbound, joinedFrame(c, ref, room, null), false);
         } finally {
             pending = null;
             lock.unlock();

@@ -259,36 +259,28 @@ final class RequestHandler {
         }
         Member member = new Member(c.id(), c.user(), j.meta());
         Deliveries d = hub.fanout.deliveries();
-        boolean again = false;
         try {
             synchronized (c) {
                 if (!c.isOpen()) {
                     return;
                 }
-                again = c.inRoom(j.room());
+                boolean again = c.inRoom(j.room());
                 if (again && out.queued()) {
-                    hub.fanout.answerMembers(c, new ServerMessage.Joined(j.ref(), j.room(), List.of()), d);
+                    hub.fanout.answerMembers(c, j.ref(), j.room(), d);
                 } else if (!again) {
                     if (!config.singleRoomPerConnection() && c.roomCount() >= config.maxRoomsPerConnection()) {
                         throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED,
                                 "at most " + config.maxRoomsPerConnection() + " rooms per connection", j.ref());
                     }
                     List<String> previous = config.singleRoomPerConnection() ? c.roomsSnapshot() : List.of();
-                    c.addRoom(j.room());
-                    RoomTable.Entry added;
-                    try {
-                        added = hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
-                                out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d,
-                                config.maxMembersPerRoom());
-                    } catch (Fanout.AnswerTooLarge e) {
-                        c.removeRoom(j.room());
-                        throw e;
-                    }
-                    if (added == null) {
+                    if (hub.fanout.membership(j.room(), new RoomTable.Entry(c, member), null,
+                            out.queued() ? new ServerMessage.Joined(j.ref(), j.room(), List.of()) : null, d,
+                            config.maxMembersPerRoom()) == null) {
                         // full (membership checks under the lock that adds members): refused, still in its old room
-                        c.removeRoom(j.room());
                         throw roomFull(j.room(), j.ref());
                     }
+                    // recorded only once joined; nothing reads a connection's rooms without holding its monitor
+                    c.addRoom(j.room());
                     c.events.add(() -> hub.listeners.join(j.room(), member));
                     // one room at a time: the old one is left only once the new one is joined
                     for (String old : previous) {
@@ -353,21 +345,19 @@ final class RequestHandler {
     private void send(Connection c, Request.Send s, Answers out) throws ProtocolException {
         RouteHandler handler = config.routes().get(s.route());
         if (handler == null) {
-            throw new ProtocolException(ErrorCode.NOT_FOUND, "no route '" + shorten(s.route()) + "'", s.ref());
+            throw new ProtocolException(ErrorCode.NOT_FOUND, "no route '" + cut(s.route(), 64) + "'", s.ref());
         }
         Object result;
         try {
             result = handler.handle(new RouteHandler.RouteRequest(c.id(), c.principal(), s.route(), s.data(), hub));
         } catch (RouteException e) {
-            if (e.code() == ErrorCode.RATE_LIMITED) {
-                error(out, s.ref(), ErrorCode.RATE_LIMITED, clip(e.getMessage()), e.retryAfterMs());
-                return;
-            }
-            throw new ProtocolException(e.code(), clip(e.getMessage()), s.ref());
+            // retryAfterMs is positive with RATE_LIMITED and 0 with any other code
+            error(out, s.ref(), e.code(), cut(e.getMessage(), MAX_HANDLER_MESSAGE), e.retryAfterMs());
+            return;
         } catch (Exception e) {
             hub.listeners.error(c.id(), e);
             String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            throw new ProtocolException(ErrorCode.HANDLER_ERROR, clip(msg), s.ref());
+            throw new ProtocolException(ErrorCode.HANDLER_ERROR, cut(msg, MAX_HANDLER_MESSAGE), s.ref());
         }
         JsonNode data;
         try {
@@ -433,22 +423,19 @@ final class RequestHandler {
     }
 
     /**
-     * @return a handler's message cut to {@value #MAX_HANDLER_MESSAGE} characters, so that an exception
-     *     carrying a whole response body cannot make an error frame the queue refuses
+     * @return {@code s} cut to {@code max} characters, the last three {@code ...}, never half a surrogate pair:
+     *     a route's name in a message, or a handler's message (an exception carrying a whole response body
+     *     must not make an error frame the queue refuses)
      */
-    private static String clip(String message) {
-        if (message.length() <= MAX_HANDLER_MESSAGE) {
-            return message;
+    private static String cut(String s, int max) {
+        if (s.length() <= max) {
+            return s;
         }
-        int end = MAX_HANDLER_MESSAGE - 3;
-        if (Character.isHighSurrogate(message.charAt(end - 1))) {
-            end--; // never half a pair
+        int end = max - 3;
+        if (Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--;
         }
-        return message.substring(0, end) + "...";
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+        return s.substring(0, end) + "...";
     }
 
     /** @return the UTF-8 length of {@code s}, or any value above {@code max} once it is certainly above */
