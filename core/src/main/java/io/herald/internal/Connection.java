@@ -169,7 +169,10 @@ final class Connection {
 
     /** Cancels the auth-frame deadline's timer, if any; the handshake is kept for an auth frame still running. */
     void cancelAuthDeadline() {
-        AuthWait w = authWait;
+        cancel(authWait);
+    }
+
+    private static void cancel(AuthWait w) {
         ScheduledFuture<?> deadline = w == null ? null : w.deadline;
         if (deadline != null) {
             deadline.cancel(false);
@@ -198,10 +201,7 @@ final class Connection {
         this.authenticated = true;
         AuthWait w = authWait;
         this.authWait = null;
-        ScheduledFuture<?> deadline = w == null ? null : w.deadline;
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+        cancel(w);
     }
 
     String controlToken() {
