@@ -384,6 +384,7 @@ final class Gateway implements ConnectionGateway {
                 return new ServerMessage.Error(null, ErrorCode.TOO_LARGE, "data of " + json.length
                         + " bytes exceeds the limit of " + config.maxFrameBytes() + " bytes", 0);
             }
+            RequestHandler.requireTopic(topic, null);
             long wait = hub.requests.checkPublish(admission.principal(), topic, true,
                     "address:" + admission.handshake().remoteAddress(), null);
             if (wait > 0) {

@@ -191,10 +191,8 @@ final class RequestHandler {
 
     private void publish(Connection c, Request.Publish r, Answers out) throws ProtocolException {
         // the topic first: the authorizer is never asked about a topic that cannot be published
-        String problem = Topics.topicProblem(r.topic());
-        if (problem == null && r.room() != null) {
-            problem = Topics.roomProblem(r.room());
-        }
+        requireTopic(r.topic(), r.ref());
+        String problem = r.room() == null ? null : Topics.roomProblem(r.room());
         if (problem != null) {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, r.ref());
         }
@@ -222,20 +220,24 @@ final class RequestHandler {
         out.answer(new ServerMessage.Published(r.ref(), e.id()));
     }
 
+    /** @throws ProtocolException {@code INVALID_TOPIC} when the topic cannot be published to */
+    static void requireTopic(String topic, String ref) throws ProtocolException {
+        String problem = Topics.topicProblem(topic);
+        if (problem != null) {
+            throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, ref);
+        }
+    }
+
     /**
      * The checks every client publish passes, over WebSocket or over HTTP: a valid topic, the authorizer's
      * permission (for topic publishes), and the per-user publish rate.
      *
      * @param anonymousKey the rate-limit key when the principal has no user
      * @return 0 when allowed, else nanoseconds until the rate limit allows it
-     * @throws ProtocolException for an invalid topic or a refusal
+     * @throws ProtocolException for a refusal (the caller has checked the topic: {@link #requireTopic})
      */
     long checkPublish(Principal p, String topic, boolean toTopic, String anonymousKey, String ref)
             throws ProtocolException {
-        String problem = Topics.topicProblem(topic);
-        if (problem != null) {
-            throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, ref);
-        }
         if (toTopic && !hub.authorizer.mayPublish(p, topic)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "may not publish to '" + topic + "'", ref);
         }
