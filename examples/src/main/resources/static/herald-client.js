@@ -228,7 +228,7 @@ export class HeraldClient {
       const waiter = { resolve, reject, target };
       waiter.timer = setTimeout(() => {
         this._restoreWaiters.delete(waiter);
-        // not connected in time, or (over SSE, where a room refused at connect has no ref to answer) refused
+        // not connected in time
         reject(new HeraldTimeoutError(`${target} not joined within ${this.options.requestTimeoutMs} ms`));
       }, this.options.requestTimeoutMs);
       this._restoreWaiters.add(waiter);
@@ -412,6 +412,12 @@ export class HeraldClient {
       this._emit('joined', frame);
       // over SSE the stream's URL joins its rooms; each one's members arrive after `connected` (and the replay)
       if (this.transport === 'sse' && frame.ref === undefined) this._settleRestore('room:' + frame.room, frame, null);
+    }
+    if (frame.type === 'error' && this.transport === 'sse' && frame.ref === undefined && frame.room !== undefined) {
+      // a room in the stream's URL that the server refused (its member list would not fit, or it filled
+      // meanwhile): the join is settled now, and the room forgotten like a refused rejoin over WebSocket
+      if (PERMANENT.has(frame.code)) this._rooms.delete(frame.room);
+      this._settleRestore('room:' + frame.room, null, new HeraldError(frame.code, frame.message, frame));
     }
     if (pending) {
       this._pending.delete(frame.ref);

@@ -19,6 +19,7 @@ import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -164,6 +165,49 @@ class SseGatewayTest {
         assertThat(side.path("room").asText()).isEqualTo("side");
         assertThat(side.path("members").findValuesAsText("connectionId")).containsExactly(b.connectionId());
         assertThat(next(first)).as("the first stream is told by presence, not joined").startsWith("event: presence\n");
+    }
+
+    @Test
+    void aRoomInTheUrlWhoseMemberListTheStreamCouldNeverHoldIsRefusedWithAnErrorEventNamingTheRoom()
+            throws Exception {
+        hub = Hub.builder().outboundQueue(1_000, 8_192).maxFrameBytes(4_096).maxConnections(0, 0, 0)
+                .handshakeRate(RateLimit.UNLIMITED).build();
+        // members with about 260 bytes of meta until one more would not fit in 8 KiB, then members without
+        // meta (about 30 bytes each, like a stream's) until one more of those would not fit either
+        List<TestClient> members = new ArrayList<>();
+        for (boolean withMeta : new boolean[] {true, false}) {
+            boolean full = false;
+            for (int i = 0; i < 60 && !full; i++) {
+                TestClient c = TestClient.connect(hub);
+                if (withMeta) {
+                    c.send("type", "join", "room", "big", "meta", Map.of("bio", "m".repeat(200)));
+                } else {
+                    c.send("type", "join", "room", "big");
+                }
+                JsonNode answer = c.next();
+                full = answer.path("code").asText().equals("TOO_LARGE");
+                if (!full) {
+                    assertThat(answer.path("type").asText()).isEqualTo("joined");
+                    members.add(c);
+                }
+            }
+            assertThat(full).as("the member list outgrew a queue").isTrue();
+        }
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of(), null, null, List.of("small", "big")));
+
+        assertThat(next(t)).startsWith("event: connected\n");
+        assertThat(data(next(t)).path("room").asText()).as("the room it could join").isEqualTo("small");
+        String refusal = next(t);
+        assertThat(refusal).startsWith("event: error\n").doesNotContain("id:");
+        JsonNode error = data(refusal);
+        assertThat(error.path("code").asText()).isEqualTo("TOO_LARGE");
+        assertThat(error.path("room").asText()).as("names the room, having no ref").isEqualTo("big");
+        assertThat(error.has("ref")).isFalse();
+        assertThat(error.has("closeCode")).as("the stream stays open").isFalse();
+        assertThat(hub.admin().connection(h.connectionId()).orElseThrow().rooms()).containsExactly("small");
+        assertThat(hub.admin().members("big")).hasSize(members.size());
     }
 
     @Test

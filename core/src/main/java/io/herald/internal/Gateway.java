@@ -288,10 +288,21 @@ final class Gateway implements ConnectionGateway {
         c.started = true;
         if (rooms != null) {
             // part of the handshake, which its rate paid for: not charged to the inbound rate, so every room
-            // asked is joined however small the burst. A room that filled since the check above is refused
-            // with an error event on the stream.
+            // asked is joined however small the burst. A room that filled since the check above, or whose
+            // member list the stream's queue could never hold, is refused with an error event on the stream
+            // that names the room, since the join has no ref to answer with.
             for (String room : rooms) {
-                hub.requests.execute(c, new Request.Join(null, room, null), queue);
+                hub.requests.execute(c, new Request.Join(null, room, null), new Answers() {
+                    @Override
+                    public void answer(ServerMessage message) {
+                        queue.answer(message instanceof ServerMessage.Error e ? e.aboutRoom(room) : message);
+                    }
+
+                    @Override
+                    public boolean queued() {
+                        return true;
+                    }
+                });
             }
         }
         if (pending) {

@@ -175,6 +175,7 @@ final class JsonMessageEncoder {
         g.writeStringField("code", m.code() == null ? null : m.code().name());
         g.writeStringField("message", m.message());
         optional(g, REF, m.ref());
+        optional(g, ROOM, m.room());
         if (m.retryAfterMs() > 0) {
             g.writeNumberField("retryAfterMs", m.retryAfterMs());
         }

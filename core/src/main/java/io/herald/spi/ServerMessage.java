@@ -55,8 +55,10 @@ public sealed interface ServerMessage {
      * @param closing the close this error announces, on a stream whose transport has no close codes (SSE): its
      *     reason word and code are encoded as the fields {@code reason} and {@code closeCode}; {@code null} for
      *     an answer to a request
+     * @param room the room an SSE stream's URL asked to join, when this error refuses that join (such a join
+     *     has no {@code ref} to answer with); {@code null} otherwise
      */
-    record Error(String ref, ErrorCode code, String message, long retryAfterMs, CloseReason closing)
+    record Error(String ref, ErrorCode code, String message, long retryAfterMs, CloseReason closing, String room)
             implements ServerMessage {
         /** Every error says something: a missing or blank message is sent as the code's name. */
         public Error {
@@ -74,7 +76,21 @@ public sealed interface ServerMessage {
          * @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}: milliseconds to wait; 0 otherwise
          */
         public Error(String ref, ErrorCode code, String message, long retryAfterMs) {
-            this(ref, code, message, retryAfterMs, null);
+            this(ref, code, message, retryAfterMs, null, null);
+        }
+
+        /**
+         * An error that announces a close.
+         *
+         * @param closing the close, see the record's components
+         */
+        public Error(String ref, ErrorCode code, String message, long retryAfterMs, CloseReason closing) {
+            this(ref, code, message, retryAfterMs, closing, null);
+        }
+
+        /** @return this error, naming the room whose join it refuses */
+        public Error aboutRoom(String room) {
+            return new Error(ref, code, message, retryAfterMs, closing, room);
         }
     }
 

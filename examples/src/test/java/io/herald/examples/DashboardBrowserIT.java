@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeoutException;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -113,29 +114,7 @@ class DashboardBrowserIT {
 
     /** The dashboard example, with a history log that survives its hub. */
     private static ExampleApp withHistory(HistoryLog history) {
-        ExampleApp dashboard = new DashboardApp();
-        return new ExampleApp() {
-            @Override
-            public String name() {
-                return dashboard.name();
-            }
-
-            @Override
-            public String summary() {
-                return dashboard.summary();
-            }
-
-            @Override
-            public void configure(HubBuilder builder) {
-                dashboard.configure(builder);
-                builder.historyLog(history);
-            }
-
-            @Override
-            public AutoCloseable startTraffic(Hub hub) {
-                return dashboard.startTraffic(hub);
-            }
-        };
+        return configured(b -> b.historyLog(history));
     }
 
     @Test
@@ -410,6 +389,73 @@ class DashboardBrowserIT {
         // the page's own member, joined over WebSocket, and this one: the stream's joined event, not a stand-in
         assertThat(users).hasSizeGreaterThanOrEqualTo(2);
         assertThat(users.toString()).contains("\"streamroom\"");
+    }
+
+    @Test
+    void overSseARoomTheStreamsUrlAskedButTheServerRefusesRejectsTheJoinAtOnce() throws Exception {
+        browser.close();
+        browser = null;
+        server.close();
+        // queues of 4 KiB: a member list of about 15 members with meta would not fit in a joiner's queue
+        server = new DemoServer(configured(b -> b.outboundQueue(1_000, 4_096).maxFrameBytes(2_048)),
+                new DemoOptions(0, false, null, false), false);
+        server.start();
+        browser = Chromium.open("http://127.0.0.1:" + server.port() + "/?user=tester&backoffMs=100");
+        awaitDemo();
+        // members with meta until one more would not fit, then members without (as a stream joins) likewise
+        int members = page("import('/herald-client.js').then(async m => {"
+                + " const url = 'ws://127.0.0.1:" + server.port() + "/ws';"
+                + " window.big = [];"
+                + " for (const meta of [{bio: 'x'.repeat(200)}, undefined]) {"
+                + "   for (let i = 0; i < 40; i++) {"
+                + "     const w = new m.HeraldClient(url, {token: 'user:m' + window.big.length + '-' + i});"
+                + "     await w.connect();"
+                + "     const refused = await w.join('chat:big', meta).then(() => false, e => e.code === 'TOO_LARGE');"
+                + "     if (refused) { w.close(); break; }"
+                + "     window.big.push(w);"
+                + "   }"
+                + " }"
+                + " return window.big.length; })").asInt();
+        assertThat(members).isGreaterThan(5);
+        JsonNode answer = page("import('/herald-client.js').then(async m => {"
+                + NO_WEBSOCKET
+                + " const c = new m.HeraldClient('ws://127.0.0.1:9/ws', {WebSocket: NoWebSocket, token: 'user:big',"
+                + "   sseUrl: '/events', requestTimeoutMs: 600000, reconnect: {initialDelayMs: 5}});"
+                + " const ready = c.connect(); const joined = c.join('chat:big');"
+                + " await ready; const code = await joined.then(() => 'joined', e => e.code);"
+                + " const result = {code, state: c.state, transport: c.transport};"
+                + " c.close(); window.big.forEach(w => w.close()); return result; })");
+        // without the room named in the error event, the join would wait for requestTimeoutMs (10 minutes)
+        assertThat(answer.path("code").asText()).isEqualTo("TOO_LARGE");
+        assertThat(answer.path("transport").asText()).isEqualTo("sse");
+        assertThat(answer.path("state").asText()).as("the stream stays open").isEqualTo("open");
+    }
+
+    /** The dashboard example, configured further. */
+    private static ExampleApp configured(Consumer<HubBuilder> more) {
+        ExampleApp dashboard = new DashboardApp();
+        return new ExampleApp() {
+            @Override
+            public String name() {
+                return dashboard.name();
+            }
+
+            @Override
+            public String summary() {
+                return dashboard.summary();
+            }
+
+            @Override
+            public void configure(HubBuilder builder) {
+                dashboard.configure(builder);
+                more.accept(builder);
+            }
+
+            @Override
+            public AutoCloseable startTraffic(Hub hub) {
+                return dashboard.startTraffic(hub);
+            }
+        };
     }
 
     @Test
