@@ -265,6 +265,32 @@ class SseGatewayTest {
     }
 
     @Test
+    void controlRequestsDuringAShutdownAreRefusedInternalWithARetryDelayAndCountAsNoAttempt() throws Exception {
+        hub = Hub.builder().handshakeRate(RateLimit.of(0.01, 2)).build();
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        Handshake caller = Handshake.builder("10.0.0.1").build();
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(caller), t,
+                new InitialSubscription(List.of("a"), null, null, List.of()));
+        String token = data(next(t)).path("controlToken").asText();
+        hub.close(Duration.ofSeconds(1));
+
+        for (int i = 0; i < 5; i++) {
+            String ref = "u" + i;
+            assertThat(hub.gateway().control(caller, h.connectionId(), token, new Request.Unsubscribe(ref,
+                    List.of("a")))).as("request %d, more than the address's two attempts", i)
+                    .isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+                        assertThat(e.message()).contains("shutting down");
+                        assertThat(e.retryAfterMs()).isPositive();
+                        assertThat(e.ref()).isEqualTo(ref);
+                    });
+        }
+        assertThat(hub.gateway().control(h.connectionId(), token, new Request.Unsubscribe("v", List.of("a"))))
+                .isInstanceOfSatisfying(ServerMessage.Error.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
+    }
+
+    @Test
     void refusedControlRequestsCountAsAttemptsOfTheAddressUntilEvenTheRightTokenIsAnswered429() throws Exception {
         hub = Hub.builder().handshakeRate(RateLimit.of(0.01, 2)).build();
         RecordingTransport t = new RecordingTransport(Framing.SSE);

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class Gateway implements ConnectionGateway {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     static final String PROTOCOL = "herald.v1";
+    /** How long an HTTP caller refused during a shutdown is told to wait, as a refused stream is. */
+    private static final long SHUTDOWN_RETRY_MS = 1000;
 
     private final HubEngine hub;
     private final HubConfig config;
@@ -77,15 +79,12 @@ final class Gateway implements ConnectionGateway {
 
     @Override
     public Admission admitRequest(Handshake h) {
-        if (hub.isClosed()) {
-            return shuttingDown(h);
-        }
         // refused credentials cost what a connection attempt does, so guessing them is no cheaper here; and
         // an address out of attempts is refused before its credentials are judged, so that a right guess
         // cannot be told from a wrong one by the answer
-        long wait = handshakeLimiter.waitFor(h.remoteAddress());
-        if (wait > 0) {
-            return tooManyAttempts(wait, h);
+        Admission refused = refuseCaller(h);
+        if (refused != null) {
+            return refused;
         }
         Admission a = judge(h, Framing.SSE);
         if (a.httpStatus() == 401) {
@@ -93,6 +92,20 @@ final class Gateway implements ConnectionGateway {
             handshakeLimiter.charge(h.remoteAddress());
         }
         return a;
+    }
+
+    /**
+     * What refuses an HTTP caller (a publish or a control request) before anything it sent is judged, and
+     * charges it nothing: the hub shutting down, or its address out of attempts.
+     *
+     * @return the refusal, else {@code null}
+     */
+    private Admission refuseCaller(Handshake h) {
+        if (hub.isClosed()) {
+            return shuttingDown(h);
+        }
+        long wait = handshakeLimiter.waitFor(h.remoteAddress());
+        return wait > 0 ? tooManyAttempts(wait, h) : null;
     }
 
     private static Admission shuttingDown(Handshake h) {
@@ -324,6 +337,9 @@ final class Gateway implements ConnectionGateway {
 
     @Override
     public ServerMessage control(String connectionId, String controlToken, Request request) {
+        if (hub.isClosed()) {
+            return shutdownError(request.ref());
+        }
         Connection c = connectionId == null ? null : hub.registry.get(connectionId);
         ServerMessage.Error refused = refuseControl(c, connectionId, controlToken, request.ref());
         return refused != null ? refused : execute(c, request);
@@ -332,12 +348,14 @@ final class Gateway implements ConnectionGateway {
     @Override
     public ServerMessage control(Handshake caller, String connectionId, String controlToken, Request request) {
         // judged like the credentials of an HTTP publish (admitRequest): an address out of attempts is refused
-        // before the token is judged, so a right guess is answered like a wrong one, and a refusal counts
-        long wait = handshakeLimiter.waitFor(caller.remoteAddress());
-        if (wait > 0) {
-            Admission limited = tooManyAttempts(wait, caller);
-            return new ServerMessage.Error(request.ref(), ErrorCode.RATE_LIMITED, limited.message(),
-                    limited.retryAfterMs());
+        // before the token is judged, so a right guess is answered like a wrong one, and a refusal counts;
+        // during a shutdown every connection is going, and asking costs nothing
+        Admission early = refuseCaller(caller);
+        if (early != null) {
+            return early.httpStatus() == 429
+                    ? new ServerMessage.Error(request.ref(), ErrorCode.RATE_LIMITED, early.message(),
+                            early.retryAfterMs())
+                    : shutdownError(request.ref());
         }
         Admission origin = forbiddenOrigin(caller);
         if (origin != null) {
@@ -351,6 +369,15 @@ final class Gateway implements ConnectionGateway {
             return refused;
         }
         return execute(c, request);
+    }
+
+    /**
+     * The answer to a control request during a shutdown: {@code INTERNAL}, nothing the caller did, with a retry
+     * delay (an HTTP adapter answers 503 with {@code Retry-After}, as it refuses a stream or a publish then).
+     */
+    private static ServerMessage.Error shutdownError(String ref) {
+        return new ServerMessage.Error(ref, ErrorCode.INTERNAL,
+                "the server is shutting down; reconnect and resume with Last-Event-ID", SHUTDOWN_RETRY_MS);
     }
 
     /**

@@ -119,7 +119,8 @@ public interface ConnectionGateway {
      * @param controlToken the token from its {@code connected} frame
      * @param request the request
      * @return the answer: {@code subscribed}, {@code unsubscribed} … or an {@code error} —
-     *     {@code NOT_FOUND} for an unknown connection, {@code FORBIDDEN} for a wrong token
+     *     {@code NOT_FOUND} for an unknown connection, {@code FORBIDDEN} for a wrong token, and during a
+     *     shutdown {@code INTERNAL} with a {@code retryAfterMs}, whatever the id and token
      */
     ServerMessage control(String connectionId, String controlToken, Request request);
 
@@ -130,6 +131,8 @@ public interface ConnectionGateway {
      * {@code FORBIDDEN}) counts as a connection attempt of the caller's address, as refused credentials do,
      * and a request from an address out of attempts is answered {@code RATE_LIMITED} with
      * {@code retryAfterMs} before its token is judged, so that a right guess is answered like a wrong one.
+     * During a shutdown every request is answered {@code INTERNAL} with {@code retryAfterMs} first, and
+     * counts as no attempt.
      * An SSE adapter calls this one, so that tokens cannot be guessed faster than credentials.
      *
      * <p>The default judges no more than {@link #control(String, String, Request)}.

@@ -51,7 +51,8 @@ public sealed interface ServerMessage {
      * @param ref the request's ref, or {@code null}
      * @param code the error code
      * @param message what was wrong; {@code null} or blank is sent as the code's name
-     * @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}: milliseconds to wait; 0 otherwise
+     * @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}, and for an {@link ErrorCode#INTERNAL} refusal of
+     *     an HTTP control request during a shutdown: milliseconds to wait; 0 otherwise
      * @param closing the close this error announces, on a stream whose transport has no close codes (SSE): its
      *     reason word and code are encoded as the fields {@code reason} and {@code closeCode}; {@code null} for
      *     an answer to a request

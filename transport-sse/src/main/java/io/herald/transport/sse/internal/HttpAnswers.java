@@ -20,16 +20,20 @@ final class HttpAnswers {
 
     /**
      * @param code an error code from the hub
-     * @return its HTTP status: 404, 403, 401, 429, 413, 500 or 400
+     * @param retryAfterMs the error's retry delay: an {@code INTERNAL} error that has one is the hub refusing
+     *     while it shuts down, a temporary refusal like a stream's then (503)
+     * @return its HTTP status: 404, 403, 401, 429, 413, 503, 500 or 400
      */
-    static int status(ErrorCode code) {
+    static int status(ErrorCode code, long retryAfterMs) {
         return switch (code) {
+            case INTERNAL -> retryAfterMs > 0 ? HttpServletResponse.SC_SERVICE_UNAVAILABLE
+                    : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
             case NOT_FOUND -> HttpServletResponse.SC_NOT_FOUND;
             case FORBIDDEN -> HttpServletResponse.SC_FORBIDDEN;
             case UNAUTHORIZED -> HttpServletResponse.SC_UNAUTHORIZED;
             case RATE_LIMITED, LIMIT_EXCEEDED -> 429;
             case TOO_LARGE -> HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE;
-            case INTERNAL, HANDLER_ERROR -> HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+            case HANDLER_ERROR -> HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
             default -> HttpServletResponse.SC_BAD_REQUEST;
         };
     }
@@ -56,7 +60,7 @@ final class HttpAnswers {
     /** Answers an error code from the hub with its status. */
     static void error(HttpServletResponse response, ErrorCode code, String message, long retryAfterMs)
             throws IOException {
-        error(response, status(code), code.name(), message, retryAfterMs);
+        error(response, status(code, retryAfterMs), code.name(), message, retryAfterMs);
     }
 
     /**

@@ -87,8 +87,12 @@ public abstract class SseRefusalsContract extends SseEndpointsContract {
     }
 
     @Test
-    void afterShutdownAStreamAndAPublishAreRefused503AsInternalNamingTheShutdown() throws Exception {
+    void afterShutdownAStreamAPublishAndAControlRequestAreRefused503AsInternalNamingTheShutdown()
+            throws Exception {
         serve(b -> b);
+        JsonNode live = connect("topics=a").connected();
+        String connectionId = live.path("connectionId").asText();
+        String token = live.path("controlToken").asText();
         hub.close(Duration.ofSeconds(5));
         SseClient stream = open("topics=a", Map.of("Origin", ALLOWED_ORIGIN));
         assertThat(stream.status()).isEqualTo(503);
@@ -101,5 +105,11 @@ public abstract class SseRefusalsContract extends SseEndpointsContract {
         assertThat(publish.headers().firstValue("Retry-After")).isPresent();
         assertThat(json(publish).path("code").asText()).isEqualTo("INTERNAL");
         assertThat(json(publish).path("message").asText()).contains("shutdown");
+        HttpResponse<String> control = post("/subscribe", Map.of("connectionId", connectionId,
+                "controlToken", token, "topics", List.of("b")));
+        assertThat(control.statusCode()).as("not 404 for the stream the shutdown ended").isEqualTo(503);
+        assertThat(control.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(control).path("code").asText()).isEqualTo("INTERNAL");
+        assertThat(json(control).path("message").asText()).contains("shutting down");
     }
 }

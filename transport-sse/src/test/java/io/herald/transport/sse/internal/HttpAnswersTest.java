@@ -11,15 +11,16 @@ import org.junit.jupiter.api.Test;
 class HttpAnswersTest {
     @Test
     void errorCodesMapToTheStatusesTheProtocolPromises() {
-        assertThat(HttpAnswers.status(ErrorCode.NOT_FOUND)).isEqualTo(404);
-        assertThat(HttpAnswers.status(ErrorCode.FORBIDDEN)).isEqualTo(403);
-        assertThat(HttpAnswers.status(ErrorCode.UNAUTHORIZED)).isEqualTo(401);
-        assertThat(HttpAnswers.status(ErrorCode.RATE_LIMITED)).isEqualTo(429);
-        assertThat(HttpAnswers.status(ErrorCode.LIMIT_EXCEEDED)).isEqualTo(429);
-        assertThat(HttpAnswers.status(ErrorCode.TOO_LARGE)).isEqualTo(413);
-        assertThat(HttpAnswers.status(ErrorCode.INVALID_TOPIC)).isEqualTo(400);
-        assertThat(HttpAnswers.status(ErrorCode.BAD_REQUEST)).isEqualTo(400);
-        assertThat(HttpAnswers.status(ErrorCode.INTERNAL)).isEqualTo(500);
+        assertThat(HttpAnswers.status(ErrorCode.NOT_FOUND, 0)).isEqualTo(404);
+        assertThat(HttpAnswers.status(ErrorCode.FORBIDDEN, 0)).isEqualTo(403);
+        assertThat(HttpAnswers.status(ErrorCode.UNAUTHORIZED, 0)).isEqualTo(401);
+        assertThat(HttpAnswers.status(ErrorCode.RATE_LIMITED, 0)).isEqualTo(429);
+        assertThat(HttpAnswers.status(ErrorCode.LIMIT_EXCEEDED, 0)).isEqualTo(429);
+        assertThat(HttpAnswers.status(ErrorCode.TOO_LARGE, 0)).isEqualTo(413);
+        assertThat(HttpAnswers.status(ErrorCode.INVALID_TOPIC, 0)).isEqualTo(400);
+        assertThat(HttpAnswers.status(ErrorCode.BAD_REQUEST, 0)).isEqualTo(400);
+        assertThat(HttpAnswers.status(ErrorCode.INTERNAL, 0)).isEqualTo(500);
+        assertThat(HttpAnswers.status(ErrorCode.INTERNAL, 1000)).as("refused while shutting down").isEqualTo(503);
     }
 
     @Test
