@@ -36,6 +36,7 @@ final class Gateway implements ConnectionGateway {
     static final String PROTOCOL = "herald.v1";
     /** How long an HTTP caller refused during a shutdown is told to wait, as a refused stream is. */
     private static final long SHUTDOWN_RETRY_MS = 1000;
+    private static final String SHUTTING_DOWN = "the server is shutting down";
 
     private final HubEngine hub;
     private final HubConfig config;
@@ -109,7 +110,7 @@ final class Gateway implements ConnectionGateway {
     }
 
     private static Admission shuttingDown(Handshake h) {
-        return Admission.reject(503, CloseReason.GOING_AWAY, "shutdown", "the server is shutting down", 0, h);
+        return Admission.reject(503, CloseReason.GOING_AWAY, CloseReason.SHUTDOWN.reason(), SHUTTING_DOWN, 0, h);
     }
 
     /** @return the refusal when the address made too many attempts, else {@code null} (one attempt counted) */
@@ -342,7 +343,7 @@ final class Gateway implements ConnectionGateway {
         }
         Connection c = connectionId == null ? null : hub.registry.get(connectionId);
         ServerMessage.Error refused = refuseControl(c, connectionId, controlToken, request.ref());
-        return refused != null ? refused : execute(c, request);
+        return duringShutdown(refused != null ? refused : execute(c, request), request.ref());
     }
 
     @Override
@@ -364,11 +365,23 @@ final class Gateway implements ConnectionGateway {
         Connection c = connectionId == null ? null : hub.registry.get(connectionId);
         ServerMessage.Error refused = refuseControl(c, connectionId, controlToken, request.ref());
         if (refused != null) {
+            if (duringShutdown(refused, request.ref()) != refused) {
+                return shutdownError(request.ref());
+            }
             // charged even past empty: guesses judged at the same moment all count
             handshakeLimiter.charge(caller.remoteAddress());
             return refused;
         }
-        return execute(c, request);
+        return duringShutdown(execute(c, request), request.ref());
+    }
+
+    /**
+     * A connection that was not found, or closed while its request ran, because the hub began to shut down
+     * after the first check is the shutdown's doing, not the caller's: it is answered as one.
+     */
+    private ServerMessage duringShutdown(ServerMessage answer, String ref) {
+        return answer instanceof ServerMessage.Error e && e.code() == ErrorCode.NOT_FOUND && hub.isClosed()
+                ? shutdownError(ref) : answer;
     }
 
     /**
@@ -376,8 +389,9 @@ final class Gateway implements ConnectionGateway {
      * delay (an HTTP adapter answers 503 with {@code Retry-After}, as it refuses a stream or a publish then).
      */
     private static ServerMessage.Error shutdownError(String ref) {
-        return new ServerMessage.Error(ref, ErrorCode.INTERNAL,
-                "the server is shutting down; reconnect and resume with Last-Event-ID", SHUTDOWN_RETRY_MS);
+        // worded as a refused stream's or publish's body is (HttpAnswers.refuse): the reason word, then why
+        return new ServerMessage.Error(ref, ErrorCode.INTERNAL, CloseReason.SHUTDOWN.reason() + ": " + SHUTTING_DOWN,
+                SHUTDOWN_RETRY_MS);
     }
 
     /**

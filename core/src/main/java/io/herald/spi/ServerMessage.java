@@ -74,7 +74,7 @@ public sealed interface ServerMessage {
          * @param ref the request's ref, or {@code null}
          * @param code the error code
          * @param message what was wrong
-         * @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}: milliseconds to wait; 0 otherwise
+         * @param retryAfterMs milliseconds to wait, see the record's components; 0 for none
          */
         public Error(String ref, ErrorCode code, String message, long retryAfterMs) {
             this(ref, code, message, retryAfterMs, null, null);
