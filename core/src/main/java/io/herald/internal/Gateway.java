@@ -365,7 +365,8 @@ final class Gateway implements ConnectionGateway {
         Connection c = connectionId == null ? null : hub.registry.get(connectionId);
         ServerMessage.Error refused = refuseControl(c, connectionId, controlToken, request.ref());
         if (refused != null) {
-            if (duringShutdown(refused, request.ref()) != refused) {
+            if (refused.code() == ErrorCode.NOT_FOUND && hub.isClosed()) {
+                // the shutdown, begun since the first check, removed the connection: nothing to charge
                 return shutdownError(request.ref());
             }
             // charged even past empty: guesses judged at the same moment all count
