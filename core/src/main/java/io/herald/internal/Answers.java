@@ -16,6 +16,26 @@ interface Answers {
      */
     boolean queued();
 
+    /**
+     * @param room the room a join without a {@code ref} asked for (an SSE stream's URL names it)
+     * @return answers that go where these go, an error naming the room, so the client can tell which join
+     *     it refuses
+     */
+    default Answers aboutRoom(String room) {
+        Answers to = this;
+        return new Answers() {
+            @Override
+            public void answer(ServerMessage message) {
+                to.answer(message instanceof ServerMessage.Error e ? e.aboutRoom(room) : message);
+            }
+
+            @Override
+            public boolean queued() {
+                return to.queued();
+            }
+        };
+    }
+
     /** Answers queued to the connection, in order with its events. */
     record Queue(HubEngine hub, Connection connection) implements Answers {
         @Override

@@ -306,17 +306,7 @@ final class Gateway implements ConnectionGateway {
             // member list the stream's queue could never hold, is refused with an error event on the stream
             // that names the room, since the join has no ref to answer with.
             for (String room : rooms) {
-                hub.requests.execute(c, new Request.Join(null, room, null), new Answers() {
-                    @Override
-                    public void answer(ServerMessage message) {
-                        queue.answer(message instanceof ServerMessage.Error e ? e.aboutRoom(room) : message);
-                    }
-
-                    @Override
-                    public boolean queued() {
-                        return true;
-                    }
-                });
+                hub.requests.execute(c, new Request.Join(null, room, null), queue.aboutRoom(room));
             }
         }
         if (pending) {
