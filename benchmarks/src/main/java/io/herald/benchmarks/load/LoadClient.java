@@ -52,6 +52,8 @@ final class LoadClient implements AutoCloseable {
     private static final byte[] SIO_CONNECT = {'4', '0'};
 
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
+    /** Herald's answer to a {@code subscribe}: the subscription is in place once it arrives. */
+    private static final byte[] SUBSCRIBED = "\"type\":\"subscribed\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENT = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
     private final Reader[] readers;
@@ -92,7 +94,10 @@ final class LoadClient implements AutoCloseable {
         final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
         final String subscribe;
         boolean upgraded;
-        /** Upgraded (WebSocket), answered (SSE) or, for Socket.IO, connected to the namespace and subscribed. */
+        /**
+         * Upgraded (WebSocket), answered (SSE), for Herald's WebSocket subscribed (its {@code subscribed} answer
+         * came), or, for Socket.IO, connected to the namespace and subscribed.
+         */
         volatile boolean ready;
         long lastSeq = -1;
         /** SSE: the de-chunked body not yet parsed into events. */
@@ -132,8 +137,9 @@ final class LoadClient implements AutoCloseable {
     }
 
     /**
-     * Opens connections and subscribes each; returns once all are upgraded (WebSocket; for Socket.IO,
-     * connected to the namespace and subscribed) or answered with a stream (SSE), or the deadline passes.
+     * Opens connections and subscribes each; returns once all are upgraded (WebSocket; for Herald's protocol,
+     * its {@code subscribe} answered; for Socket.IO, connected to the namespace and subscribed) or answered with
+     * a stream (SSE), or the deadline passes.
      *
      * @param pathFor the request path (with query) of connection {@code i}
      * @param subscribeFor the text message connection {@code i} sends once upgraded; {@code null} (or a
@@ -179,6 +185,11 @@ final class LoadClient implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** @return whether the subscribers speak Herald's protocol, which answers each {@code subscribe} */
+    private boolean heraldProtocol() {
+        return "herald.v1".equals(subprotocol);
     }
 
     int upgradedCount() {
@@ -274,7 +285,9 @@ final class LoadClient implements AutoCloseable {
                 if (c.subscribe != null) {
                     send(c, WsFrames.text(c.subscribe));
                 }
-                c.ready = true;
+                // Herald answers the subscribe: until then, an event published could miss this subscriber, and
+                // the warm-up would end with deliveries missing that no one lost
+                c.ready = c.subscribe == null || !heraldProtocol();
             }
             // Socket.IO: ready once the server's open packet was answered and the namespace connected
         }
@@ -313,6 +326,9 @@ final class LoadClient implements AutoCloseable {
                 onEngineIo(c, c.in, from, to, now);
             } else if (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY) {
                 // (Nchan sends a message published as application/json in a binary frame)
+                if (!c.ready && WsFrames.indexAfter(SUBSCRIBED, c.in.array(), from, to) >= 0) {
+                    c.ready = true;
+                }
                 onText(c, c.in, from, to, now);
             } else if (opcode == WsFrames.PING) {
                 byte[] payload = new byte[(int) len];
