@@ -1,9 +1,6 @@
 package io.herald.benchmarks.load;
 
 import io.herald.Hub;
-import io.herald.HubBuilder;
-import io.herald.RateLimit;
-import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldJettyWebSocket;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import io.herald.transport.sse.HeraldSse;
@@ -16,13 +13,10 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The server side of the end-to-end benchmarks: Herald's WebSocket endpoint ({@code /ws}) and SSE streams
- * ({@code /events}) on embedded Jetty 12, open
- * policy (clients may publish), limits lifted so the load generator measures delivery, not refusals. Run as
- * its own JVM so the load generator can read this process's CPU time; prints {@code READY <port>} when up.
+ * ({@code /events}) on embedded Jetty 12, serving the hub {@link BenchHub} configures. Run as its own JVM so
+ * the load generator can read this process's CPU time; prints {@code READY <port>} when up.
  *
- * <p>Usage: {@code BenchServer [port]} (0 or none: a free port). {@code -Dbench.fanoutThreads=n} sets the
- * hub's fan-out threads (default: as the hub's default); {@code -Dbench.heartbeatMs=n} the heartbeat
- * (default 10 minutes, so keep-alives stay out of the throughput figures). {@code /ws} is the portable
+ * <p>Usage: {@code BenchServer [port]} (0 or none: a free port). {@code /ws} is the portable
  * Jakarta endpoint ({@link HeraldWebSocket#register}), the one every container runs; {@code -Dbench.ws=core}
  * serves it through Jetty's core WebSocket API instead ({@link HeraldJettyWebSocket}, what we recommend on
  * Jetty when many connections sit idle).
@@ -37,20 +31,7 @@ public final class BenchServer {
      */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        HubBuilder builder = Hub.builder()
-                .node("bench")
-                .authorizer(Authorizer.OPEN)
-                .maxConnections(0, 0, 0)
-                .handshakeRate(RateLimit.UNLIMITED)
-                .inboundRate(RateLimit.UNLIMITED)
-                .publishRate(RateLimit.UNLIMITED)
-                .heartbeat(Duration.ofMillis(Long.getLong("bench.heartbeatMs", 600_000)))
-                .historySize(100_000);
-        Integer fanoutThreads = Integer.getInteger("bench.fanoutThreads");
-        if (fanoutThreads != null) {
-            builder.fanoutThreads(fanoutThreads);
-        }
-        Hub hub = builder.build();
+        Hub hub = BenchHub.build();
         Server server = new Server();
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("sse", HeraldSse.builder(hub).build().servlet()), "/events/*");

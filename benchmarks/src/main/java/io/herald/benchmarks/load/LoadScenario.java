@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.LongUnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Runs one end-to-end scenario against a server started as a child process on loopback and prints
@@ -41,10 +42,12 @@ import java.util.function.LongUnaryOperator;
  * ({@code GET /events?topics=…}); events are published to Herald over a WebSocket either way. The fifth
  * picks the server: {@code herald} (the default; {@code /ws} is the portable Jakarta endpoint),
  * {@code herald-core} (the same with {@code /ws} on Jetty's core WebSocket API; WebSocket only),
- * {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan} (nginx with Nchan), {@code socketio} (Socket.IO
- * 4 on Node.js, each topic a room; WebSocket only), or {@code all}, which runs the scenario against each in
- * turn (Nchan and Herald only for SSE) on this same load generator and prints a table with every figure's
- * ratio to Nchan's.
+ * {@code herald-tomcat} (Herald on embedded Tomcat, the Jakarta endpoint and SSE, from
+ * {@code benchmarks-tomcat.jar}), {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan} (nginx with
+ * Nchan), {@code socketio} (Socket.IO 4 on Node.js, each topic a room; WebSocket only), several of these
+ * separated by commas, or {@code all} (every one but {@code herald-tomcat}; Nchan and Herald only for SSE).
+ * Several servers run the scenario in turn on this same load generator, and a table then gives every figure's
+ * ratio to Nchan's (when Nchan ran).
  */
 public final class LoadScenario {
     /** The unit of the CPU times in {@code /proc/<pid>/stat}: {@code getconf CLK_TCK}, 100 on Linux. */
@@ -90,7 +93,9 @@ public final class LoadScenario {
             case "all" -> mode == LoadClient.Mode.SSE ? List.of(Peer.Kind.HERALD, Peer.Kind.NCHAN)
                     : List.of(Peer.Kind.HERALD, Peer.Kind.HERALD_CORE, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN,
                             Peer.Kind.SOCKETIO);
-            default -> List.of(Peer.Kind.valueOf(servers.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
+            default -> Stream.of(servers.split(","))
+                    .map(name -> Peer.Kind.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_')))
+                    .toList();
         };
         if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.HERALD_CORE)) {
             throw new IllegalArgumentException("herald-core is Herald's WebSocket endpoint on Jetty's core API; "

@@ -36,6 +36,11 @@ final class Peer implements AutoCloseable {
         HERALD,
         /** The same server with {@code /ws} on Jetty's core WebSocket API ({@code HeraldJettyWebSocket}). */
         HERALD_CORE,
+        /**
+         * Herald on embedded Tomcat: the same hub, {@code /ws} the portable Jakarta endpoint and
+         * {@code /events}, from its own jar ({@code benchmarks-tomcat.jar}, see {@link #tomcatJar()}).
+         */
+        HERALD_TOMCAT,
         /** A Jakarta endpoint on Jetty that sends every message it gets to all other sessions. */
         JETTY_LOOP,
         /** nginx with Nchan: {@code /sub/<channel>}, published with {@code POST /pub/<channel>}. */
@@ -51,9 +56,9 @@ final class Peer implements AutoCloseable {
             return herald() || this == JETTY_LOOP;
         }
 
-        /** @return whether the server is Herald's, on either WebSocket endpoint */
+        /** @return whether the server is Herald's, on any container or endpoint */
         boolean herald() {
-            return this == HERALD || this == HERALD_CORE;
+            return this == HERALD || this == HERALD_CORE || this == HERALD_TOMCAT;
         }
     }
 
@@ -62,6 +67,10 @@ final class Peer implements AutoCloseable {
     /** The Engine.IO 4 WebSocket endpoint of a Socket.IO server. */
     static final String SOCKETIO_PATH = "/socket.io/?EIO=4&transport=websocket";
 
+    /** This load generator's class path, which also runs Herald on Jetty and the Jetty loop. */
+    private static final String OWN_CLASS_PATH = System.getProperty("java.class.path");
+    /** Herald's server on Tomcat, in {@code benchmarks-tomcat.jar} (a module this one cannot depend on). */
+    private static final String TOMCAT_SERVER = "io.herald.benchmarks.tomcat.TomcatBenchServer";
     private static final String NGINX = "/usr/sbin/nginx";
     private static final String NCHAN_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so";
     /** How long a server may take to print {@code READY}: a JVM or Node.js starts in seconds. */
@@ -89,16 +98,43 @@ final class Peer implements AutoCloseable {
      */
     static Peer start(Kind kind, List<String> jvmArgs) throws IOException, InterruptedException {
         return switch (kind) {
-            case HERALD -> java(kind, BenchServer.class.getName(), jvmArgs);
-            case HERALD_CORE -> java(kind, BenchServer.class.getName(),
+            case HERALD -> java(kind, OWN_CLASS_PATH, BenchServer.class.getName(), jvmArgs);
+            case HERALD_CORE -> java(kind, OWN_CLASS_PATH, BenchServer.class.getName(),
                     Stream.concat(jvmArgs.stream(), Stream.of("-Dbench.ws=core")).toList());
-            case JETTY_LOOP -> java(kind, JettyLoopServer.class.getName(), jvmArgs);
+            case HERALD_TOMCAT -> java(kind, tomcatJar().toString(), TOMCAT_SERVER, jvmArgs);
+            case JETTY_LOOP -> java(kind, OWN_CLASS_PATH, JettyLoopServer.class.getName(), jvmArgs);
             case NCHAN -> nchan();
             case SOCKETIO -> socketIo();
         };
     }
 
-    private static Peer java(Kind kind, String mainClass, List<String> jvmArgs) throws IOException {
+    /**
+     * The Tomcat server's jar: {@code -Dbench.tomcatJar}, or else {@code benchmarks-tomcat/target/benchmarks-tomcat.jar}
+     * beside this module's {@code benchmarks/target/benchmarks.jar}.
+     *
+     * @throws IOException if it is not there, saying how to build it
+     */
+    static Path tomcatJar() throws IOException {
+        String set = System.getProperty("bench.tomcatJar");
+        Path jar;
+        if (set != null) {
+            jar = Path.of(set);
+        } else {
+            Path own = Path.of(OWN_CLASS_PATH.split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+            // benchmarks/target/benchmarks.jar (or benchmarks/target/classes) → benchmarks-tomcat/target/…
+            Path module = own.getParent() == null || own.getParent().getParent() == null ? own
+                    : own.getParent().getParent();
+            jar = module.resolveSibling("benchmarks-tomcat").resolve("target").resolve("benchmarks-tomcat.jar");
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException("Herald's Tomcat server is not built: no " + jar + " (build it with mvn -q "
+                    + "-DskipTests -pl core,transport-jakarta,transport-sse,benchmarks,benchmarks-tomcat -am package, "
+                    + "or point -Dbench.tomcatJar at it)");
+        }
+        return jar;
+    }
+
+    private static Peer java(Kind kind, String classPath, String mainClass, List<String> jvmArgs) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // G1 named, because on one CPU (pinned, see Cpus) the JVM would pick the serial collector, which is
         // not what a server gets
@@ -108,7 +144,7 @@ final class Peer implements AutoCloseable {
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "0"));
+        cmd.addAll(List.of("-cp", classPath, mainClass, "0"));
         Process p = new ProcessBuilder(Cpus.server(cmd)).redirectErrorStream(true).start();
         BlockingQueue<String> replies = new LinkedBlockingQueue<>();
         return new Peer(kind, p, awaitReady(p, replies), null, replies);
@@ -356,7 +392,8 @@ final class Peer implements AutoCloseable {
     /** @return the request path of a subscriber of {@code topic} */
     String subscriberPath(LoadClient.Mode mode, String topic) {
         return switch (kind) {
-            case HERALD, HERALD_CORE -> mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws";
+            case HERALD, HERALD_CORE, HERALD_TOMCAT ->
+                    mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws";
             case JETTY_LOOP -> "/loop";
             case NCHAN -> "/sub/" + topic;
             case SOCKETIO -> SOCKETIO_PATH;
@@ -369,7 +406,7 @@ final class Peer implements AutoCloseable {
             return null;
         }
         return switch (kind) {
-            case HERALD, HERALD_CORE -> "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}";
+            case HERALD, HERALD_CORE, HERALD_TOMCAT -> "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}";
             // sent once the namespace is connected (an event before that is dropped)
             case SOCKETIO -> "42[\"subscribe\",\"" + topic + "\"]";
             default -> null;
@@ -389,7 +426,7 @@ final class Peer implements AutoCloseable {
     /** @return a publisher of ~{@code payloadBytes}-byte events to this server */
     Publisher publisher(long epochNanos, int payloadBytes) throws IOException {
         Publisher.Format format = switch (kind) {
-            case HERALD, HERALD_CORE -> Publisher.Format.HERALD;
+            case HERALD, HERALD_CORE, HERALD_TOMCAT -> Publisher.Format.HERALD;
             case JETTY_LOOP -> Publisher.Format.RAW_WEBSOCKET;
             case NCHAN -> Publisher.Format.HTTP_POST;
             case SOCKETIO -> Publisher.Format.SOCKETIO;

@@ -1,0 +1,42 @@
+package io.herald.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Herald on Tomcat as the load generator runs it: {@code benchmarks-tomcat.jar}, just packaged, started as
+ * its own process, with subscribers on the load generator's client and events from its publisher.
+ */
+class TomcatBenchServerIT {
+    private static final int CONNECTIONS = 20;
+    private static final int EVENTS = 30;
+
+    @ParameterizedTest
+    @EnumSource(LoadClient.Mode.class)
+    void everySubscriberGetsEveryEventOnceInOrder(LoadClient.Mode mode) throws Exception {
+        long epoch = System.nanoTime();
+        try (Peer peer = Peer.start(Peer.Kind.HERALD_TOMCAT, List.of());
+                LoadClient client = new LoadClient(epoch, mode, peer.subprotocol(), peer.framing(), 2)) {
+            client.connect(peer.address, i -> peer.subscriberPath(mode, "bench.all"), CONNECTIONS,
+                    i -> peer.subscribeMessage(mode, "bench.all"), 20_000);
+            assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
+            try (Publisher publisher = peer.publisher(epoch, 100)) {
+                for (int seq = 1; seq <= EVENTS; seq++) {
+                    publisher.publish("bench.all", seq, System.nanoTime());
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> client.delivered.get() == (long) EVENTS * CONNECTIONS);
+            }
+            assertThat(client.lost.get()).isZero();
+            assertThat(client.duplicated.get()).isZero();
+            assertThat(client.closedByServer.get()).isZero();
+            assertThat(client.lastSeqs()).containsOnly((long) EVENTS);
+            assertThat(peer.cpuTicks()[0] + peer.cpuTicks()[1]).as("the server's CPU time is read").isPositive();
+        }
+    }
+}
