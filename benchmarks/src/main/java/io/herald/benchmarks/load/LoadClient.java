@@ -335,7 +335,9 @@ final class LoadClient implements AutoCloseable {
                 c.in.get(from, payload);
                 send(c, WsFrames.clientFrame(WsFrames.PONG, payload));
             } else if (opcode == WsFrames.CLOSE) {
-                throw new IOException("server closed");
+                int code = len >= 2 ? c.in.getShort(from) & 0xFFFF : 1005;
+                String reason = len > 2 ? new String(c.in.array(), from + 2, to - from - 2, StandardCharsets.UTF_8) : "";
+                throw new IOException("server closed: " + code + (reason.isEmpty() ? "" : " " + reason));
             }
             c.in.position(to);
         }

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>text and binary messages up to {@link Hub#maxFrameBytes()} bytes. Jetty refuses larger frames
  *       itself (1009); Tomcat counts the text limit in characters and Tyrus applies it only to fragmented
  *       messages, so the message handlers also measure each message and close with 1009
- *       {@code too-large} when it is above the limit, before the hub sees it;</li>
+ *       {@code too-large} when it is above the limit, before the hub sees it. Tomcat allocates its message
+ *       buffers at the limit, for every session; there the handlers take messages in parts of
+ *       {@value #TOMCAT_PART_SIZE} and {@link MessageParts} puts them together;</li>
  *   <li>an idle timeout that never fires before the hub's own (the hub closes a silent client after two
  *       heartbeats, checking once per heartbeat): a finite container timeout below four heartbeats is
  *       raised to four; an infinite one (Tomcat's and Tyrus's default) is left alone. Tyrus is never asked
@@ -35,6 +37,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeraldEndpoint extends Endpoint {
     static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    /**
+     * The message buffers Tomcat keeps per session, in characters (text) and bytes (binary): its parts of a
+     * longer message. Tomcat allocates them as given for every session (a text buffer of the default 64 KiB
+     * limit was 128 KiB of heap per idle connection), and its default is 8,192.
+     */
+    static final int TOMCAT_PART_SIZE = 1_024;
+    private static final String TOMCAT_PACKAGE = "org.apache.tomcat.websocket.";
 
     private static final Logger LOG = LoggerFactory.getLogger(HeraldEndpoint.class);
     private static final ConnectionHandle NOT_OPEN = new ConnectionHandle() {
@@ -97,35 +106,75 @@ public final class HeraldEndpoint extends Endpoint {
         int maxFrame = hub.maxFrameBytes();
         Input input = new Input(transport.readAhead(), h);
         // once the transport is closing (a frame refused as too large), later messages are not the hub's
-        session.addMessageHandler(String.class, text -> {
-            if (transport.closing()) {
-                return;
-            }
-            if (FrameSize.exceeds(text, maxFrame)) {
-                transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
-            } else {
-                input.before(text);
-                h.onText(text);
-                input.after();
-            }
-        });
-        session.addMessageHandler(byte[].class, bytes -> {
-            if (transport.closing()) {
-                return;
-            }
-            if (bytes.length > maxFrame) {
-                transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
-            } else {
-                input.before(bytes.length);
-                h.onBinary(bytes);
-                input.after();
-            }
-        });
+        if (isTomcat(session)) {
+            // Tomcat keeps a message buffer as large as its limit for the session's life: take messages in parts
+            // of TOMCAT_PART_SIZE and put them together here, where only a message being read costs memory
+            MessageParts parts = new MessageParts(maxFrame);
+            session.addMessageHandler(String.class, (String part, boolean last) -> {
+                if (!transport.closing()) {
+                    take(parts.text(part, last), transport, input, h, maxFrame);
+                }
+            });
+            session.addMessageHandler(byte[].class, (byte[] part, boolean last) -> {
+                if (!transport.closing()) {
+                    take(parts.binary(part, last), transport, input, h, maxFrame);
+                }
+            });
+        } else {
+            session.addMessageHandler(String.class, text -> {
+                if (!transport.closing()) {
+                    take(text, transport, input, h, maxFrame);
+                }
+            });
+            session.addMessageHandler(byte[].class, bytes -> {
+                if (!transport.closing()) {
+                    take(bytes, transport, input, h, maxFrame);
+                }
+            });
+        }
         session.addMessageHandler(PongMessage.class, pong -> {
             input.before(pong.getApplicationData().remaining());
             h.onActivity();
             input.after();
         });
+    }
+
+    /**
+     * Hands a whole message to the hub, or closes with 1009 {@code too-large} one above the hub's limit.
+     *
+     * @param message a {@code String}, a {@code byte[]}, {@link MessageParts#TOO_LARGE}, or {@code null} for
+     *     nothing yet (a part of a message)
+     */
+    private static void take(Object message, WebSocketTransport transport, Input input, ConnectionHandle h,
+            int maxFrame) {
+        if (message instanceof String text) {
+            if (FrameSize.exceeds(text, maxFrame)) {
+                tooLarge(transport);
+            } else {
+                input.before(text);
+                h.onText(text);
+                input.after();
+            }
+        } else if (message instanceof byte[] bytes) {
+            if (bytes.length > maxFrame) {
+                tooLarge(transport);
+            } else {
+                input.before(bytes.length);
+                h.onBinary(bytes);
+                input.after();
+            }
+        } else if (message == MessageParts.TOO_LARGE) {
+            tooLarge(transport);
+        }
+    }
+
+    private static void tooLarge(WebSocketTransport transport) {
+        transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
+    }
+
+    /** @return whether Tomcat serves the session */
+    private static boolean isTomcat(Session session) {
+        return session.getClass().getName().startsWith(TOMCAT_PACKAGE);
     }
 
     /**
@@ -182,8 +231,9 @@ public final class HeraldEndpoint extends Endpoint {
     private void applyLimits(Session session) {
         int maxFrame = hub.maxFrameBytes();
         long sendTimeout = SessionLimits.sendTimeoutMs(hub.heartbeat());
-        session.setMaxTextMessageBufferSize(maxFrame);
-        session.setMaxBinaryMessageBufferSize(maxFrame);
+        int buffer = isTomcat(session) ? Math.min(maxFrame, TOMCAT_PART_SIZE) : maxFrame;
+        session.setMaxTextMessageBufferSize(buffer);
+        session.setMaxBinaryMessageBufferSize(buffer);
         long idle = SessionLimits.minIdleTimeoutMs(hub.heartbeat());
         long current = session.getMaxIdleTimeout();
         if (current > 0 && current < idle) {

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch is written frame by frame: each message goes out with {@code sendText(text, this)} and the
  * next one is started from this {@link SendHandler}. A completion that arrives on the sending thread, before
- * {@code sendText} returns (Tomcat and Tyrus do this when the socket takes the bytes at once), is noticed
- * and continued in a loop rather than by recursion. A keep-alive goes out with {@code sendPing} on a
+ * {@code sendText} returns (Tyrus does this when the socket takes the bytes at once), is noticed and
+ * continued in a loop rather than by recursion. Tomcat 11 hands every completion to one of its own threads
+ * instead, so there the batch goes on from that thread. A keep-alive goes out with {@code sendPing} on a
  * {@link ControlThreads} thread, because Jetty and Tomcat block in it until the ping is written; it is the
  * session's one send in flight like any frame, and the ping thread continues the batch once it returns. The
  * hub's callback is told once per batch, after the last frame, or once on the first failure.

@@ -22,6 +22,8 @@ import java.util.Random;
  * shows the raw HTTP status of a refused handshake. Masks with a seeded {@link Random}.
  */
 public final class RawClient implements AutoCloseable {
+    /** Continuation frame opcode: the next fragment of a message. */
+    public static final int CONTINUATION = 0x0;
     /** Text frame opcode. */
     public static final int TEXT = 0x1;
     /** Close frame opcode. */

@@ -231,6 +231,42 @@ public abstract class WebSocketTransportContract extends ContractSupport {
     }
 
     @Test
+    void aMessageLongerThanTheContainersOwnBuffersButWithinTheLimitIsTakenWhole() throws Exception {
+        // the default limit, 64 KiB: Tomcat's default buffers (8,192) and the parts Herald reads it in (1,024)
+        // are shorter than this message
+        serve(b -> b.authorizer(Authorizer.OPEN));
+        JdkClient c = client();
+        c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"big\"]}");
+        assertThat(c.next("subscribed")).isNotNull();
+        String data = "aé€😀".repeat(4_000);
+        c.send("{\"type\":\"publish\",\"ref\":\"p\",\"topic\":\"big\",\"data\":\"" + data + "\"}");
+        assertThat(c.next("event").path("data").asText()).isEqualTo(data);
+        assertThat(c.isClosed()).isFalse();
+    }
+
+    @Test
+    void aFragmentedMessageIsTakenWholeAndOneWhoseFragmentsPassTheLimitIsClosedWith1009() throws Exception {
+        serve(b -> b.maxFrameBytes(4_096).authorizer(Authorizer.OPEN));
+        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 0));
+        assertThat(c.read(Duration.ofSeconds(10)).text()).contains("\"connected\"");
+        byte[] ping = ("{\"type\":\"ping\",\"ref\":\"frag\",\"pad\":\"" + "é".repeat(1_500) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        int third = ping.length / 3;
+        c.sendFrame(RawClient.TEXT, false, Arrays.copyOfRange(ping, 0, third));
+        c.sendFrame(RawClient.CONTINUATION, false, Arrays.copyOfRange(ping, third, 2 * third));
+        c.sendFrame(RawClient.CONTINUATION, true, Arrays.copyOfRange(ping, 2 * third, ping.length));
+        assertThat(c.read(Duration.ofSeconds(10)).text()).contains("\"pong\"").contains("\"frag\"");
+
+        byte[] part = ("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(2_000)).getBytes(StandardCharsets.UTF_8);
+        c.sendFrame(RawClient.TEXT, false, part);
+        c.sendFrame(RawClient.CONTINUATION, false, "x".repeat(2_000).getBytes(StandardCharsets.UTF_8));
+        c.sendFrame(RawClient.CONTINUATION, true, ("x".repeat(2_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+        RawClient.Frame f = c.readUntilClose(Duration.ofSeconds(10));
+        assertThat(f).isNotNull();
+        assertThat(f.closeCode()).isEqualTo(1009);
+    }
+
+    @Test
     void aMultibyteFrameAboveTheByteLimitIsClosedWith1009EvenWhereTheContainerCountsCharacters() throws Exception {
         serve(b -> b.maxFrameBytes(1_024));
         JdkClient c = client();
