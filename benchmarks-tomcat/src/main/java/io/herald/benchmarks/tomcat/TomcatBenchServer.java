@@ -6,10 +6,13 @@ import io.herald.transport.jakarta.HeraldWebSocket;
 import io.herald.transport.sse.HeraldSse;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
@@ -68,7 +71,8 @@ public final class TomcatBenchServer {
             try {
                 tomcat.stop();
                 tomcat.destroy();
-            } catch (LifecycleException e) {
+                deleteTree(base);
+            } catch (LifecycleException | IOException e) {
                 System.err.println("stopping Tomcat failed: " + e);
             }
         }, "bench-server-shutdown"));
@@ -76,5 +80,13 @@ public final class TomcatBenchServer {
         System.out.println("READY " + connector.getLocalPort());
         System.out.flush();
         tomcat.getServer().await();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

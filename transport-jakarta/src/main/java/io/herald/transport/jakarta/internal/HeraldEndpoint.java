@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  *   <li>text and binary messages up to {@link Hub#maxFrameBytes()} bytes. Jetty refuses larger frames
  *       itself (1009); Tomcat counts the text limit in characters and Tyrus applies it only to fragmented
  *       messages, so the message handlers also measure each message and close with 1009
- *       {@code too-large} when it is above the limit, before the hub sees it. Tomcat allocates its message
- *       buffers at the limit, for every session; there the handlers take messages in parts of
+ *       {@code too-large} when it is above the limit, before the hub sees it. Tomcat would keep message
+ *       buffers as large as the limit for every session; there the handlers take messages in parts of
  *       {@value #TOMCAT_PART_SIZE} and {@link MessageParts} puts them together;</li>
  *   <li>an idle timeout that never fires before the hub's own (the hub closes a silent client after two
  *       heartbeats, checking once per heartbeat): a finite container timeout below four heartbeats is
@@ -39,8 +39,9 @@ public final class HeraldEndpoint extends Endpoint {
     static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
     /**
      * The message buffers Tomcat keeps per session, in characters (text) and bytes (binary): its parts of a
-     * longer message. Tomcat allocates them as given for every session (a text buffer of the default 64 KiB
-     * limit was 128 KiB of heap per idle connection), and its default is 8,192.
+     * longer message. Tomcat re-allocates each at the size given when a message of its kind starts and keeps
+     * it (a text buffer of the default 64 KiB limit was 128 KiB of heap per idle connection); its default is
+     * 8,192.
      */
     static final int TOMCAT_PART_SIZE = 1_024;
     private static final String TOMCAT_PACKAGE = "org.apache.tomcat.websocket.";

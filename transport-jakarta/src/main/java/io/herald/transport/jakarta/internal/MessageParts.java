@@ -84,7 +84,7 @@ final class MessageParts {
             return refuse(last);
         }
         if (binary == null) {
-            binary = new byte[Math.min(maxBytes, Math.max(part.length * 2, 256))];
+            binary = new byte[(int) Math.min(maxBytes, Math.max(2L * part.length, 256))];
         } else if (binaryLength + part.length > binary.length) {
             binary = Arrays.copyOf(binary, (int) Math.min(maxBytes, Math.max((long) binary.length * 2,
                     (long) binaryLength + part.length)));
