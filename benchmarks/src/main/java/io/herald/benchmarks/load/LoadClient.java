@@ -488,8 +488,15 @@ final class LoadClient implements AutoCloseable {
         onText(c, buf.array(), buf.arrayOffset() + from, buf.arrayOffset() + to, now);
     }
 
+    /** Counts every event in a message: one, or several in a Herald {@code batch} frame. */
     private void onText(Conn c, byte[] buf, int from, int to, long now) {
-        int at = WsFrames.indexAfter(SEQ, buf, from, to);
+        for (int at = WsFrames.indexAfter(SEQ, buf, from, to); at >= 0; at = WsFrames.indexAfter(SEQ, buf, at, to)) {
+            onEvent(c, buf, at, to, now);
+        }
+    }
+
+    /** One event, whose sequence number starts at {@code at}. */
+    private void onEvent(Conn c, byte[] buf, int at, int to, long now) {
         long seq = WsFrames.digits(buf, at, to);
         if (seq < 0) {
             return;

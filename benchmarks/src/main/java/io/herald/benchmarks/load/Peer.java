@@ -393,7 +393,7 @@ final class Peer implements AutoCloseable {
     String subscriberPath(LoadClient.Mode mode, String topic) {
         return switch (kind) {
             case HERALD, HERALD_CORE, HERALD_TOMCAT ->
-                    mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws";
+                    mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws" + batchQuery();
             case JETTY_LOOP -> "/loop";
             case NCHAN -> "/sub/" + topic;
             case SOCKETIO -> SOCKETIO_PATH;
@@ -436,7 +436,17 @@ final class Peer implements AutoCloseable {
 
     /** @return a short name for reports */
     String label(LoadClient.Mode mode) {
-        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + "/" + (mode == LoadClient.Mode.SSE ? "sse" : "ws");
+        String ws = kind.herald() ? "ws" + batchQuery() : "ws";
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + "/" + (mode == LoadClient.Mode.SSE ? "sse" : ws);
+    }
+
+    /**
+     * @return {@code ?batch=<ms>} when {@code -Dbench.batchMs} asks Herald's WebSocket subscribers for batch
+     *     frames (each window's events in one frame), else nothing
+     */
+    private static String batchQuery() {
+        String ms = System.getProperty("bench.batchMs", "").trim();
+        return ms.isEmpty() ? "" : "?batch=" + ms;
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -71,6 +72,28 @@ class LoadClientTest {
 
     private long subscribed() {
         return hub.admin().connections().stream().filter(c -> c.subscriptions().contains("bench.all")).count();
+    }
+
+    @Test
+    void everyEventInABatchFrameIsCountedAndTimed() throws Exception {
+        long epoch = System.nanoTime();
+        try (LoadClient client = new LoadClient(epoch, LoadClient.Mode.WEBSOCKET, "herald.v1",
+                LoadClient.Framing.PLAIN, 2)) {
+            client.connect(address, i -> "/ws?batch=200", CONNECTIONS,
+                    i -> "{\"type\":\"subscribe\",\"topics\":[\"bench.all\"]}", 10_000);
+            assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
+            try (Publisher publisher = new Publisher(address, Publisher.Format.HERALD, epoch, 100)) {
+                for (int seq = 1; seq <= EVENTS; seq++) {
+                    publisher.publish("bench.all", seq, System.nanoTime());
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> client.delivered.get() == (long) EVENTS * CONNECTIONS);
+            }
+            assertThat(client.latency().count()).isEqualTo((long) EVENTS * CONNECTIONS);
+            assertThat(client.lost.get()).isZero();
+            assertThat(client.duplicated.get()).isZero();
+            assertThat(client.lastSeqs()).containsOnly((long) EVENTS);
+        }
     }
 
     @ParameterizedTest
