@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,6 +16,31 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TomcatBenchServerIT {
     private static final int CONNECTIONS = 20;
     private static final int EVENTS = 30;
+
+    @Test
+    void batchFramesLongerThanTomcatsBufferAreTakenInFragmentsAndEveryEventInThemCounts() throws Exception {
+        long epoch = System.nanoTime();
+        int events = 300;
+        try (Peer peer = Peer.start(Peer.Kind.HERALD_TOMCAT, List.of());
+                LoadClient client = new LoadClient(epoch, LoadClient.Mode.WEBSOCKET, peer.subprotocol(),
+                        peer.framing(), 2)) {
+            // a 300 ms window gathers the burst below into frames of tens of KiB, which Tomcat sends in 8 KiB
+            // fragments
+            client.connect(peer.address, i -> "/ws?batch=300", CONNECTIONS,
+                    i -> peer.subscribeMessage(LoadClient.Mode.WEBSOCKET, "bench.all"), 20_000);
+            assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
+            try (Publisher publisher = peer.publisher(epoch, 100)) {
+                for (int seq = 1; seq <= events; seq++) {
+                    publisher.publish("bench.all", seq, System.nanoTime());
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> client.delivered.get() == (long) events * CONNECTIONS);
+            }
+            assertThat(client.lost.get()).isZero();
+            assertThat(client.duplicated.get()).isZero();
+            assertThat(client.lastSeqs()).containsOnly((long) events);
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(LoadClient.Mode.class)

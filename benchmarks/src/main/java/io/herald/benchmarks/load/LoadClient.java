@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,6 +52,8 @@ final class LoadClient implements AutoCloseable {
     private static final byte[] EIO_PONG = {'3'};
     private static final byte[] SIO_CONNECT = {'4', '0'};
 
+    /** The longest message taken in fragments. */
+    private static final int MAX_MESSAGE = 16 * 1024 * 1024;
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     /** Herald's answer to a {@code subscribe}: the subscription is in place once it arrives. */
     private static final byte[] SUBSCRIBED = "\"type\":\"subscribed\"".getBytes(StandardCharsets.US_ASCII);
@@ -100,6 +103,9 @@ final class LoadClient implements AutoCloseable {
          */
         volatile boolean ready;
         long lastSeq = -1;
+        /** WebSocket: the fragments of a message read so far, or {@code null} between messages. */
+        byte[] fragments;
+        int fragmentsLength;
         /** SSE: the de-chunked body not yet parsed into events. */
         ByteBuffer body;
         /** SSE: how much of {@link #body} was already searched for an event's end. */
@@ -322,6 +328,15 @@ final class LoadClient implements AutoCloseable {
             int from = start + header;
             int to = (int) (from + len);
             int opcode = b0 & 0x0F;
+            boolean fin = (b0 & 0x80) != 0;
+            if (c.fragments != null || (!fin && (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY))) {
+                // a message in fragments (Tomcat splits a long one at its 8 KiB buffer): put it together first
+                if (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY || opcode == WsFrames.CONTINUATION) {
+                    fragment(c, from, to, fin, now);
+                    c.in.position(to);
+                    continue;
+                }
+            }
             if (framing == Framing.SOCKET_IO && opcode == WsFrames.TEXT) {
                 onEngineIo(c, c.in, from, to, now);
             } else if (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY) {
@@ -342,6 +357,40 @@ final class LoadClient implements AutoCloseable {
             c.in.position(to);
         }
         c.in.compact();
+    }
+
+    /**
+     * One fragment of a message: kept until the last, which hands the whole message on (at most
+     * {@link #MAX_MESSAGE} bytes; a longer one fails the connection).
+     */
+    private void fragment(Conn c, int from, int to, boolean fin, long now) throws IOException {
+        int n = to - from;
+        if (c.fragments == null) {
+            c.fragments = new byte[Math.max(1_024, n * 2)];
+            c.fragmentsLength = 0;
+        }
+        if (c.fragmentsLength + n > MAX_MESSAGE) {
+            throw new IOException("a fragmented message longer than " + MAX_MESSAGE + " bytes");
+        }
+        if (c.fragmentsLength + n > c.fragments.length) {
+            c.fragments = Arrays.copyOf(c.fragments, Math.min(MAX_MESSAGE, Math.max(c.fragments.length * 2,
+                    c.fragmentsLength + n)));
+        }
+        c.in.get(from, c.fragments, c.fragmentsLength, n);
+        c.fragmentsLength += n;
+        if (fin) {
+            byte[] message = c.fragments;
+            int length = c.fragmentsLength;
+            c.fragments = null;
+            if (framing == Framing.SOCKET_IO) {
+                onEngineIo(c, ByteBuffer.wrap(message, 0, length), 0, length, now);
+            } else {
+                if (!c.ready && WsFrames.indexAfter(SUBSCRIBED, message, 0, length) >= 0) {
+                    c.ready = true;
+                }
+                onText(c, message, 0, length, now);
+            }
+        }
     }
 
     /** SSE: moves the body out of its chunks (if chunked) and counts every complete event. */

@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Minimal RFC 6455 framing for a load client: masked client frames out, unmasked server frames in. */
 final class WsFrames {
+    static final int CONTINUATION = 0x0;
     static final int TEXT = 0x1;
     static final int BINARY = 0x2;
     static final int CLOSE = 0x8;
