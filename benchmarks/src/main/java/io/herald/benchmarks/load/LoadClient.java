@@ -351,7 +351,8 @@ final class LoadClient implements AutoCloseable {
                 send(c, WsFrames.clientFrame(WsFrames.PONG, payload));
             } else if (opcode == WsFrames.CLOSE) {
                 int code = len >= 2 ? c.in.getShort(from) & 0xFFFF : 1005;
-                String reason = len > 2 ? new String(c.in.array(), from + 2, to - from - 2, StandardCharsets.UTF_8) : "";
+                String reason = len > 2
+                        ? new String(c.in.array(), from + 2, to - from - 2, StandardCharsets.UTF_8) : "";
                 throw new IOException("server closed: " + code + (reason.isEmpty() ? "" : " " + reason));
             }
             c.in.position(to);

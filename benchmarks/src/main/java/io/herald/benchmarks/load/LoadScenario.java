@@ -93,9 +93,7 @@ public final class LoadScenario {
             case "all" -> mode == LoadClient.Mode.SSE ? List.of(Peer.Kind.HERALD, Peer.Kind.NCHAN)
                     : List.of(Peer.Kind.HERALD, Peer.Kind.HERALD_CORE, Peer.Kind.JETTY_LOOP, Peer.Kind.NCHAN,
                             Peer.Kind.SOCKETIO);
-            default -> Stream.of(servers.split(","))
-                    .map(name -> Peer.Kind.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_')))
-                    .toList();
+            default -> Stream.of(servers.split(",")).map(LoadScenario::server).toList();
         };
         if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.HERALD_CORE)) {
             throw new IllegalArgumentException("herald-core is Herald's WebSocket endpoint on Jetty's core API; "
@@ -119,6 +117,16 @@ public final class LoadScenario {
         }
         if (results.size() > 1) {
             compare(results);
+        }
+    }
+
+    /** @return the server a name such as {@code herald-core} names */
+    private static Peer.Kind server(String name) {
+        try {
+            return Peer.Kind.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("no server named '" + name.trim() + "': name herald, herald-core, "
+                    + "herald-tomcat, jetty-loop, nchan or socketio, several separated by commas, or all", e);
         }
     }
 

@@ -109,8 +109,9 @@ final class Peer implements AutoCloseable {
     }
 
     /**
-     * The Tomcat server's jar: {@code -Dbench.tomcatJar}, or else {@code benchmarks-tomcat/target/benchmarks-tomcat.jar}
-     * beside this module's {@code benchmarks/target/benchmarks.jar}.
+     * The Tomcat server's jar: {@code -Dbench.tomcatJar}, or else
+     * {@code benchmarks-tomcat/target/benchmarks-tomcat.jar} beside this module's
+     * {@code benchmarks/target/benchmarks.jar}.
      *
      * @throws IOException if it is not there, saying how to build it
      */
@@ -436,8 +437,8 @@ final class Peer implements AutoCloseable {
 
     /** @return a short name for reports */
     String label(LoadClient.Mode mode) {
-        String ws = kind.herald() ? "ws" + batchQuery() : "ws";
-        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + "/" + (mode == LoadClient.Mode.SSE ? "sse" : ws);
+        String transport = mode == LoadClient.Mode.SSE ? "sse" : kind.herald() ? "ws" + batchQuery() : "ws";
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + "/" + transport;
     }
 
     /**
