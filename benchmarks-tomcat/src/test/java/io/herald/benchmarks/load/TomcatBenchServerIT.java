@@ -17,10 +17,29 @@ class TomcatBenchServerIT {
     private static final int CONNECTIONS = 20;
     private static final int EVENTS = 30;
 
+    /**
+     * Publishes events {@code 1..events} to every subscriber and waits until each has them all, once, in order,
+     * its connection still open.
+     */
+    private static void publishAndAwaitEveryEvent(Peer peer, LoadClient client, long epoch, int events)
+            throws Exception {
+        assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
+        try (Publisher publisher = peer.publisher(epoch, 100)) {
+            for (int seq = 1; seq <= events; seq++) {
+                publisher.publish("bench.all", seq, System.nanoTime());
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> client.delivered.get() == (long) events * CONNECTIONS);
+        }
+        assertThat(client.lost.get()).isZero();
+        assertThat(client.duplicated.get()).isZero();
+        assertThat(client.closedByServer.get()).isZero();
+        assertThat(client.lastSeqs()).containsOnly((long) events);
+    }
+
     @Test
     void batchFramesLongerThanTomcatsBufferAreTakenInFragmentsAndEveryEventInThemCounts() throws Exception {
         long epoch = System.nanoTime();
-        int events = 300;
         try (Peer peer = Peer.start(Peer.Kind.HERALD_TOMCAT, List.of());
                 LoadClient client = new LoadClient(epoch, LoadClient.Mode.WEBSOCKET, peer.subprotocol(),
                         peer.framing(), 2)) {
@@ -28,17 +47,7 @@ class TomcatBenchServerIT {
             // fragments
             client.connect(peer.address, i -> "/ws?batch=300", CONNECTIONS,
                     i -> peer.subscribeMessage(LoadClient.Mode.WEBSOCKET, "bench.all"), 20_000);
-            assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
-            try (Publisher publisher = peer.publisher(epoch, 100)) {
-                for (int seq = 1; seq <= events; seq++) {
-                    publisher.publish("bench.all", seq, System.nanoTime());
-                }
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() -> client.delivered.get() == (long) events * CONNECTIONS);
-            }
-            assertThat(client.lost.get()).isZero();
-            assertThat(client.duplicated.get()).isZero();
-            assertThat(client.lastSeqs()).containsOnly((long) events);
+            publishAndAwaitEveryEvent(peer, client, epoch, 300);
         }
     }
 
@@ -50,18 +59,7 @@ class TomcatBenchServerIT {
                 LoadClient client = new LoadClient(epoch, mode, peer.subprotocol(), peer.framing(), 2)) {
             client.connect(peer.address, i -> peer.subscriberPath(mode, "bench.all"), CONNECTIONS,
                     i -> peer.subscribeMessage(mode, "bench.all"), 20_000);
-            assertThat(client.upgradedCount()).isEqualTo(CONNECTIONS);
-            try (Publisher publisher = peer.publisher(epoch, 100)) {
-                for (int seq = 1; seq <= EVENTS; seq++) {
-                    publisher.publish("bench.all", seq, System.nanoTime());
-                }
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() -> client.delivered.get() == (long) EVENTS * CONNECTIONS);
-            }
-            assertThat(client.lost.get()).isZero();
-            assertThat(client.duplicated.get()).isZero();
-            assertThat(client.closedByServer.get()).isZero();
-            assertThat(client.lastSeqs()).containsOnly((long) EVENTS);
+            publishAndAwaitEveryEvent(peer, client, epoch, EVENTS);
             assertThat(peer.cpuTicks()[0] + peer.cpuTicks()[1]).as("the server's CPU time is read").isPositive();
         }
     }

@@ -106,30 +106,31 @@ public final class HeraldEndpoint extends Endpoint {
         handle = h;
         int maxFrame = hub.maxFrameBytes();
         Input input = new Input(transport.readAhead(), h);
+        // measures every message against the hub's limit; on Tomcat it also puts messages together from the
+        // parts Tomcat hands over (Tomcat would keep a message buffer as large as the limit for the session's
+        // life, see TOMCAT_PART_SIZE), so only a message being read costs memory
+        MessageParts parts = new MessageParts(maxFrame);
         // once the transport is closing (a frame refused as too large), later messages are not the hub's
         if (isTomcat(session)) {
-            // Tomcat keeps a message buffer as large as its limit for the session's life: take messages in parts
-            // of TOMCAT_PART_SIZE and put them together here, where only a message being read costs memory
-            MessageParts parts = new MessageParts(maxFrame);
             session.addMessageHandler(String.class, (String part, boolean last) -> {
                 if (!transport.closing()) {
-                    take(parts.text(part, last), transport, input, h, maxFrame);
+                    take(parts.text(part, last), transport, input, h);
                 }
             });
             session.addMessageHandler(byte[].class, (byte[] part, boolean last) -> {
                 if (!transport.closing()) {
-                    take(parts.binary(part, last), transport, input, h, maxFrame);
+                    take(parts.binary(part, last), transport, input, h);
                 }
             });
         } else {
             session.addMessageHandler(String.class, text -> {
                 if (!transport.closing()) {
-                    take(text, transport, input, h, maxFrame);
+                    take(parts.text(text, true), transport, input, h);
                 }
             });
             session.addMessageHandler(byte[].class, bytes -> {
                 if (!transport.closing()) {
-                    take(bytes, transport, input, h, maxFrame);
+                    take(parts.binary(bytes, true), transport, input, h);
                 }
             });
         }
@@ -141,36 +142,24 @@ public final class HeraldEndpoint extends Endpoint {
     }
 
     /**
-     * Hands a whole message to the hub, or closes with 1009 {@code too-large} one above the hub's limit.
+     * Hands a whole message within the hub's limit to the hub, or closes with 1009 {@code too-large} for one
+     * above it.
      *
-     * @param message a {@code String}, a {@code byte[]}, {@link MessageParts#TOO_LARGE}, or {@code null} for
-     *     nothing yet (a part of a message)
+     * @param message what {@link MessageParts} answered: a {@code String}, a {@code byte[]},
+     *     {@link MessageParts#TOO_LARGE}, or {@code null} for nothing yet (a part of a message)
      */
-    private static void take(Object message, WebSocketTransport transport, Input input, ConnectionHandle h,
-            int maxFrame) {
+    private static void take(Object message, WebSocketTransport transport, Input input, ConnectionHandle h) {
         if (message instanceof String text) {
-            if (FrameSize.exceeds(text, maxFrame)) {
-                tooLarge(transport);
-            } else {
-                input.before(text);
-                h.onText(text);
-                input.after();
-            }
+            input.before(text);
+            h.onText(text);
+            input.after();
         } else if (message instanceof byte[] bytes) {
-            if (bytes.length > maxFrame) {
-                tooLarge(transport);
-            } else {
-                input.before(bytes.length);
-                h.onBinary(bytes);
-                input.after();
-            }
+            input.before(bytes.length);
+            h.onBinary(bytes);
+            input.after();
         } else if (message == MessageParts.TOO_LARGE) {
-            tooLarge(transport);
+            transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
         }
-    }
-
-    private static void tooLarge(WebSocketTransport transport) {
-        transport.close(CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
     }
 
     /** @return whether Tomcat serves the session */

@@ -8,9 +8,10 @@ import java.util.Arrays;
  * one part is passed on as it is, with no copy; a longer one is copied as its parts come, and refused as
  * soon as its parts pass the limit, so a session never holds more than the limit of a message being read.
  *
- * <p>Used where a container would otherwise keep a buffer as large as the largest message allowed for every
- * session, for its whole life (Tomcat's, see {@link HeraldEndpoint}). Not thread-safe: the container hands
- * one session's parts over one at a time.
+ * <p>Every message of a session passes through it: a container's whole message as one last part. Partial
+ * messages are for a container that would otherwise keep a buffer as large as the largest message allowed
+ * for every session, for its whole life (Tomcat, see {@link HeraldEndpoint}). Not thread-safe: the container
+ * hands one session's messages over one at a time.
  */
 final class MessageParts {
     /** What {@link #text} and {@link #binary} answer for a message above the limit. */

@@ -10,17 +10,21 @@ import org.junit.jupiter.api.Test;
 
 /** Frame measuring and cookie parsing, the two pieces of the adapter that compute something. */
 class FrameSizeTest {
+    /** @return {@code n} pieces, each a character of one, two or three UTF-8 bytes or a four-byte surrogate pair */
+    static String randomText(Random random, int n) {
+        String[] pieces = {"a", "é", "€", "😀"};
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(pieces[random.nextInt(pieces.length)]);
+        }
+        return b.toString();
+    }
+
     @Test
     void aMessageExceedsTheLimitExactlyWhenItsUtf8EncodingIsLonger() {
         Random random = new Random(11);
-        String[] pieces = {"a", "é", "€", "😀"};
         for (int round = 0; round < 2_000; round++) {
-            StringBuilder b = new StringBuilder();
-            int n = random.nextInt(40);
-            for (int i = 0; i < n; i++) {
-                b.append(pieces[random.nextInt(pieces.length)]);
-            }
-            String text = b.toString();
+            String text = randomText(random, random.nextInt(40));
             int limit = random.nextInt(120);
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             assertThat(FrameSize.exceeds(text, limit)).as("%s within %d", text, limit).isEqualTo(bytes > limit);

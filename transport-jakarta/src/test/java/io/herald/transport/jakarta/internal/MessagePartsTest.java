@@ -20,14 +20,8 @@ class MessagePartsTest {
     @Test
     void aTextInPartsComesOutWholeAtItsLastPartWhateverItsCharacters() {
         Random random = new Random(7);
-        String[] pieces = {"a", "é", "€", "😀"};
         for (int round = 0; round < 500; round++) {
-            StringBuilder b = new StringBuilder();
-            int n = 1 + random.nextInt(300);
-            for (int i = 0; i < n; i++) {
-                b.append(pieces[random.nextInt(pieces.length)]);
-            }
-            String text = b.toString();
+            String text = FrameSizeTest.randomText(random, 1 + random.nextInt(300));
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             int limit = bytes + random.nextInt(3) - 1;
             MessageParts parts = new MessageParts(limit);
