@@ -7,19 +7,14 @@ import io.herald.transport.jakarta.HeraldJettyWebSocket;
 import io.herald.testing.SelfSignedTls;
 import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.RawClient;
-import io.herald.transport.jakarta.contract.WebSocketFlowContract;
-import java.io.IOException;
+import io.herald.transport.jakarta.contract.OwnFramingContract;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -39,9 +34,7 @@ import static org.awaitility.Awaitility.await;
  * ({@link HeraldJettyWebSocket}), no Jakarta container and no handshake filter: refusals are answered
  * with their HTTP status by the endpoint itself. Driven by the JDK client.
  */
-class JettyCoreTransportIT extends WebSocketFlowContract {
-    private static final Pattern EVENT_NUMBER = Pattern.compile("\"n\":(\\d+)");
-
+class JettyCoreTransportIT extends OwnFramingContract {
     /** The TLS connector's certificate, made once. */
     private static SelfSignedTls tls;
 
@@ -85,9 +78,6 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         return true;
     }
 
-    // Frame-level behaviour the endpoint implements itself on Jetty's core API (a Jakarta container does it
-    // for the Jakarta endpoint): fragments, control frames, UTF-8 validation.
-
     @Test
     void aSubscriberOverTlsGetsEveryEventOnceInOrderAtEveryFrameLength() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(200)));
@@ -117,59 +107,7 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         assertThat(c.next("pong").path("ref").asText()).isEqualTo("p");
     }
 
-    @Test
-    void aFragmentedMessageIsPutTogetherBeforeTheHubSeesIt() throws Exception {
-        serve(b -> b);
-        RawClient c = raw();
-        byte[] message = pingRequest("fragments");
-        c.sendFrame(RawClient.TEXT, false, Arrays.copyOfRange(message, 0, 5));
-        c.sendFrame(0, false, Arrays.copyOfRange(message, 5, 20));
-        c.sendFrame(0, true, Arrays.copyOfRange(message, 20, message.length));
-        String answer = nextText(c);
-        assertThat(answer).contains("\"pong\"").contains("\"fragments\"");
-    }
-
-    @Test
-    void aPingIsAnsweredWithItsPayload() throws Exception {
-        serve(b -> b);
-        RawClient c = raw();
-        c.sendFrame(RawClient.PING, true, new byte[] {1, 2, 3});
-        RawClient.Frame f = c.read(Duration.ofSeconds(5));
-        assertThat(f).isNotNull();
-        assertThat(f.opcode()).isEqualTo(RawClient.PONG);
-        assertThat(f.payload()).containsExactly(1, 2, 3);
-    }
-
-    @Test
-    void invalidUtf8ClosesWith1007() throws Exception {
-        serve(b -> b);
-        RawClient c = raw();
-        c.sendFrame(RawClient.TEXT, true, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
-        RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(5));
-        assertThat(close).isNotNull();
-        assertThat(close.closeCode()).isEqualTo(1007);
-    }
-
-    @Test
-    void fragmentsAboveTheHubsLimitTogetherCloseWith1009() throws Exception {
-        serve(b -> b.maxFrameBytes(1_024));
-        RawClient c = raw();
-        byte[] part = "x".repeat(600).getBytes(StandardCharsets.UTF_8);
-        c.sendFrame(RawClient.TEXT, false, part);
-        c.sendFrame(0, true, part);
-        RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(5));
-        assertThat(close).isNotNull();
-        assertThat(close.closeCode()).isEqualTo(1009);
-        assertThat(close.closeReason()).isEqualTo("too-large");
-    }
-
     // Frames go straight to Jetty's endpoint (EndPointWriter); these cover what has to share it with them.
-
-    /** @return the connection id in a {@code connected} frame */
-    private static String connectionId(String connected) {
-        int at = connected.indexOf("\"connectionId\":\"") + "\"connectionId\":\"".length();
-        return connected.substring(at, connected.indexOf('"', at));
-    }
 
     @Test
     void pingsSentWhileEventsWaitForTheSocketAreAnsweredBetweenWholeEventsAndNothingIsLost() throws Exception {
@@ -211,117 +149,8 @@ class JettyCoreTransportIT extends WebSocketFlowContract {
         assertThat(nextText(c)).contains("\"pong\"").contains("still-open");
     }
 
-    /**
-     * Subscribes the client to {@code feed.**} and starts a thread that publishes {@code {"n":i}} events there,
-     * at most {@code events}, while any connection is open; join it at the end of the test.
-     */
-    private Thread streamEvents(RawClient c, int events) throws IOException {
-        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
-        assertThat(nextText(c)).contains("subscribed");
-        Thread publisher = new Thread(() -> {
-            for (int i = 0; i < events && hub.admin().connectionCount() > 0; i++) {
-                hub.publish("feed.tick", Map.of("n", i));
-            }
-        });
-        publisher.start();
-        return publisher;
-    }
-
-    private static void readEvents(RawClient c, int count) throws IOException {
-        for (int i = 0; i < count; i++) {
-            assertThat(c.read(Duration.ofSeconds(5))).as("event %d", i).isNotNull();
-        }
-    }
-
-    @Test
-    void aClientsCloseWhileEventsStreamIsAnsweredWithAClose() throws Exception {
-        serve(b -> b);
-        RawClient c = raw();
-        Thread publisher = streamEvents(c, 20_000);
-        try {
-            readEvents(c, 100);
-            c.sendFrame(RawClient.CLOSE, true, new byte[] {0x03, (byte) 0xE8});
-            RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(10));
-            assertThat(close).as("the server's close frame").isNotNull();
-            assertThat(close.closeCode()).isEqualTo(1000);
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 0);
-        } finally {
-            publisher.join(30_000);
-        }
-    }
-
-    @Test
-    void aProtocolErrorWhileEventsStreamIsAnsweredWithA1002CloseAfterWholeFrames() throws Exception {
-        // a queue that holds every event, so the client cannot be cut as a slow consumer first
-        serve(b -> b.outboundQueue(250_000, 64L * 1024 * 1024));
-        RawClient c = raw();
-        Thread publisher = streamEvents(c, 200_000);
-        try {
-            readEvents(c, 100);
-            // a continuation with no message to continue: Jetty ends the connection with 1002
-            c.sendFrame(0x0, true, new byte[] {1});
-            // every frame up to the close parses (nothing of ours was written into Jetty's close frame) and
-            // the events before it arrive in order
-            int next = -1;
-            RawClient.Frame f = c.read(Duration.ofSeconds(10));
-            while (f != null && f.opcode() == RawClient.TEXT) {
-                int n = eventNumber(f);
-                assertThat(n).as("events in order").isGreaterThan(next);
-                next = n;
-                f = c.read(Duration.ofSeconds(10));
-            }
-            assertThat(f).as("the server's close frame").isNotNull();
-            assertThat(f.opcode()).isEqualTo(RawClient.CLOSE);
-            assertThat(f.closeCode()).isEqualTo(1002);
-            // after it nothing but, rarely, the events of a batch flushed in the same instant as Jetty wrote its
-            // close, which the core-API writer cannot see coming (EndPointWriter's javadoc): whole frames, still in
-            // order, then the end of the connection
-            for (int late = 0; late <= 200_000; late++) {
-                RawClient.Frame after;
-                try {
-                    after = c.read(Duration.ofSeconds(2));
-                } catch (IOException e) {
-                    after = null;
-                }
-                if (after == null) {
-                    break;
-                }
-                assertThat(after.opcode()).as("a frame after the close frame: only a late event").isEqualTo(
-                        RawClient.TEXT);
-                int n = eventNumber(after);
-                assertThat(n).as("late events in order").isGreaterThan(next);
-                next = n;
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 0);
-        } finally {
-            publisher.join(30_000);
-        }
-    }
-
-    /** @return the number {@link #streamEvents} gave a whole event frame */
-    private static int eventNumber(RawClient.Frame f) {
-        Matcher m = EVENT_NUMBER.matcher(f.text());
-        assertThat(m.find()).as("an event: %s", f.text()).isTrue();
-        return Integer.parseInt(m.group(1));
-    }
-
-    @Test
-    void aCloseWaitingForAClientThatStopsReadingEndsTheConnectionAfterTheSendTimeout() throws Exception {
-        // the send timeout is one heartbeat (5 s at least); the hub's silence check takes two heartbeats and
-        // Jetty's idle timeout four, so only the send timeout can end the connection within 9 s
-        serve(b -> b.heartbeat(Duration.ofSeconds(5)).drainTimeout(Duration.ofMillis(200))
-                .outboundQueue(10_000, 64L * 1024 * 1024));
-        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 4_096));
-        String id = connectionId(nextText(c));
-        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
-        assertThat(nextText(c)).contains("subscribed");
-        String payload = "p".repeat(1_000);
-        // until the socket buffers are full and frames wait in the hub
-        for (int i = 0; i < 50_000 && hub.metrics().queuedFrames() == 0; i++) {
-            hub.publish("feed.tick", Map.of("n", i, "p", payload));
-        }
-        assertThat(hub.metrics().queuedFrames()).isPositive();
-        assertThat(hub.disconnect(id, io.herald.CloseReason.DISCONNECTED)).isTrue();
-        await().atMost(Duration.ofSeconds(9)).until(() -> connector.getConnectedEndPoints().isEmpty());
+    @Override
+    protected long openSockets() {
+        return connector.getConnectedEndPoints().size();
     }
 }

@@ -3,6 +3,7 @@ package io.herald.transport.jakarta.tomcat;
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import io.herald.transport.jakarta.contract.WebSocketFlowContract;
+import jakarta.servlet.ServletContext;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
@@ -34,6 +36,35 @@ class TomcatTransportIT extends WebSocketFlowContract {
      * @return the running Tomcat
      */
     static RunningServer startTomcat(Hub hub, boolean filter) throws Exception {
+        return startTomcat(hub, filter, servletContext -> {
+            ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+            try {
+                HeraldWebSocket.register(container, hub, PATH);
+            } catch (DeploymentException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * @param hub the hub to serve at {@link #PATH}
+     * @param filter whether Herald's handshake filter is declared
+     * @param mount mounts the endpoint while the context starts, after Tomcat's WebSocket container is made
+     * @return the running Tomcat
+     */
+    static RunningServer startTomcat(Hub hub, boolean filter, Consumer<ServletContext> mount) throws Exception {
+        return startTomcat(hub, filter, mount, connector -> { });
+    }
+
+    /**
+     * @param hub the hub to serve at {@link #PATH}
+     * @param filter whether Herald's handshake filter is declared
+     * @param mount mounts the endpoint while the context starts, after Tomcat's WebSocket container is made
+     * @param started told the connector once Tomcat has started
+     * @return the running Tomcat
+     */
+    static RunningServer startTomcat(Hub hub, boolean filter, Consumer<ServletContext> mount,
+            Consumer<Connector> started) throws Exception {
         Path base = Files.createTempDirectory("herald-tomcat");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
@@ -55,15 +86,9 @@ class TomcatTransportIT extends WebSocketFlowContract {
             context.addFilterMap(map);
         }
         context.addServletContainerInitializer(new WsSci(), null);
-        context.addServletContainerInitializer((classes, servletContext) -> {
-            ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
-            try {
-                HeraldWebSocket.register(container, hub, PATH);
-            } catch (DeploymentException e) {
-                throw new IllegalStateException(e);
-            }
-        }, Set.of());
+        context.addServletContainerInitializer((classes, servletContext) -> mount.accept(servletContext), Set.of());
         tomcat.start();
+        started.accept(connector);
         URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + PATH);
         return RunningServer.of(uri, () -> {
             tomcat.stop();

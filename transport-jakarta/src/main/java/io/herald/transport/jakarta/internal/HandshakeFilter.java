@@ -87,7 +87,7 @@ public final class HandshakeFilter implements Filter {
         return b.build();
     }
 
-    private static void refuse(HttpServletResponse response, Admission admission) throws IOException {
+    static void refuse(HttpServletResponse response, Admission admission) throws IOException {
         response.setStatus(admission.httpStatus());
         if (admission.httpStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
             response.setHeader("WWW-Authenticate", "Bearer");

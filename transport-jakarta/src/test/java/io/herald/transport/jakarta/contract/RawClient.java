@@ -145,6 +145,24 @@ public final class RawClient implements AutoCloseable {
     }
 
     /**
+     * Sends one whole frame without a mask, which RFC 6455 forbids a client.
+     *
+     * @param opcode the frame's opcode
+     * @param payload the payload, at most 125 bytes
+     * @throws IOException if the write fails
+     */
+    public void sendUnmasked(int opcode, byte[] payload) throws IOException {
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("at most 125 bytes, was " + payload.length);
+        }
+        byte[] f = new byte[2 + payload.length];
+        f[0] = (byte) (0x80 | opcode);
+        f[1] = (byte) payload.length;
+        System.arraycopy(payload, 0, f, 2, payload.length);
+        sendBytes(f);
+    }
+
+    /**
      * Encodes one masked frame.
      *
      * @param opcode the frame's opcode

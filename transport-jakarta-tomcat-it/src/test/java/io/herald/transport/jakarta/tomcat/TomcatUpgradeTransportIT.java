@@ -1,0 +1,105 @@
+package io.herald.transport.jakarta.tomcat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.Hub;
+import io.herald.transport.jakarta.HeraldServletWebSocket;
+import io.herald.transport.jakarta.contract.OwnFramingContract;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.catalina.connector.Connector;
+import org.apache.coyote.AbstractProtocol;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The WebSocket contract on embedded Tomcat 11 with Herald's own WebSocket on the servlet API's upgrade
+ * ({@link HeraldServletWebSocket}), no Jakarta endpoint and no handshake filter: refusals are answered
+ * with their HTTP status by the servlet itself. Driven by the JDK client and a raw socket client.
+ */
+class TomcatUpgradeTransportIT extends OwnFramingContract {
+    private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+
+    private Connector connector;
+
+    @Override
+    protected RunningServer start(Hub hub) throws Exception {
+        return TomcatTransportIT.startTomcat(hub, false, context -> HeraldServletWebSocket.register(context, hub, PATH),
+                c -> connector = c);
+    }
+
+    @Override
+    protected boolean refusesBeforeUpgrade() {
+        return true;
+    }
+
+    @Override
+    protected long openSockets() {
+        return ((AbstractProtocol<?>) connector.getProtocolHandler()).getConnectionCount();
+    }
+
+    @Test
+    void aHandshakeIsAcceptedWithTheKeysDigest() throws Exception {
+        serve(b -> b);
+        List<String> answer = request("GET", "Upgrade: websocket", "Connection: keep-alive, Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY);
+        assertThat(answer.get(0)).startsWith("HTTP/1.1 101");
+        // the example of RFC 6455, section 1.3
+        assertThat(answer).anySatisfy(h -> assertThat(h).isEqualToIgnoringCase(
+                "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+    }
+
+    @Test
+    void aRequestThatIsNoHandshakeIsAnsweredWithWhatAHandshakeNeeds() throws Exception {
+        serve(b -> b);
+        List<String> plain = request("GET");
+        assertThat(plain.get(0)).startsWith("HTTP/1.1 426");
+        assertThat(plain).anySatisfy(h -> assertThat(h).isEqualToIgnoringCase("Upgrade: websocket"));
+        assertThat(plain).anySatisfy(h -> assertThat(h).isEqualToIgnoringCase("Sec-WebSocket-Version: 13"));
+
+        List<String> post = request("POST", "Upgrade: websocket", "Connection: Upgrade", "Content-Length: 0");
+        assertThat(post.get(0)).startsWith("HTTP/1.1 405");
+        assertThat(post).anySatisfy(h -> assertThat(h).isEqualToIgnoringCase("Allow: GET"));
+
+        List<String> oldVersion = request("GET", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 8", "Sec-WebSocket-Key: " + KEY);
+        assertThat(oldVersion.get(0)).startsWith("HTTP/1.1 426");
+        assertThat(oldVersion).anySatisfy(h -> assertThat(h).isEqualToIgnoringCase("Sec-WebSocket-Version: 13"));
+
+        List<String> badKey = request("GET", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: c2hvcnQ=");
+        assertThat(badKey.get(0)).startsWith("HTTP/1.1 400");
+        assertThat(badKey.get(badKey.size() - 1)).contains("Sec-WebSocket-Key");
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    /** @return the answer's status line, headers and (after an empty line) first body line */
+    private List<String> request(String method, String... headers) throws IOException {
+        try (Socket s = new Socket(server.uri().getHost(), server.uri().getPort())) {
+            s.setSoTimeout(5_000);
+            StringBuilder r = new StringBuilder(method + " " + PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            for (String h : headers) {
+                r.append(h).append("\r\n");
+            }
+            r.append("\r\n");
+            OutputStream out = s.getOutputStream();
+            out.write(r.toString().getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            List<String> lines = new ArrayList<>();
+            String line;
+            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                lines.add(line);
+            }
+            if (!lines.get(0).contains(" 101 ")) {
+                lines.add(in.readLine());
+            }
+            return lines;
+        }
+    }
+}
