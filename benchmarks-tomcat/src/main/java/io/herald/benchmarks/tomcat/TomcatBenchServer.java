@@ -2,6 +2,7 @@ package io.herald.benchmarks.tomcat;
 
 import io.herald.Hub;
 import io.herald.benchmarks.load.BenchHub;
+import io.herald.transport.jakarta.HeraldServletWebSocket;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import io.herald.transport.sse.HeraldSse;
 import jakarta.websocket.DeploymentException;
@@ -29,7 +30,9 @@ import org.apache.tomcat.websocket.server.WsSci;
  * Run as its own JVM, from its own jar (Tomcat and Jetty each bring the servlet and WebSocket APIs and their
  * own default configurator, so they do not share a class path); prints {@code READY <port>} when up.
  *
- * <p>Usage: {@code TomcatBenchServer [port]} (0 or none: a free port).
+ * <p>Usage: {@code TomcatBenchServer [port]} (0 or none: a free port). With {@code -Dbench.ws=upgrade},
+ * {@code /ws} is Herald's own WebSocket on the servlet upgrade ({@link HeraldServletWebSocket}) instead of
+ * the Jakarta endpoint.
  */
 public final class TomcatBenchServer {
     private TomcatBenchServer() {
@@ -42,6 +45,7 @@ public final class TomcatBenchServer {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         Hub hub = BenchHub.build();
+        boolean upgrade = "upgrade".equalsIgnoreCase(System.getProperty("bench.ws", "jakarta"));
         HeraldSse sse = HeraldSse.builder(hub).build();
         Path base = Files.createTempDirectory("herald-bench-tomcat");
         Tomcat tomcat = new Tomcat();
@@ -59,6 +63,10 @@ public final class TomcatBenchServer {
         context.addServletContainerInitializer(new WsSci(), null);
         context.addServletContainerInitializer((classes, servletContext) -> {
             sse.register(servletContext, "/events");
+            if (upgrade) {
+                HeraldServletWebSocket.register(servletContext, hub, "/ws");
+                return;
+            }
             ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
             try {
                 HeraldWebSocket.register(container, hub, "/ws");

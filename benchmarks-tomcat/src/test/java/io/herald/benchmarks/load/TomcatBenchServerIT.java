@@ -63,4 +63,22 @@ class TomcatBenchServerIT {
             assertThat(peer.cpuTicks()[0] + peer.cpuTicks()[1]).as("the server's CPU time is read").isPositive();
         }
     }
+
+    @Test
+    void onTheServletUpgradeEverySubscriberGetsEveryEventOnceInOrderInPlainAndBatchFrames() throws Exception {
+        long epoch = System.nanoTime();
+        try (Peer peer = Peer.start(Peer.Kind.HERALD_TOMCAT_UPGRADE, List.of());
+                LoadClient plain = new LoadClient(epoch, LoadClient.Mode.WEBSOCKET, peer.subprotocol(),
+                        peer.framing(), 2)) {
+            plain.connect(peer.address, i -> peer.subscriberPath(LoadClient.Mode.WEBSOCKET, "bench.all"),
+                    CONNECTIONS, i -> peer.subscribeMessage(LoadClient.Mode.WEBSOCKET, "bench.all"), 20_000);
+            publishAndAwaitEveryEvent(peer, plain, epoch, EVENTS);
+            try (LoadClient batched = new LoadClient(epoch, LoadClient.Mode.WEBSOCKET, peer.subprotocol(),
+                    peer.framing(), 2)) {
+                batched.connect(peer.address, i -> "/ws?batch=300", CONNECTIONS,
+                        i -> peer.subscribeMessage(LoadClient.Mode.WEBSOCKET, "bench.all"), 20_000);
+                publishAndAwaitEveryEvent(peer, batched, epoch, 300);
+            }
+        }
+    }
 }

@@ -43,9 +43,10 @@ import java.util.stream.Stream;
  * picks the server: {@code herald} (the default; {@code /ws} is the portable Jakarta endpoint),
  * {@code herald-core} (the same with {@code /ws} on Jetty's core WebSocket API; WebSocket only),
  * {@code herald-tomcat} (Herald on embedded Tomcat, the Jakarta endpoint and SSE, from
- * {@code benchmarks-tomcat.jar}), {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan} (nginx with
+ * {@code benchmarks-tomcat.jar}), {@code herald-tomcat-upgrade} (the same with {@code /ws} served by
+ * {@code HeraldServletWebSocket} on the servlet upgrade; WebSocket only), {@code jetty-loop} ({@link JettyLoopServer}), {@code nchan} (nginx with
  * Nchan), {@code socketio} (Socket.IO 4 on Node.js, each topic a room; WebSocket only), several of these
- * separated by commas, or {@code all} (every one but {@code herald-tomcat}; Nchan and Herald only for SSE).
+ * separated by commas, or {@code all} (every one but the two on Tomcat; Nchan and Herald only for SSE).
  * Several servers run the scenario in turn on this same load generator, and a table then gives every figure's
  * ratio to Nchan's (when Nchan ran).
  */
@@ -99,6 +100,10 @@ public final class LoadScenario {
             throw new IllegalArgumentException("herald-core is Herald's WebSocket endpoint on Jetty's core API; "
                     + "its SSE is the same as herald's");
         }
+        if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.HERALD_TOMCAT_UPGRADE)) {
+            throw new IllegalArgumentException("herald-tomcat-upgrade is Herald's WebSocket on Tomcat's servlet "
+                    + "upgrade; its SSE is the same as herald-tomcat's");
+        }
         if (mode == LoadClient.Mode.SSE && kinds.contains(Peer.Kind.JETTY_LOOP)) {
             throw new IllegalArgumentException("the Jetty loop serves WebSocket only");
         }
@@ -126,7 +131,7 @@ public final class LoadScenario {
             return Peer.Kind.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("no server named '" + name.trim() + "': name herald, herald-core, "
-                    + "herald-tomcat, jetty-loop, nchan or socketio, several separated by commas, or all", e);
+                    + "herald-tomcat, herald-tomcat-upgrade, jetty-loop, nchan or socketio, several separated by commas, or all", e);
         }
     }
 

@@ -41,6 +41,11 @@ final class Peer implements AutoCloseable {
          * {@code /events}, from its own jar ({@code benchmarks-tomcat.jar}, see {@link #tomcatJar()}).
          */
         HERALD_TOMCAT,
+        /**
+         * The same Tomcat server with {@code /ws} served by Herald's own WebSocket on the servlet upgrade
+         * ({@code HeraldServletWebSocket}) instead of the Jakarta endpoint.
+         */
+        HERALD_TOMCAT_UPGRADE,
         /** A Jakarta endpoint on Jetty that sends every message it gets to all other sessions. */
         JETTY_LOOP,
         /** nginx with Nchan: {@code /sub/<channel>}, published with {@code POST /pub/<channel>}. */
@@ -58,7 +63,7 @@ final class Peer implements AutoCloseable {
 
         /** @return whether the server is Herald's, on any container or endpoint */
         boolean herald() {
-            return this == HERALD || this == HERALD_CORE || this == HERALD_TOMCAT;
+            return this == HERALD || this == HERALD_CORE || this == HERALD_TOMCAT || this == HERALD_TOMCAT_UPGRADE;
         }
     }
 
@@ -102,6 +107,8 @@ final class Peer implements AutoCloseable {
             case HERALD_CORE -> java(kind, OWN_CLASS_PATH, BenchServer.class.getName(),
                     Stream.concat(jvmArgs.stream(), Stream.of("-Dbench.ws=core")).toList());
             case HERALD_TOMCAT -> java(kind, tomcatJar().toString(), TOMCAT_SERVER, jvmArgs);
+            case HERALD_TOMCAT_UPGRADE -> java(kind, tomcatJar().toString(), TOMCAT_SERVER,
+                    Stream.concat(jvmArgs.stream(), Stream.of("-Dbench.ws=upgrade")).toList());
             case JETTY_LOOP -> java(kind, OWN_CLASS_PATH, JettyLoopServer.class.getName(), jvmArgs);
             case NCHAN -> nchan();
             case SOCKETIO -> socketIo();
@@ -393,7 +400,7 @@ final class Peer implements AutoCloseable {
     /** @return the request path of a subscriber of {@code topic} */
     String subscriberPath(LoadClient.Mode mode, String topic) {
         return switch (kind) {
-            case HERALD, HERALD_CORE, HERALD_TOMCAT ->
+            case HERALD, HERALD_CORE, HERALD_TOMCAT, HERALD_TOMCAT_UPGRADE ->
                     mode == LoadClient.Mode.SSE ? "/events?topics=" + topic : "/ws" + batchQuery();
             case JETTY_LOOP -> "/loop";
             case NCHAN -> "/sub/" + topic;
@@ -407,7 +414,7 @@ final class Peer implements AutoCloseable {
             return null;
         }
         return switch (kind) {
-            case HERALD, HERALD_CORE, HERALD_TOMCAT -> "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}";
+            case HERALD, HERALD_CORE, HERALD_TOMCAT, HERALD_TOMCAT_UPGRADE -> "{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}";
             // sent once the namespace is connected (an event before that is dropped)
             case SOCKETIO -> "42[\"subscribe\",\"" + topic + "\"]";
             default -> null;
@@ -427,7 +434,7 @@ final class Peer implements AutoCloseable {
     /** @return a publisher of ~{@code payloadBytes}-byte events to this server */
     Publisher publisher(long epochNanos, int payloadBytes) throws IOException {
         Publisher.Format format = switch (kind) {
-            case HERALD, HERALD_CORE, HERALD_TOMCAT -> Publisher.Format.HERALD;
+            case HERALD, HERALD_CORE, HERALD_TOMCAT, HERALD_TOMCAT_UPGRADE -> Publisher.Format.HERALD;
             case JETTY_LOOP -> Publisher.Format.RAW_WEBSOCKET;
             case NCHAN -> Publisher.Format.HTTP_POST;
             case SOCKETIO -> Publisher.Format.SOCKETIO;
