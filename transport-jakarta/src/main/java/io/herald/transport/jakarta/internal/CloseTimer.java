@@ -36,8 +36,13 @@ final class CloseTimer {
         }
     }
 
-    /** Stops the thread; closes timed from now on are not waited for. */
+    /**
+     * Stops the thread, first running the tasks still waiting (each ends a connection whose close was
+     * waited for); closes timed from now on are not waited for.
+     */
     void stop() {
-        timer.shutdownNow();
+        for (Runnable waiting : timer.shutdownNow()) {
+            waiting.run();
+        }
     }
 }

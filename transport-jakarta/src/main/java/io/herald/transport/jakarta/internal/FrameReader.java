@@ -21,7 +21,7 @@ import java.util.Arrays;
  * the hub to say ({@code ConnectionHandle#onText(byte[])}).
  *
  * <p>Memory: a message is kept until its last fragment, in an array that grows with what arrives (never past
- * the limit); a control frame's payload in a 125-byte array made when one arrives. Not thread-safe: one
+ * the limit); a control frame's payload in an array of its size, made when one arrives. Not thread-safe: one
  * reader per connection, fed by one thread at a time.
  */
 final class FrameReader {
@@ -67,6 +67,8 @@ final class FrameReader {
     private static final int OP_PING = 9;
     private static final int OP_PONG = 10;
     private static final byte[] EMPTY = new byte[0];
+    /** The most a message's array holds before its bytes arrive. */
+    private static final int INITIAL_CAPACITY = 4096;
 
     private final int maxMessage;
 
@@ -118,6 +120,9 @@ final class FrameReader {
             if (opcode >= OP_CLOSE) {
                 unmask(buf, pos, control, (int) payloadRead, n);
             } else {
+                if (messageLength + n > message.length) {
+                    grow(messageLength + n);
+                }
                 unmask(buf, pos, message, messageLength, n);
                 messageLength += n;
             }
@@ -208,8 +213,8 @@ final class FrameReader {
                 }
                 messageText = opcode == OP_TEXT;
                 messageLength = 0;
-                // a whole message is kept at its size; a first fragment in room for a few more like it
-                message = new byte[(int) (fin ? length : Math.min(maxMessage, Math.max(length, 256)))];
+                // what a header claims is not allocated before it arrives
+                message = new byte[(int) Math.min(length, INITIAL_CAPACITY)];
             }
             case OP_CONTINUATION -> {
                 if (message == null) {
@@ -220,10 +225,6 @@ final class FrameReader {
                     fail(sink, CloseReason.TOO_LARGE.code(), CloseReason.TOO_LARGE.reason());
                     return;
                 }
-                int needed = (int) (messageLength + length);
-                if (needed > message.length) {
-                    message = Arrays.copyOf(message, (int) Math.min(maxMessage, Math.max(needed, 2L * message.length)));
-                }
             }
             default -> {
                 fail(sink, PROTOCOL_ERROR, "reserved-opcode");
@@ -231,6 +232,15 @@ final class FrameReader {
             }
         }
         inPayload = true;
+    }
+
+    /**
+     * Makes room for the message's bytes as they arrive: at least doubling, but never past what the last
+     * fragment's header announced (so a message in one frame ends in an array of its exact size) or the limit.
+     */
+    private void grow(int needed) {
+        long bound = fin ? messageLength + (payloadLength - payloadRead) : maxMessage;
+        message = Arrays.copyOf(message, (int) Math.min(bound, Math.max(needed, 2L * message.length)));
     }
 
     private void frameEnd(boolean more, Sink sink) {
@@ -279,6 +289,11 @@ final class FrameReader {
             return;
         }
         sink.onClose(code, reason);
+    }
+
+    /** @return how many bytes the reader holds room for in the message being put together (0 between messages) */
+    int capacity() {
+        return message == null ? 0 : message.length;
     }
 
     /** The codes an endpoint may put in a close frame: 1000–1003, 1007–1014 and 3000–4999. */

@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * counts as activity.
  *
  * <p>Closing: whoever closes first sends a close frame and the other answers with one (RFC 6455, section
- * 7); the server then ends the TCP connection. A close the hub asks for waits at most the send timeout for
- * the client: a client that does not read, or does not answer, has its connection ended without more ado
- * ({@link UpgradeSockets#abort}), so a stalled client holds no socket once the hub has let it go. The hub
- * is told how the connection ended once, with the code that was sent or received (1006 when the
- * connection broke without a close frame).
+ * 7); the server then ends the TCP connection. A close waits at most the send timeout for the client: then
+ * the hub is told the connection ended, and the container ends the socket of a client that does not read
+ * or does not answer ({@link UpgradeSockets#limit}), so a stalled client holds no socket for long once the
+ * hub has let it go. The hub is told how the connection ended once, with the code that was sent or received
+ * (1006 when the connection broke without a close frame).
  *
  * <p>Threads: the container calls the read listener one call at a time; the hub calls {@link #send} with
  * at most one batch in flight and {@link #close} from any thread; the close timer runs on its own thread.
@@ -74,9 +74,17 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
     private int closeCode;
     private String closeReason;
     private boolean closeReceived;
-    /** The connection ended and the hub was told. */
-    private boolean ended;
+    /** Our close frame is handed to the socket. */
+    private boolean wroteClose;
+    /** No timer bounds the close (the servlet is destroyed): it ends once our close frame is written. */
+    private boolean untimed;
     private ScheduledFuture<?> closeTimeout;
+    /** The connection ended, with this code and reason. */
+    private boolean ended;
+    private int endCode;
+    private String endReason;
+    /** The hub was told. */
+    private boolean reported;
 
     /**
      * Made by the container inside {@code HttpServletRequest.upgrade}, on the thread of the servlet that
@@ -123,7 +131,7 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             webConnection.getOutputStream().setWriteListener(w);
         } catch (IOException | RuntimeException e) {
             LOG.debug("upgraded connection unusable", e);
-            UpgradeSockets.abort(webConnection);
+            UpgradeSockets.close(webConnection);
             return;
         }
         this.reader = new FrameReader(hub.maxFrameBytes());
@@ -136,6 +144,8 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             close(CloseReason.INTERNAL.code(), CloseReason.INTERNAL.reason());
             return;
         }
+        // (the hub may have closed it already, over a limit)
+        report();
         in.setReadListener(this);
     }
 
@@ -149,7 +159,8 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
                 break;
             }
             if (reading && n > 0) {
-                reading = reader.read(buf, 0, n, this);
+                // (a message the hub refuses stops the reading too)
+                reading = reader.read(buf, 0, n, this) && reading;
             }
         }
         if (holding) {
@@ -237,9 +248,8 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             }
         }
         if (answer) {
-            // echo the client's code (none when it gave none), then end the connection
-            writer.close(code, new byte[0], () -> ended(code, reason));
-            startCloseTimer();
+            // echo the client's code (none when it gave none); the handshake is done once the echo is written
+            startClosing(code, reason, new byte[0]);
         } else {
             // the answer to our close frame: the handshake is done once ours is written too
             finishIfDone();
@@ -284,50 +294,43 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
     @Override
     public void close(int code, String reason) {
         byte[] why = fit(reason);
+        String sent = new String(why, StandardCharsets.UTF_8);
         synchronized (this) {
             if (closeSent || ended) {
                 return;
             }
             closeSent = true;
             closeCode = code;
-            closeReason = new String(why, StandardCharsets.UTF_8);
+            closeReason = sent;
         }
+        startClosing(code, sent, why);
+    }
+
+    /**
+     * Writes our close frame behind what is being written, bounds how long the client may take to read it
+     * and answer (the send timeout), and ends the connection once the handshake is done.
+     */
+    private void startClosing(int code, String reason, byte[] why) {
         UpgradeWriter w = writer;
         if (w == null) {
             ended(code, reason);
             return;
         }
-        startCloseTimer();
+        // should the client stop reading or answering, the container ends the socket (on Tomcat)
+        UpgradeSockets.limit(connection, sendTimeoutMs);
         w.close(code, why, () -> {
-            wroteClose = true;
+            synchronized (this) {
+                wroteClose = true;
+            }
             finishIfDone();
         });
-    }
-
-    /** Set once our close frame is handed to the socket. */
-    private volatile boolean wroteClose;
-
-    /** Ends the connection once both close frames went their way. */
-    private void finishIfDone() {
-        int code;
-        String reason;
-        synchronized (this) {
-            if (!closeReceived || !closeSent || ended) {
-                return;
-            }
-            code = closeCode;
-            reason = closeReason;
-        }
-        if (wroteClose) {
-            ended(code, reason);
-        }
-    }
-
-    private void startCloseTimer() {
         ScheduledFuture<?> timer = closeTimer.schedule(this::closeTimedOut, sendTimeoutMs, TimeUnit.MILLISECONDS);
         if (timer == null) {
-            // the servlet is being destroyed: no close is waited for
-            closeTimedOut();
+            // the servlet is destroyed: the connection ends once our close frame is written
+            synchronized (this) {
+                untimed = true;
+            }
+            finishIfDone();
             return;
         }
         synchronized (this) {
@@ -337,6 +340,20 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             }
         }
         timer.cancel(false);
+    }
+
+    /** Ends the connection once the close handshake is done: our close frame written, the client's read. */
+    private void finishIfDone() {
+        int code;
+        String reason;
+        synchronized (this) {
+            if (ended || !wroteClose || !(closeReceived || untimed)) {
+                return;
+            }
+            code = closeCode;
+            reason = closeReason;
+        }
+        ended(code, reason);
     }
 
     /** The client did not read our close frame, or did not answer it, within the send timeout. */
@@ -351,7 +368,8 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
     }
 
     /**
-     * The connection ended: the socket is closed, waiting writes fail, and the hub is told once.
+     * The connection ended: its streams are closed, waiting writes fail, and the hub is told once (now, or
+     * once {@link #init} has its handle).
      */
     private void ended(int code, String reason) {
         ScheduledFuture<?> timer;
@@ -360,6 +378,8 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
                 return;
             }
             ended = true;
+            endCode = code;
+            endReason = reason;
             timer = closeTimeout;
             closeTimeout = null;
         }
@@ -372,12 +392,25 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
         }
         WebConnection c = connection;
         if (c != null) {
-            UpgradeSockets.abort(c);
+            UpgradeSockets.close(c);
         }
+        report();
+    }
+
+    /** Tells the hub how the connection ended, once, when it has ended and the hub has opened it. */
+    private void report() {
         ConnectionHandle h = handle;
-        if (h != null) {
-            h.onClosed(code, reason);
+        int code;
+        String reason;
+        synchronized (this) {
+            if (!ended || h == null || reported) {
+                return;
+            }
+            reported = true;
+            code = endCode;
+            reason = endReason;
         }
+        h.onClosed(code, reason);
     }
 
     @Override

@@ -8,14 +8,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends an upgraded connection, now. The servlet API offers only {@link WebConnection#close()}, which on
- * Tomcat closes the two streams and leaves the socket to the container's next event on it: after a close
- * frame the client's answer or its end of the TCP connection is that event, but a client that stopped
- * reading sends neither, and Tomcat gives upgraded connections no timeout. So on Tomcat the socket itself
- * is closed too, through the socket wrapper its output stream holds (found by reflection once per class;
- * Tomcat 10.1 and 11 keep it in a field named {@code socketWrapper} with a public {@code close()}, which also
- * releases the connection's processor and destroys the upgrade handler). Elsewhere, or if Tomcat ever
- * changes that, closing the streams is all that is done, and a warning says so once.
+ * Makes sure a closing upgraded connection's socket ends. The servlet API offers only
+ * {@link WebConnection#close()}, which on Tomcat closes the two streams and leaves the socket to the
+ * container's next event on it: after a close frame, the client's answer or its end of the TCP connection
+ * is that event, but a client that stopped reading sends neither, and Tomcat gives upgraded connections no
+ * timeout. So, once a connection starts closing, {@link #limit} gives Tomcat's socket a read and a write
+ * timeout: Tomcat's poller then ends the socket itself, on its own threads, if the client neither reads nor
+ * sends for that long. The socket wrapper is reached through the upgraded output stream (Tomcat 10.1 and 11
+ * keep it in a field named {@code socketWrapper}, with public {@code setReadTimeout} and
+ * {@code setWriteTimeout}), found by reflection once per class. On other containers, or should Tomcat change
+ * that, nothing is set and a warning says so once: there the container's own timeouts end such sockets.
  */
 final class UpgradeSockets {
     private static final Logger LOG = LoggerFactory.getLogger(UpgradeSockets.class);
@@ -32,7 +34,6 @@ final class UpgradeSockets {
                 f.setAccessible(true);
                 return f;
             } catch (ReflectiveOperationException | RuntimeException e) {
-                warn(e);
                 return null;
             }
         }
@@ -41,36 +42,49 @@ final class UpgradeSockets {
     private UpgradeSockets() {
     }
 
-    /** Closes the connection's streams and, on Tomcat, its socket. Never throws. */
-    static void abort(WebConnection connection) {
-        Object out = null;
+    /**
+     * Bounds how long a closing connection's socket may go without the client reading or sending. Never throws.
+     *
+     * @param connection the upgraded connection
+     * @param timeoutMs the longest silence, in milliseconds
+     */
+    static void limit(WebConnection connection, long timeoutMs) {
+        Object out;
         try {
             out = connection.getOutputStream();
         } catch (Exception e) {
-            LOG.debug("no output stream to close", e);
+            LOG.debug("no output stream", e);
+            return;
         }
+        Field wrapper = SOCKET_WRAPPER.get(out.getClass());
+        if (wrapper == null) {
+            warn(out.getClass().getName());
+            return;
+        }
+        try {
+            Object socket = wrapper.get(out);
+            Method read = socket.getClass().getMethod("setReadTimeout", long.class);
+            Method write = socket.getClass().getMethod("setWriteTimeout", long.class);
+            read.invoke(socket, timeoutMs);
+            write.invoke(socket, timeoutMs);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            warn(e.toString());
+        }
+    }
+
+    /** Closes the connection's streams; the container closes the socket. Never throws. */
+    static void close(WebConnection connection) {
         try {
             connection.close();
         } catch (Exception e) {
             LOG.debug("closing an upgraded connection failed", e);
         }
-        Field wrapper = out == null ? null : SOCKET_WRAPPER.get(out.getClass());
-        if (wrapper == null) {
-            return;
-        }
-        try {
-            Object socket = wrapper.get(out);
-            Method close = socket.getClass().getMethod("close");
-            close.invoke(socket);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            warn(e);
-        }
     }
 
-    private static void warn(Exception e) {
+    private static void warn(String what) {
         if (WARNED.compareAndSet(false, true)) {
-            LOG.warn("Cannot close Tomcat's socket of an upgraded connection ({}); a client that stops reading keeps"
-                    + " its socket until it reads or goes away", e.toString());
+            LOG.warn("Cannot bound how long a closing WebSocket's socket stays open ({}): a client that stops"
+                    + " reading keeps its socket until the container's own timeouts end it", what);
         }
     }
 }

@@ -124,13 +124,7 @@ final class UpgradeWriter implements WriteListener {
                 return false;
             }
             closing = true;
-            now = current == null;
-            if (now) {
-                current = job;
-                writing = true;
-            } else {
-                waiting.add(job);
-            }
+            now = enqueue(job);
         }
         if (now) {
             drain();
@@ -144,12 +138,8 @@ final class UpgradeWriter implements WriteListener {
         synchronized (this) {
             if (closing) {
                 refused = failure != null ? failure : new ClosedChannelException();
-            } else if (current == null) {
-                current = job;
-                writing = true;
-                now = true;
             } else {
-                waiting.add(job);
+                now = enqueue(job);
             }
         }
         if (refused != null) {
@@ -157,6 +147,25 @@ final class UpgradeWriter implements WriteListener {
         } else if (now) {
             drain();
         }
+    }
+
+    /**
+     * Puts a job in line, holding the lock: next when nothing is being written (the thread writing, if any,
+     * takes it when it finishes its job), else behind what waits.
+     *
+     * @return whether the caller is now the writer and must {@link #drain}
+     */
+    private boolean enqueue(Job job) {
+        if (current != null) {
+            waiting.add(job);
+            return false;
+        }
+        current = job;
+        if (writing) {
+            return false;
+        }
+        writing = true;
+        return true;
     }
 
     @Override
@@ -207,6 +216,11 @@ final class UpgradeWriter implements WriteListener {
                 return;
             }
             synchronized (this) {
+                if (current != job) {
+                    // failed meanwhile (the connection ended): it was told so
+                    writing = false;
+                    return;
+                }
                 current = waiting.poll();
             }
             job.completed();

@@ -285,6 +285,20 @@ class FrameReaderTest {
     }
 
     @Test
+    void roomForAMessageGrowsWithItsBytesNotWithTheLengthItsHeaderClaims() {
+        Recorder sink = new Recorder();
+        FrameReader reader = new FrameReader(1_000_000);
+        byte[] payload = randomAscii(900_000);
+        byte[] f = frame(FIN | TEXT, payload);
+        // the 14-byte header and 10,000 bytes of payload
+        assertThat(read(reader, Arrays.copyOf(f, 14 + 10_000), sink)).isTrue();
+        assertThat(reader.capacity()).isBetween(10_000, 20_000);
+        assertThat(read(reader, Arrays.copyOfRange(f, 14 + 10_000, f.length), sink)).isTrue();
+        assertThat(sink.events).containsExactly(Recorder.describe(true, payload));
+        assertThat(reader.capacity()).isZero();
+    }
+
+    @Test
     void aFirstFragmentOverTheLimitIsRefusedFromItsHeaderAlone() {
         Recorder sink = new Recorder();
         FrameReader reader = new FrameReader(100);
