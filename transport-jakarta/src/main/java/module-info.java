@@ -1,8 +1,9 @@
 /**
  * Herald's Jakarta WebSocket transport: {@link io.herald.transport.jakarta.HeraldWebSocket} registers the
  * endpoint in any Jakarta WebSocket 2.1+ container; {@link io.herald.transport.jakarta.HeraldJettyWebSocket}
- * serves it on Jetty 12's own WebSocket API. The servlet API is needed only for the optional handshake
- * filter, Jetty only for the Jetty classes.
+ * serves it on Jetty 12's own WebSocket API; {@link io.herald.transport.jakarta.HeraldServletWebSocket}
+ * serves it with Herald's own WebSocket on the servlet upgrade (for Tomcat). The servlet API is needed only
+ * for the optional handshake filter and the servlet, Jetty only for the Jetty classes.
  */
 module io.herald.transport.jakarta {
     requires transitive io.herald.core;
