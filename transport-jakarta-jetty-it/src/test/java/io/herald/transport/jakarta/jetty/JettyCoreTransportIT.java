@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldJettyWebSocket;
 import io.herald.testing.SelfSignedTls;
-import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.RawClient;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
 import java.net.URI;
-import java.net.http.HttpClient;
+import javax.net.ssl.SSLContext;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static org.awaitility.Awaitility.await;
 
 /**
  * The WebSocket contract on embedded Jetty 12 (ee10) with the endpoint on Jetty's core WebSocket API
@@ -79,37 +75,6 @@ class JettyCoreTransportIT extends OwnFramingContract {
     }
 
     @Test
-    void aSubscriberOverTlsGetsEveryEventOnceInOrderAtEveryFrameLength() throws Exception {
-        serve(b -> b.heartbeat(Duration.ofMillis(200)));
-        HttpClient https = HttpClient.newBuilder().sslContext(tls.clientContext())
-                .connectTimeout(JdkClient.TIMEOUT).build();
-        JdkClient c = track(JdkClient.connect(https,
-                URI.create("wss://127.0.0.1:" + tlsConnector.getLocalPort() + PATH), Map.of()));
-        c.next("connected");
-        c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"t\"]}");
-        c.next("subscribed");
-        List<String> published = new ArrayList<>();
-        List<String> received = new ArrayList<>();
-        // frames whose payload length takes the one-, two- and eight-byte forms, one per write
-        for (int size : new int[] {10, 200, 70_000}) {
-            published.add(hub.publish("t", Map.of("pad", "p".repeat(size))));
-            received.add(c.next("event").path("id").asText());
-        }
-        for (int n = 0; n < 300; n++) {
-            // a burst: events that wait for the write in flight leave together, with the heartbeat's pings
-            published.add(hub.publish("t", Map.of("n", n, "pad", "p".repeat(n * 7))));
-        }
-        while (received.size() < published.size()) {
-            received.add(c.next("event").path("id").asText());
-        }
-        assertThat(received).containsExactlyElementsOf(published);
-        c.send("{\"type\":\"ping\",\"ref\":\"p\"}");
-        assertThat(c.next("pong").path("ref").asText()).isEqualTo("p");
-    }
-
-    // Frames go straight to Jetty's endpoint (EndPointWriter); these cover what has to share it with them.
-
-    @Test
     void pingsSentWhileEventsWaitForTheSocketAreAnsweredBetweenWholeEventsAndNothingIsLost() throws Exception {
         serve(b -> b.outboundQueue(10_000, 64L * 1024 * 1024));
         RawClient c = track(RawClient.connect(server.uri(), Map.of(), 4_096));
@@ -147,6 +112,16 @@ class JettyCoreTransportIT extends OwnFramingContract {
         assertThat(pongs).isEqualTo(pings.length);
         c.sendText("{\"type\":\"ping\",\"ref\":\"still-open\"}");
         assertThat(nextText(c)).contains("\"pong\"").contains("still-open");
+    }
+
+    @Override
+    protected URI secureUri() {
+        return URI.create("wss://127.0.0.1:" + tlsConnector.getLocalPort() + PATH);
+    }
+
+    @Override
+    protected SSLContext clientTls() throws Exception {
+        return tls.clientContext();
     }
 
     @Override

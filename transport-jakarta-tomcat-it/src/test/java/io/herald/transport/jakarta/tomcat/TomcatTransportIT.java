@@ -53,18 +53,18 @@ class TomcatTransportIT extends WebSocketFlowContract {
      * @return the running Tomcat
      */
     static RunningServer startTomcat(Hub hub, boolean filter, Consumer<ServletContext> mount) throws Exception {
-        return startTomcat(hub, filter, mount, connector -> { });
+        return startTomcat(hub, filter, mount, started -> { });
     }
 
     /**
      * @param hub the hub to serve at {@link #PATH}
      * @param filter whether Herald's handshake filter is declared
      * @param mount mounts the endpoint while the context starts, after Tomcat's WebSocket container is made
-     * @param started told the connector once Tomcat has started
+     * @param started told Tomcat once it has started (its connector is the endpoint's)
      * @return the running Tomcat
      */
     static RunningServer startTomcat(Hub hub, boolean filter, Consumer<ServletContext> mount,
-            Consumer<Connector> started) throws Exception {
+            Consumer<Tomcat> started) throws Exception {
         Path base = Files.createTempDirectory("herald-tomcat");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
@@ -88,7 +88,7 @@ class TomcatTransportIT extends WebSocketFlowContract {
         context.addServletContainerInitializer(new WsSci(), null);
         context.addServletContainerInitializer((classes, servletContext) -> mount.accept(servletContext), Set.of());
         tomcat.start();
-        started.accept(connector);
+        started.accept(tomcat);
         URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + PATH);
         return RunningServer.of(uri, () -> {
             tomcat.stop();

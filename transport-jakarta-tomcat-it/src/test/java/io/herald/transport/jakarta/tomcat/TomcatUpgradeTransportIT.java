@@ -3,6 +3,7 @@ package io.herald.transport.jakarta.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.Hub;
+import io.herald.testing.SelfSignedTls;
 import io.herald.transport.jakarta.HeraldServletWebSocket;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
 import java.io.BufferedReader;
@@ -10,12 +11,19 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The WebSocket contract on embedded Tomcat 11 with Herald's own WebSocket on the servlet API's upgrade
@@ -25,12 +33,49 @@ import org.junit.jupiter.api.Test;
 class TomcatUpgradeTransportIT extends OwnFramingContract {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
+    /** The TLS connector's certificate, made once. */
+    private static SelfSignedTls tls;
+
     private Connector connector;
+    private Connector tlsConnector;
+
+    @BeforeAll
+    static void makeCertificate(@TempDir Path dir) throws Exception {
+        tls = SelfSignedTls.create(dir);
+    }
 
     @Override
     protected RunningServer start(Hub hub) throws Exception {
         return TomcatTransportIT.startTomcat(hub, false, context -> HeraldServletWebSocket.register(context, hub, PATH),
-                c -> connector = c);
+                tomcat -> {
+                    connector = tomcat.getConnector();
+                    // the same endpoint over TLS, where Herald's frames go through Tomcat's TLS channel
+                    tlsConnector = new Connector();
+                    tlsConnector.setPort(0);
+                    tlsConnector.setProperty("address", "127.0.0.1");
+                    tlsConnector.setSecure(true);
+                    tlsConnector.setScheme("https");
+                    tlsConnector.setProperty("SSLEnabled", "true");
+                    SSLHostConfig host = new SSLHostConfig();
+                    SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(host,
+                            SSLHostConfigCertificate.Type.UNDEFINED);
+                    certificate.setCertificateKeystoreFile(tls.keyStore().toString());
+                    certificate.setCertificateKeystorePassword(tls.password());
+                    certificate.setCertificateKeystoreType("PKCS12");
+                    host.addCertificate(certificate);
+                    tlsConnector.addSslHostConfig(host);
+                    tomcat.getService().addConnector(tlsConnector);
+                });
+    }
+
+    @Override
+    protected URI secureUri() {
+        return URI.create("wss://127.0.0.1:" + tlsConnector.getLocalPort() + PATH);
+    }
+
+    @Override
+    protected SSLContext clientTls() throws Exception {
+        return tls.clientContext();
     }
 
     @Override

@@ -5,21 +5,61 @@ import static org.awaitility.Awaitility.await;
 
 import io.herald.CloseReason;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 
 /**
  * The frame-level behaviour an endpoint must show when Herald reads and writes the WebSocket frames itself
  * (on Jetty's core API, on a servlet container's upgraded connection) rather than a Jakarta container doing
- * it: fragments, control frames, UTF-8 and protocol checks, and the close handshake while events stream.
+ * it: fragments, control frames, UTF-8 and protocol checks, the close handshake while events stream, and
+ * Herald's frames through the container's TLS.
  */
 public abstract class OwnFramingContract extends WebSocketFlowContract {
     private static final Pattern EVENT_NUMBER = Pattern.compile("\"n\":(\\d+)");
+
+
+    /** @return the endpoint's address on the container's TLS connector, {@code wss://127.0.0.1:<port>/ws} */
+    protected abstract URI secureUri();
+
+    /** @return a client context that trusts the TLS connector's certificate */
+    protected abstract SSLContext clientTls() throws Exception;
+
+    @Test
+    void aSubscriberOverTlsGetsEveryEventOnceInOrderAtEveryFrameLength() throws Exception {
+        serve(b -> b.heartbeat(Duration.ofMillis(200)));
+        HttpClient https = HttpClient.newBuilder().sslContext(clientTls()).connectTimeout(JdkClient.TIMEOUT).build();
+        JdkClient c = track(JdkClient.connect(https, secureUri(), Map.of()));
+        c.next("connected");
+        c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"t\"]}");
+        c.next("subscribed");
+        List<String> published = new ArrayList<>();
+        List<String> received = new ArrayList<>();
+        // frames whose payload length takes the one-, two- and eight-byte forms, one per write
+        for (int size : new int[] {10, 200, 70_000}) {
+            published.add(hub.publish("t", Map.of("pad", "p".repeat(size))));
+            received.add(c.next("event").path("id").asText());
+        }
+        for (int n = 0; n < 300; n++) {
+            // a burst: events that wait for the write in flight leave together, with the heartbeat's pings
+            published.add(hub.publish("t", Map.of("n", n, "pad", "p".repeat(n * 7))));
+        }
+        while (received.size() < published.size()) {
+            received.add(c.next("event").path("id").asText());
+        }
+        assertThat(received).containsExactlyElementsOf(published);
+        c.send("{\"type\":\"ping\",\"ref\":\"p\"}");
+        assertThat(c.next("pong").path("ref").asText()).isEqualTo("p");
+    }
 
     @Test
     void aFragmentedMessageIsPutTogetherBeforeTheHubSeesIt() throws Exception {
