@@ -211,8 +211,9 @@ public final class HubBuilder {
 
     /**
      * @param interval how often connections get a keep-alive (a WebSocket ping, an SSE {@code : ping}); a
-     *     WebSocket connection silent for two intervals (checked once per interval) is closed with 1000
-     *     {@code idle-timeout}, SSE streams never are; default 25 seconds; at least 1 ms, at most 1 day
+     *     WebSocket connection silent for two intervals once one of its pings was written, or for four
+     *     however far its writes got (checked once per interval), is closed with 1000 {@code idle-timeout},
+     *     SSE streams never are; default 25 seconds; at least 1 ms, at most 1 day
      * @return this builder
      */
     public HubBuilder heartbeat(Duration interval) {

@@ -13,6 +13,7 @@ import io.herald.spi.Handshake;
 import io.herald.spi.OutboundFrame;
 import io.herald.spi.SendCallback;
 import io.herald.spi.Transport;
+import io.herald.testing.MutableClock;
 import io.herald.testing.RecordingTransport;
 import io.herald.testing.TestClient;
 import java.time.Duration;
@@ -287,6 +288,27 @@ class LifecycleTest {
         } finally {
             pongs.shutdownNow();
         }
+    }
+
+    @Test
+    void aSilentClientWhosePingsWaitBehindAStalledWriteIsClosedOnlyAfterFourHeartbeats() {
+        MutableClock clock = new MutableClock();
+        hub = Hub.builder().clock(clock).heartbeat(Duration.ofMillis(50)).build();
+        TestClient silent = TestClient.connect(hub);
+        TestClient behind = TestClient.connect(hub);
+        // the server cannot write to it: its pings wait in the hub's queue (a connection storm, a busy container)
+        behind.transport().stall();
+        await().atMost(Duration.ofSeconds(5)).until(() -> behind.transport().sends() >= 2);
+
+        clock.advance(Duration.ofMillis(150));
+        await().atMost(Duration.ofSeconds(5)).until(() -> silent.transport().closed() != null);
+        assertThat(silent.transport().closed()).isEqualTo(new RecordingTransport.Close(1000, "idle-timeout"));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> behind.transport().closed() == null);
+
+        clock.advance(Duration.ofMillis(75));
+        await().atMost(Duration.ofSeconds(5)).until(() -> behind.transport().closed() != null);
+        assertThat(behind.transport().closed()).isEqualTo(new RecordingTransport.Close(1000, "idle-timeout"));
     }
 
     @Test

@@ -433,14 +433,27 @@ public final class HubEngine implements Hub {
         c.events.run();
     }
 
+    /** Closes silent WebSocket connections ({@link IdleRule}) and queues every connection's keep-alive. */
     private void heartbeatTick() {
         try {
             long now = nanos();
-            long idleLimit = config.heartbeat().toNanos() * 2;
+            long heartbeat = config.heartbeat().toNanos();
             for (Connection c : registry.all()) {
-                if (c.framing() == Framing.WEBSOCKET && now - c.lastActivityNanos() > idleLimit) {
-                    closeNow(c, CloseReason.IDLE_TIMEOUT);
-                    continue;
+                if (c.framing() == Framing.WEBSOCKET) {
+                    long heard = c.lastActivityNanos();
+                    boolean writerIdle = c.outbound.idle();
+                    int completions = c.outbound.completions();
+                    if (writerIdle || completions != c.seenCompletions()) {
+                        c.progressed(now, completions);
+                    }
+                    if (IdleRule.silent(now, heard, c.caughtUpNanos(), c.progressNanos(), heartbeat)) {
+                        closeNow(c, CloseReason.IDLE_TIMEOUT);
+                        continue;
+                    }
+                    if (writerIdle) {
+                        // every ping queued before now has been written: the client has from now to answer
+                        c.caughtUp(now);
+                    }
                 }
                 switch (c.outbound.offer(OutboundFrame.PING)) {
                     case QUEUED_START_WRITER -> c.outbound.drain();

@@ -126,6 +126,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      */
     private long senderId = -1;
     private boolean completedOnSender;
+    /**
+     * Sends completed so far, counted by the thread that completes each (one send is in flight at a time);
+     * read without synchronization by the heartbeat, for which any change means the writer is getting on.
+     */
+    private int completions;
     /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
     private volatile int phase;
 
@@ -433,6 +438,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
 
     @Override
     public void completed() {
+        completions++;
         if (senderId == Thread.currentThread().getId() && phase == SENDING) {
             completedOnSender = true;
             return;
@@ -506,6 +512,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      */
     boolean canEverHold(OutboundFrame frame) {
         return frame.length() <= maxBytes;
+    }
+
+    /** @return how many sends have completed; a hint, read without synchronization */
+    int completions() {
+        return completions;
     }
 
     /** @return whether nothing is queued and nothing is being written */

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *       buffers as large as the limit for every session; there the handlers take messages in parts of
  *       {@value #TOMCAT_PART_SIZE} and {@link MessageParts} puts them together;</li>
  *   <li>an idle timeout that never fires before the hub's own (the hub closes a silent client after two
- *       heartbeats, checking once per heartbeat): a finite container timeout below four heartbeats is
- *       raised to four; an infinite one (Tomcat's and Tyrus's default) is left alone. Tyrus is never asked
+ *       heartbeats once its pings were written, after four at most, checking once per heartbeat): a finite
+ *       container timeout below six heartbeats is raised to six; an infinite one (Tomcat's and Tyrus's default) is left alone. Tyrus is never asked
  *       to change it, because setting it races with Tyrus's own idle task and can close a fresh session;</li>
  *   <li>an asynchronous send timeout of one heartbeat but at least {@value SessionLimits#MIN_SEND_TIMEOUT_MS} ms, which
  *       bounds how long a write to a client that stopped reading may take. The same bound goes into

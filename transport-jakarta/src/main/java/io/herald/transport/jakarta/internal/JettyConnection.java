@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Behaves as {@link HeraldEndpoint} and {@link WebSocketTransport} do on a Jakarta container: text and
  * binary messages (fragmented or not) up to {@link Hub#maxFrameBytes()} bytes go to the hub, a larger one
  * closes with 1009 {@code too-large}, invalid UTF-8 with 1007; a pong counts as activity and a ping is
- * answered; a finite idle timeout below four heartbeats is raised to four. Writes go straight to Jetty's
+ * answered; a finite idle timeout below six heartbeats is raised to six. Writes go straight to Jetty's
  * endpoint through {@link EndPointWriter} (through Jetty's frame pipeline with {@link JettyFrameWriter} when
  * the client negotiated an extension) and never block; neither does {@link #close}, which only hands a close
  * frame to Jetty once the write in flight is done.

@@ -24,12 +24,12 @@ final class SessionLimits {
 
     /**
      * @param heartbeat the hub's heartbeat
-     * @return the least idle timeout a container may keep: four heartbeats (the hub closes silent
-     *     connections itself after two, checking once per heartbeat)
+     * @return the least idle timeout a container may keep: six heartbeats (the hub closes a silent client
+     *     after two heartbeats once its pings were written, after four at most, checking once per heartbeat)
      */
     static long minIdleTimeoutMs(Duration heartbeat) {
         long a = heartbeat.toMillis();
-        long r = a * 4;
-        return r / 4 == a ? r : Long.MAX_VALUE;
+        long r = a * 6;
+        return r / 6 == a ? r : Long.MAX_VALUE;
     }
 }
