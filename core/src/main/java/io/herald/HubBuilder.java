@@ -211,9 +211,10 @@ public final class HubBuilder {
 
     /**
      * @param interval how often connections get a keep-alive (a WebSocket ping, an SSE {@code : ping}); a
-     *     WebSocket connection silent for two intervals once one of its pings was written, or for four
-     *     however far its writes got (checked once per interval), is closed with 1000 {@code idle-timeout},
-     *     SSE streams never are; default 25 seconds; at least 1 ms, at most 1 day
+     *     WebSocket client silent for more than two intervals, with a ping queued after it was last heard
+     *     written to it at least an interval ago, is closed with 1000 {@code idle-timeout}, and so is one
+     *     silent for more than four none of whose writes completed for two (checked once per interval); SSE
+     *     streams never are; default 25 seconds; at least 1 ms, at most 1 day
      * @return this builder
      */
     public HubBuilder heartbeat(Duration interval) {

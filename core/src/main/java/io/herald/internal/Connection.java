@@ -72,17 +72,8 @@ final class Connection {
     private volatile Principal principal;
     private volatile boolean authenticated;
     private volatile long lastActivityNanos;
-    /**
-     * The last heartbeat tick that found the writer idle (the opening time before any did); written and read by
-     * the heartbeat thread only.
-     */
-    private long caughtUpNanos;
-    /**
-     * The last heartbeat tick that found the writer idle or a send completed since the tick before, and the
-     * count of completed sends it saw; heartbeat thread only, like {@link #caughtUpNanos}.
-     */
-    private long progressNanos;
-    private int seenCompletions;
+    /** Whether the client is still there, for WebSocket connections ({@code null} for SSE streams). */
+    private final IdleWatch idleWatch;
     private volatile CloseReason closeReason;
     /**
      * The user whose entry in the {@link ConnectionRegistry} may hold this connection; written by the
@@ -127,8 +118,7 @@ final class Connection {
         this.authenticated = authenticated;
         this.connectedAt = connectedAt;
         this.lastActivityNanos = nowNanos;
-        this.caughtUpNanos = nowNanos;
-        this.progressNanos = nowNanos;
+        this.idleWatch = this.framing == Framing.WEBSOCKET ? new IdleWatch(nowNanos) : null;
         this.controlToken = controlToken;
         this.inboundBucket = inboundBucket;
         this.batchMs = batchMs;
@@ -233,33 +223,9 @@ final class Connection {
         lastActivityNanos = nowNanos;
     }
 
-    /** @return when a heartbeat tick last found nothing queued or being written, or the opening time */
-    long caughtUpNanos() {
-        return caughtUpNanos;
-    }
-
-    /** @param nowNanos a heartbeat tick's time, at which nothing was queued or being written */
-    void caughtUp(long nowNanos) {
-        caughtUpNanos = nowNanos;
-    }
-
-    /** @return when a heartbeat tick last saw the writer idle or getting on, or the opening time */
-    long progressNanos() {
-        return progressNanos;
-    }
-
-    /** @return the count of completed sends the last {@link #progressed} saw */
-    int seenCompletions() {
-        return seenCompletions;
-    }
-
-    /**
-     * @param nowNanos a heartbeat tick's time, at which the writer was idle or had completed a send since
-     * @param completions the count of completed sends then
-     */
-    void progressed(long nowNanos, int completions) {
-        progressNanos = nowNanos;
-        seenCompletions = completions;
+    /** @return the heartbeat's view of whether the client is still there; {@code null} for SSE */
+    IdleWatch idleWatch() {
+        return idleWatch;
     }
 
     boolean isOpen() {

@@ -433,29 +433,23 @@ public final class HubEngine implements Hub {
         c.events.run();
     }
 
-    /** Closes silent WebSocket connections ({@link IdleRule}) and queues every connection's keep-alive. */
+    /** Closes silent WebSocket connections ({@link IdleWatch}) and queues every connection's keep-alive. */
     private void heartbeatTick() {
         try {
             long now = nanos();
             long heartbeat = config.heartbeat().toNanos();
             for (Connection c : registry.all()) {
-                if (c.framing() == Framing.WEBSOCKET) {
-                    long heard = c.lastActivityNanos();
-                    boolean writerIdle = c.outbound.idle();
-                    int completions = c.outbound.completions();
-                    if (writerIdle || completions != c.seenCompletions()) {
-                        c.progressed(now, completions);
-                    }
-                    if (IdleRule.silent(now, heard, c.caughtUpNanos(), c.progressNanos(), heartbeat)) {
-                        closeNow(c, CloseReason.IDLE_TIMEOUT);
-                        continue;
-                    }
-                    if (writerIdle) {
-                        // every ping queued before now has been written: the client has from now to answer
-                        c.caughtUp(now);
-                    }
+                IdleWatch watch = c.idleWatch();
+                if (watch != null && watch.tick(now, c.lastActivityNanos(), c.outbound.pingsWritten(),
+                        c.outbound.completions(), c.outbound.idle(), heartbeat)) {
+                    closeNow(c, CloseReason.IDLE_TIMEOUT);
+                    continue;
                 }
-                switch (c.outbound.offer(OutboundFrame.PING)) {
+                Outbound.Offer offer = c.outbound.offer(OutboundFrame.PING);
+                if (watch != null && (offer == Outbound.Offer.QUEUED || offer == Outbound.Offer.QUEUED_START_WRITER)) {
+                    watch.pingOffered();
+                }
+                switch (offer) {
                     case QUEUED_START_WRITER -> c.outbound.drain();
                     case OVERFLOW -> slowConsumer(c);
                     default -> {

@@ -89,10 +89,14 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      */
     static final int RESERVE_SHARE = 64;
     private static final VarHandle PHASE;
+    private static final VarHandle COMPLETIONS;
+    private static final VarHandle PINGS_WRITTEN;
 
     static {
         try {
             PHASE = MethodHandles.lookup().findVarHandle(Outbound.class, "phase", int.class);
+            COMPLETIONS = MethodHandles.lookup().findVarHandle(Outbound.class, "completions", int.class);
+            PINGS_WRITTEN = MethodHandles.lookup().findVarHandle(Outbound.class, "pingsWritten", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -126,11 +130,14 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      */
     private long senderId = -1;
     private boolean completedOnSender;
+    /** Writer only: the keep-alives in the batch of the send in flight. */
+    private int batchPings;
     /**
-     * Sends completed so far, counted by the thread that completes each (one send is in flight at a time);
-     * read without synchronization by the heartbeat, for which any change means the writer is getting on.
+     * Sends completed, and keep-alives written, so far: counted by the writer (one send is in flight at a
+     * time) with release stores, read by the heartbeat with acquire loads.
      */
     private int completions;
+    private long pingsWritten;
     /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
     private volatile int phase;
 
@@ -431,14 +438,13 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             if (!completedOnSender && PHASE.compareAndSet(this, SENDING, RETURNED)) {
                 return;
             }
-            clearBatch();
+            batchWritten();
             next = null;
         }
     }
 
     @Override
     public void completed() {
-        completions++;
         if (senderId == Thread.currentThread().getId() && phase == SENDING) {
             completedOnSender = true;
             return;
@@ -446,7 +452,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         if (PHASE.compareAndSet(this, SENDING, COMPLETED_ELSEWHERE)) {
             return;
         }
-        clearBatch();
+        batchWritten();
         drain();
     }
 
@@ -514,9 +520,24 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         return frame.length() <= maxBytes;
     }
 
-    /** @return how many sends have completed; a hint, read without synchronization */
+    /** @return how many sends have completed */
     int completions() {
-        return completions;
+        return (int) COMPLETIONS.getAcquire(this);
+    }
+
+    /** @return how many keep-alives ({@link OutboundFrame#PING}) have been written */
+    long pingsWritten() {
+        return (long) PINGS_WRITTEN.getAcquire(this);
+    }
+
+    /** The send in flight completed (writer only): counts it and its keep-alives, and lets its frames go. */
+    private void batchWritten() {
+        COMPLETIONS.setRelease(this, completions + 1);
+        if (batchPings > 0) {
+            PINGS_WRITTEN.setRelease(this, pingsWritten + batchPings);
+            batchPings = 0;
+        }
+        clearBatch();
     }
 
     /** @return whether nothing is queued and nothing is being written */
@@ -545,10 +566,14 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         }
         long taken = 0;
         int k = 0;
+        int pings = 0;
         for (int i = 0; i < before; i++) {
             OutboundFrame f = prefix.get(i);
             taken += f.length();
             batch[k++] = f;
+            if (f == OutboundFrame.PING) {
+                pings++;
+            }
         }
         while (k < n && (k == 0 || taken < MAX_BATCH_BYTES)) {
             OutboundFrame f = ring[head];
@@ -558,8 +583,12 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             bytes -= f.length();
             taken += f.length();
             batch[k++] = f;
+            if (f == OutboundFrame.PING) {
+                pings++;
+            }
         }
         batchSize = k;
+        batchPings = pings;
         if (wrap != null && k > 1) {
             wrapMessages();
         }

@@ -119,6 +119,33 @@ class OutboundTest {
     }
 
     @Test
+    void keepAlivesAndSendsCountAsWrittenOnlyOnceTheirSendCompletesAlsoInBatchFrames() {
+        HeldTransport t = new HeldTransport();
+        Outbound out = new Outbound(null, t, 100, Long.MAX_VALUE, SlowConsumerPolicy.DISCONNECT, new Events(), 0,
+                scheduler, parts -> String.join(",", parts.stream().map(String::new).toList())
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(out.offer(OutboundFrame.PING)).isEqualTo(Outbound.Offer.QUEUED_START_WRITER);
+        out.drain();
+        assertThat(out.offer(frame("a"))).isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(out.offer(OutboundFrame.PING)).isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(out.offer(frame("b"))).isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(out.offer(OutboundFrame.PING)).isEqualTo(Outbound.Offer.QUEUED);
+        assertThat(out.pingsWritten()).isZero();
+        assertThat(out.completions()).isZero();
+
+        t.complete();
+        assertThat(out.pingsWritten()).isEqualTo(1);
+        assertThat(out.completions()).isEqualTo(1);
+        // the next batch: the two events in one batch frame, both keep-alives beside it
+        assertThat(t.received).containsExactly("", "a,b", "", "");
+        assertThat(out.pingsWritten()).isEqualTo(1);
+        t.complete();
+        assertThat(out.pingsWritten()).isEqualTo(3);
+        assertThat(out.completions()).isEqualTo(2);
+        assertThat(out.idle()).isTrue();
+    }
+
+    @Test
     void completionsOnAnyThreadKeepOneSendInFlightAndEveryFrameInOrder() throws InterruptedException {
         MixedTransport t = new MixedTransport();
         Events events = new Events();

@@ -25,7 +25,8 @@ final class SessionLimits {
     /**
      * @param heartbeat the hub's heartbeat
      * @return the least idle timeout a container may keep: six heartbeats (the hub closes a silent client
-     *     after two heartbeats once its pings were written, after four at most, checking once per heartbeat)
+     *     two heartbeats after its ping was written, or after four when its writes stopped, checking once per
+     *     heartbeat; while writes complete the container sees the connection busy)
      */
     static long minIdleTimeoutMs(Duration heartbeat) {
         long a = heartbeat.toMillis();

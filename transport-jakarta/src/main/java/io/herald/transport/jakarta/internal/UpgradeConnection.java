@@ -191,13 +191,13 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
     @Override
     public void onError(Throwable cause) {
         LOG.debug("reading an upgraded connection failed", cause);
-        ended(ABNORMAL, "");
+        endedAsClosed();
     }
 
     @Override
     public void writeFailed(Throwable cause) {
         LOG.debug("writing an upgraded connection failed", cause);
-        ended(ABNORMAL, "");
+        endedAsClosed();
     }
 
     @Override
