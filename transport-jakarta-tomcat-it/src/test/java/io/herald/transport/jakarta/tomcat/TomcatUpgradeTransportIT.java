@@ -1,11 +1,16 @@
 package io.herald.transport.jakarta.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.Hub;
+import io.herald.spi.Authorizer;
 import io.herald.testing.SelfSignedTls;
 import io.herald.transport.jakarta.HeraldServletWebSocket;
+import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
+import io.herald.transport.sse.contract.BrowserClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,8 +19,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.tomcat.util.net.SSLHostConfig;
@@ -146,5 +153,39 @@ class TomcatUpgradeTransportIT extends OwnFramingContract {
             }
             return lines;
         }
+    }
+
+    @Test
+    void aBrowsersWebSocketGetsEveryEventAtEveryFrameLengthAndAnswersThePings() throws Exception {
+        BrowserClient browser = track(BrowserClient.locate());
+        serve(b -> b.heartbeat(Duration.ofMillis(200)).authorizer(Authorizer.OPEN));
+        JdkClient reports = client();
+        reports.send("{\"type\":\"subscribe\",\"ref\":\"r\",\"topics\":[\"report.browser\"]}");
+        reports.next("subscribed");
+        // the page subscribes to browser.* and publishes a report for what it gets, over its own WebSocket
+        browser.openScript("herald ws", "const ws = new WebSocket('" + server.uri() + "', 'herald.v1');\n"
+                + "function report(x) { ws.send(JSON.stringify({type: 'publish', topic: 'report.browser', data: x})); }\n"
+                + "ws.onmessage = (m) => { const f = JSON.parse(m.data);\n"
+                + "  if (f.type === 'connected') ws.send(JSON.stringify({type: 'subscribe', ref: 's', topics: ['browser.*']}));\n"
+                + "  else if (f.type === 'subscribed') report({step: 'subscribed', protocol: ws.protocol});\n"
+                + "  else if (f.type === 'event' && f.topic.startsWith('browser.'))"
+                + " report({step: 'event', id: f.id, pad: f.data.pad.length}); };\n"
+                + "ws.onclose = (e) => console.log('herald-closed ' + e.code + ' ' + e.reason);");
+        JsonNode subscribed = reports.next("event").path("data");
+        assertThat(subscribed.path("step").asText()).isEqualTo("subscribed");
+        assertThat(subscribed.path("protocol").asText()).isEqualTo("herald.v1");
+
+        // payload lengths in the one-, two- and eight-byte forms
+        for (int size : new int[] {10, 2_000, 70_000}) {
+            String id = hub.publish("browser.sized", Map.of("pad", "p".repeat(size)));
+            JsonNode event = reports.next("event").path("data");
+            assertThat(event.path("id").asText()).isEqualTo(id);
+            assertThat(event.path("pad").asInt()).isEqualTo(size);
+        }
+        // five heartbeats: a client that answered no ping would be closed as idle after three
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> hub.admin().connectionCount() == 2);
+        String late = hub.publish("browser.late", Map.of("pad", "x"));
+        assertThat(reports.next("event").path("data").path("id").asText()).isEqualTo(late);
     }
 }

@@ -119,6 +119,22 @@ public final class BrowserClient implements AutoCloseable {
                 + "es.onmessage = (e) => report({step: 'event', id: e.lastEventId, topic: JSON.parse(e.data).topic});\n"
                 + "es.onerror = (e) => report({step: 'error', state: es.readyState, error: e.data ? JSON.parse(e.data) : null});\n"
                 + "</script>").getBytes(StandardCharsets.UTF_8);
+        start();
+    }
+
+    /**
+     * Opens a page of this origin that runs a script.
+     *
+     * @param title the page's title
+     * @param script the script, run as the page loads
+     */
+    public void openScript(String title, String script) throws IOException {
+        html = ("<!doctype html><meta charset=\"utf-8\"><title>" + title + "</title><script>\n" + script
+                + "\n</script>").getBytes(StandardCharsets.UTF_8);
+        start();
+    }
+
+    private void start() throws IOException {
         profile = Files.createTempDirectory("herald-sse-chromium");
         process = new ProcessBuilder(browser, "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--enable-logging=stderr", "--log-level=0", "--user-data-dir=" + profile, origin() + "/")
