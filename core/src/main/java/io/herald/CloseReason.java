@@ -22,7 +22,10 @@ public record CloseReason(int code, String reason) {
 
     /** The client closed normally. */
     public static final CloseReason CLIENT_CLOSED = new CloseReason(NORMAL, "normal");
-    /** Nothing was heard from the client for two heartbeat intervals. */
+    /**
+     * Nothing was heard from the client for more than two heartbeat intervals after a ping reached it (or for
+     * more than four while nothing could be written to it).
+     */
     public static final CloseReason IDLE_TIMEOUT = new CloseReason(NORMAL, "idle-timeout");
     /** The hub is closing; the client should reconnect elsewhere or later. */
     public static final CloseReason SHUTDOWN = new CloseReason(GOING_AWAY, "shutdown");

@@ -71,7 +71,7 @@ final class ClosingError {
             return "too many requests were refused in a row";
         }
         if (reason.equals(CloseReason.IDLE_TIMEOUT)) {
-            return "nothing was heard from the client for two heartbeat intervals";
+            return "nothing was heard from the client for more than two heartbeat intervals after a ping was sent";
         }
         if (reason.equals(CloseReason.TOO_LARGE)) {
             return "a message was above the size limit";

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  *       {@code too-large} when it is above the limit, before the hub sees it. Tomcat would keep message
  *       buffers as large as the limit for every session; there the handlers take messages in parts of
  *       {@value #TOMCAT_PART_SIZE} and {@link MessageParts} puts them together;</li>
- *   <li>an idle timeout that never fires before the hub's own (the hub closes a silent client two
- *       heartbeats after its ping was written, or after four when its writes stopped, checking once per
- *       heartbeat; while writes complete the container sees the connection busy): a finite
+ *   <li>an idle timeout that never fires before the hub's own (the hub closes a client silent for more
+ *       than two heartbeats once its ping was written a heartbeat before, or for more than four when its
+ *       writes stopped, checking once per heartbeat; while writes complete the container sees the
+ *       connection busy): a finite
  *       container timeout below six heartbeats is raised to six; an infinite one (Tomcat's and Tyrus's default) is left alone. Tyrus is never asked
  *       to change it, because setting it races with Tyrus's own idle task and can close a fresh session;</li>
  *   <li>an asynchronous send timeout of one heartbeat but at least {@value SessionLimits#MIN_SEND_TIMEOUT_MS} ms, which

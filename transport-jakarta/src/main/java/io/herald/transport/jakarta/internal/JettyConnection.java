@@ -160,8 +160,14 @@ final class JettyConnection implements FrameHandler, Transport {
                 session.demand();
             }
             default -> {
-                // CLOSE: Jetty answers it once this callback completes, which must not meet a write of ours;
-                // nothing more is read
+                // CLOSE: the hub hears at once that the client left (its sends would fail from now on and say so
+                // instead; Jetty's onClosed repeats it, which the hub ignores). Jetty answers the close once this
+                // callback completes, which must not meet a write of ours; nothing more is read
+                ConnectionHandle h = handle;
+                if (h != null) {
+                    CloseStatus status = new CloseStatus(frame.getPayload());
+                    h.onClosed(status.getCode(), status.getReason());
+                }
                 afterOurWrite(callback::succeeded);
             }
         }

@@ -25,8 +25,9 @@ final class SessionLimits {
     /**
      * @param heartbeat the hub's heartbeat
      * @return the least idle timeout a container may keep: six heartbeats (the hub closes a silent client
-     *     two heartbeats after its ping was written, or after four when its writes stopped, checking once per
-     *     heartbeat; while writes complete the container sees the connection busy)
+     *     silent for more than two heartbeats once its ping was written a heartbeat before, or for more than
+     *     four when its writes stopped, checking once per heartbeat; while writes complete the container sees
+     *     the connection busy)
      */
     static long minIdleTimeoutMs(Duration heartbeat) {
         long a = heartbeat.toMillis();

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * 7); the server then ends the TCP connection. A close waits at most the send timeout for the client: then
  * the hub is told the connection ended, and the container ends the socket of a client that does not read
  * or does not answer ({@link UpgradeSockets#limit}), so a stalled client holds no socket for long once the
- * hub has let it go. The hub is told how the connection ended once, with the code that was sent or received
- * (1006 when the connection broke without a close frame).
+ * hub has let it go. The hub is told once how the connection ended, with the code that was sent or received
+ * (1006 when the connection broke without a close frame): as soon as the client's close frame or its
+ * protocol violation is read, otherwise when the connection has ended.
  *
  * <p>Threads: the container calls the read listener one call at a time; the hub calls {@link #send} with
  * at most one batch in flight and {@link #close} from any thread; the close timer runs on its own thread.
@@ -215,6 +216,7 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             h.onBinary(payload);
         } else if (!h.onText(payload)) {
             reading = false;
+            tellHub(FrameReader.BAD_PAYLOAD, "bad-payload");
             close(FrameReader.BAD_PAYLOAD, "bad-payload");
         }
     }
@@ -248,7 +250,9 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             }
         }
         if (answer) {
-            // echo the client's code (none when it gave none); the handshake is done once the echo is written
+            // the hub hears at once that the client left (its sends would fail from now on and say so instead),
+            // then the client's code (none when it gave none) is echoed
+            tellHub(code, reason);
             startClosing(code, reason, new byte[0]);
         } else {
             // the answer to our close frame: the handshake is done once ours is written too
@@ -258,7 +262,9 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
 
     @Override
     public void onError(int code, String reason) {
-        // the client broke the protocol: our close frame, then the connection ends without waiting for its
+        // the client broke the protocol: the hub hears why at once, then our close frame goes, and the
+        // connection ends without waiting for the client's
+        tellHub(code, reason);
         close(code, reason);
         synchronized (this) {
             closeReceived = true;
@@ -395,6 +401,22 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             UpgradeSockets.close(c);
         }
         report();
+    }
+
+    /**
+     * Tells the hub now, once, that the connection is ending and why: the client closed it or broke the
+     * protocol. The hub stops sending; without this its next send would fail on the closing writer and the
+     * hub would record that failure as the reason.
+     */
+    private void tellHub(int code, String reason) {
+        ConnectionHandle h = handle;
+        synchronized (this) {
+            if (h == null || reported) {
+                return;
+            }
+            reported = true;
+        }
+        h.onClosed(code, reason);
     }
 
     /** Tells the hub how the connection ended, once, when it has ended and the hub has opened it. */

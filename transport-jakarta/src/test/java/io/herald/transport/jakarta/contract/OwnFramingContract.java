@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.CloseReason;
+import io.herald.ConnectionInfo;
+import io.herald.HubListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -131,16 +134,26 @@ public abstract class OwnFramingContract extends WebSocketFlowContract {
 
     @Test
     void aClientsCloseWhileEventsStreamIsAnsweredWithAClose() throws Exception {
-        serve(b -> b);
+        List<CloseReason> reasons = new CopyOnWriteArrayList<>();
+        serve(b -> b.listener(new HubListener() {
+            @Override
+            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                reasons.add(reason);
+            }
+        }));
         RawClient c = raw();
         Thread publisher = streamEvents(c, 20_000);
         try {
             readEvents(c, 100);
-            c.sendFrame(RawClient.CLOSE, true, new byte[] {0x03, (byte) 0xE8});
+            // 1001 "bye"
+            c.sendFrame(RawClient.CLOSE, true, new byte[] {0x03, (byte) 0xE9, 'b', 'y', 'e'});
             RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(10));
             assertThat(close).as("the server's close frame").isNotNull();
-            assertThat(close.closeCode()).isEqualTo(1000);
+            assertThat(close.closeCode()).isEqualTo(1001);
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 0);
+            // the hub heard why the client left, not that a send failed on the closing connection
+            await().atMost(Duration.ofSeconds(5)).until(() -> !reasons.isEmpty());
+            assertThat(reasons).containsExactly(new CloseReason(1001, "bye"));
         } finally {
             publisher.join(30_000);
         }
@@ -272,7 +285,7 @@ public abstract class OwnFramingContract extends WebSocketFlowContract {
 
     @Test
     void aCloseWaitingForAClientThatStopsReadingEndsItsSocketAfterTheSendTimeout() throws Exception {
-        // the send timeout is one heartbeat (5 s at least); the hub's silence check takes two heartbeats and
+        // the send timeout is one heartbeat (5 s at least); the hub's silence checks take three heartbeats or more and
         // a container's idle timeout, where it has one, four: only the send timeout ends the socket within 9 s
         serve(b -> b.heartbeat(Duration.ofSeconds(5)).drainTimeout(Duration.ofMillis(200))
                 .outboundQueue(10_000, 64L * 1024 * 1024));
