@@ -165,8 +165,16 @@ final class JettyConnection implements FrameHandler, Transport {
                 // callback completes, which must not meet a write of ours; nothing more is read
                 ConnectionHandle h = handle;
                 if (h != null) {
-                    CloseStatus status = new CloseStatus(frame.getPayload());
-                    h.onClosed(status.getCode(), status.getReason());
+                    CloseStatus status;
+                    try {
+                        status = new CloseStatus(frame.getPayload());
+                    } catch (RuntimeException e) {
+                        // a close frame Jetty will refuse itself (a bad code or reason): its onClosed says how
+                        status = null;
+                    }
+                    if (status != null) {
+                        h.onClosed(status.getCode(), status.getReason());
+                    }
                 }
                 afterOurWrite(callback::succeeded);
             }
