@@ -162,12 +162,14 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             if (reading && n > 0) {
                 // (a message the hub refuses stops the reading too)
                 reading = reader.read(buf, 0, n, this) && reading;
-            }
-        }
-        if (holding) {
-            holding = false;
-            if (h != null) {
-                h.flushWrites();
+                if (holding) {
+                    // the answers to the requests of this read go out in one write; a client that keeps sending
+                    // keeps this loop going, so the hold ends with each read, not with the loop
+                    holding = false;
+                    if (h != null) {
+                        h.flushWrites();
+                    }
+                }
             }
         }
     }
