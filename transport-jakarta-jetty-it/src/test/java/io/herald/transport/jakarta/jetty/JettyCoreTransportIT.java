@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldJettyWebSocket;
-import io.herald.testing.SelfSignedTls;
 import io.herald.transport.jakarta.contract.RawClient;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
 import java.net.URI;
-import javax.net.ssl.SSLContext;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -20,9 +17,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 
 /**
@@ -31,16 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with their HTTP status by the endpoint itself. Driven by the JDK client.
  */
 class JettyCoreTransportIT extends OwnFramingContract {
-    /** The TLS connector's certificate, made once. */
-    private static SelfSignedTls tls;
-
     private ServerConnector connector;
     private ServerConnector tlsConnector;
-
-    @BeforeAll
-    static void makeCertificate(@TempDir Path dir) throws Exception {
-        tls = SelfSignedTls.create(dir);
-    }
 
     @Override
     protected RunningServer start(Hub hub) throws Exception {
@@ -115,13 +102,8 @@ class JettyCoreTransportIT extends OwnFramingContract {
     }
 
     @Override
-    protected URI secureUri() {
-        return URI.create("wss://127.0.0.1:" + tlsConnector.getLocalPort() + PATH);
-    }
-
-    @Override
-    protected SSLContext clientTls() throws Exception {
-        return tls.clientContext();
+    protected int tlsPort() {
+        return tlsConnector.getLocalPort();
     }
 
     @Override

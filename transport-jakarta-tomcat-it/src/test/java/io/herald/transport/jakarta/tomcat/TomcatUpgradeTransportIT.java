@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.Hub;
 import io.herald.spi.Authorizer;
-import io.herald.testing.SelfSignedTls;
 import io.herald.transport.jakarta.HeraldServletWebSocket;
 import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
@@ -16,9 +15,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +24,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
-import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The WebSocket contract on embedded Tomcat 11 with Herald's own WebSocket on the servlet API's upgrade
@@ -40,16 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TomcatUpgradeTransportIT extends OwnFramingContract {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
-    /** The TLS connector's certificate, made once. */
-    private static SelfSignedTls tls;
-
     private Connector connector;
     private Connector tlsConnector;
-
-    @BeforeAll
-    static void makeCertificate(@TempDir Path dir) throws Exception {
-        tls = SelfSignedTls.create(dir);
-    }
 
     @Override
     protected RunningServer start(Hub hub) throws Exception {
@@ -76,13 +62,8 @@ class TomcatUpgradeTransportIT extends OwnFramingContract {
     }
 
     @Override
-    protected URI secureUri() {
-        return URI.create("wss://127.0.0.1:" + tlsConnector.getLocalPort() + PATH);
-    }
-
-    @Override
-    protected SSLContext clientTls() throws Exception {
-        return tls.clientContext();
+    protected int tlsPort() {
+        return tlsConnector.getLocalPort();
     }
 
     @Override

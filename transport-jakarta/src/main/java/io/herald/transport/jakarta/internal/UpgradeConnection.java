@@ -332,7 +332,8 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             }
             finishIfDone();
         });
-        ScheduledFuture<?> timer = closeTimer.schedule(this::closeTimedOut, sendTimeoutMs, TimeUnit.MILLISECONDS);
+        // the client did not read our close frame, or did not answer it, within the send timeout
+        ScheduledFuture<?> timer = closeTimer.schedule(this::endedAsClosed, sendTimeoutMs, TimeUnit.MILLISECONDS);
         if (timer == null) {
             // the servlet is destroyed: the connection ends once our close frame is written
             synchronized (this) {
@@ -358,17 +359,6 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
             if (ended || !wroteClose || !(closeReceived || untimed)) {
                 return;
             }
-            code = closeCode;
-            reason = closeReason;
-        }
-        ended(code, reason);
-    }
-
-    /** The client did not read our close frame, or did not answer it, within the send timeout. */
-    private void closeTimedOut() {
-        int code;
-        String reason;
-        synchronized (this) {
             code = closeCode;
             reason = closeReason;
         }
@@ -406,9 +396,9 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
     }
 
     /**
-     * Tells the hub now, once, that the connection is ending and why: the client closed it or broke the
-     * protocol. The hub stops sending; without this its next send would fail on the closing writer and the
-     * hub would record that failure as the reason.
+     * Tells the hub, once, that the connection ended or is ending and why. Called as soon as the client
+     * closes or breaks the protocol, so that the hub stops sending: otherwise its next send would fail on the
+     * closing writer and the hub would record that failure as the reason.
      */
     private void tellHub(int code, String reason) {
         ConnectionHandle h = handle;
@@ -423,18 +413,16 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
 
     /** Tells the hub how the connection ended, once, when it has ended and the hub has opened it. */
     private void report() {
-        ConnectionHandle h = handle;
         int code;
         String reason;
         synchronized (this) {
-            if (!ended || h == null || reported) {
+            if (!ended) {
                 return;
             }
-            reported = true;
             code = endCode;
             reason = endReason;
         }
-        h.onClosed(code, reason);
+        tellHub(code, reason);
     }
 
     @Override
@@ -444,6 +432,6 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
     }
 
     private static byte[] fit(String reason) {
-        return WebSocketTransport.fit(reason == null ? "" : reason).getBytes(StandardCharsets.UTF_8);
+        return WebSocketTransport.fit(reason).getBytes(StandardCharsets.UTF_8);
     }
 }

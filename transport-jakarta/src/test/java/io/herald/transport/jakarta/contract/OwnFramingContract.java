@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.herald.CloseReason;
 import io.herald.ConnectionInfo;
 import io.herald.HubListener;
+import io.herald.testing.SelfSignedTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +20,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The frame-level behaviour an endpoint must show when Herald reads and writes the WebSocket frames itself
@@ -31,17 +34,23 @@ public abstract class OwnFramingContract extends WebSocketFlowContract {
     private static final Pattern EVENT_NUMBER = Pattern.compile("\"n\":(\\d+)");
 
 
-    /** @return the endpoint's address on the container's TLS connector, {@code wss://127.0.0.1:<port>/ws} */
-    protected abstract URI secureUri();
+    /** The certificate of the container's TLS connector, made once per test class. */
+    protected static SelfSignedTls tls;
 
-    /** @return a client context that trusts the TLS connector's certificate */
-    protected abstract SSLContext clientTls() throws Exception;
+    @BeforeAll
+    static void makeCertificate(@TempDir Path dir) throws Exception {
+        tls = SelfSignedTls.create(dir);
+    }
+
+    /** @return the local port of the container's TLS connector, which serves the endpoint with {@link #tls} */
+    protected abstract int tlsPort();
 
     @Test
     void aSubscriberOverTlsGetsEveryEventOnceInOrderAtEveryFrameLength() throws Exception {
         serve(b -> b.heartbeat(Duration.ofMillis(200)));
-        HttpClient https = HttpClient.newBuilder().sslContext(clientTls()).connectTimeout(JdkClient.TIMEOUT).build();
-        JdkClient c = track(JdkClient.connect(https, secureUri(), Map.of()));
+        HttpClient https = HttpClient.newBuilder().sslContext(tls.clientContext()).connectTimeout(JdkClient.TIMEOUT)
+                .build();
+        JdkClient c = track(JdkClient.connect(https, URI.create("wss://127.0.0.1:" + tlsPort() + PATH), Map.of()));
         c.next("connected");
         c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"t\"]}");
         c.next("subscribed");
