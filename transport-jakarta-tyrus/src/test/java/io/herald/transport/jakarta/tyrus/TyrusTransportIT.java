@@ -17,4 +17,9 @@ class TyrusTransportIT extends WebSocketFlowContract {
     protected boolean refusesBeforeUpgrade() {
         return false;
     }
+
+    @Override
+    protected boolean dropsAnUnparseableQueryAfterUpgrading() {
+        return true;
+    }
 }

@@ -3,6 +3,7 @@ package io.herald.transport.jakarta.internal;
 import io.herald.Hub;
 import io.herald.spi.Admission;
 import io.herald.spi.Handshake;
+import io.herald.spi.QueryString;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -46,7 +47,7 @@ public final class HandshakeFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        Admission admission = hub.gateway().admit(handshake(request));
+        Admission admission = admit(hub, request);
         if (!admission.accepted()) {
             refuse(response, admission);
             return;
@@ -71,7 +72,32 @@ public final class HandshakeFilter implements Filter {
         return false;
     }
 
-    static Handshake handshake(HttpServletRequest request) {
+    /**
+     * Judges an upgrade request: the hub decides, unless the container could not parse the query string
+     * (Jetty 12 and Tomcat 11 throw from {@code getParameterMap}; Tomcat 10.1 drops what it cannot parse
+     * and marks the request, and decodes bytes that are not UTF-8 into U+FFFD, which
+     * {@link QueryString#wellFormed} finds), which is refused with 400 {@code bad-request}.
+     *
+     * @return the verdict
+     */
+    static Admission admit(Hub hub, HttpServletRequest request) {
+        Handshake.Builder b = handshake(request);
+        Map<String, String[]> query;
+        try {
+            query = request.getParameterMap();
+        } catch (RuntimeException e) {
+            return Handshakes.unparseableQuery(b.build());
+        }
+        if (request.getAttribute(Handshakes.TOMCAT_PARSE_FAILED) != null
+                || !QueryString.wellFormed(request.getQueryString())) {
+            return Handshakes.unparseableQuery(b.build());
+        }
+        query.forEach((name, values) -> b.query(name, List.of(values)));
+        return hub.gateway().admit(b.build());
+    }
+
+    /** @return a handshake of the request's address, headers and cookies; the query is {@link #admit}'s */
+    private static Handshake.Builder handshake(HttpServletRequest request) {
         String address = request.getRemoteAddr();
         Handshake.Builder b = Handshake.builder(address == null || address.isEmpty() ? Handshakes.UNKNOWN : address);
         Map<String, String> cookies = new LinkedHashMap<>();
@@ -83,8 +109,7 @@ public final class HandshakeFilter implements Filter {
             }
         }
         cookies.forEach(b::cookie);
-        request.getParameterMap().forEach((name, values) -> b.query(name, List.of(values)));
-        return b.build();
+        return b;
     }
 
     static void refuse(HttpServletResponse response, Admission admission) throws IOException {

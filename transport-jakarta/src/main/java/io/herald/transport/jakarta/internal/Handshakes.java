@@ -1,5 +1,7 @@
 package io.herald.transport.jakarta.internal;
 
+import io.herald.CloseReason;
+import io.herald.spi.Admission;
 import io.herald.spi.Handshake;
 import jakarta.websocket.server.HandshakeRequest;
 import java.lang.invoke.MethodHandle;
@@ -7,6 +9,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Modifier;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,12 +107,32 @@ final class Handshakes {
     }
 
     /**
+     * The request attribute Tomcat 10.1 sets when it skipped query parameters it could not parse (its
+     * {@code Globals.PARAMETER_PARSE_FAILED_ATTR}); Tomcat 11 and Jetty throw instead.
+     */
+    static final String TOMCAT_PARSE_FAILED = "org.apache.catalina.parameter_parse_failed";
+
+    /**
+     * The refusal of a handshake whose query string the container cannot parse. It is not left to the hub:
+     * the parameters the container dropped or could not read may have been the token or {@code batch}, so
+     * serving the client without them would be wrong.
+     *
+     * @param handshake what the client presented, without its query
+     * @return 400, or 1008 {@code bad-request} after an upgrade
+     */
+    static Admission unparseableQuery(Handshake handshake) {
+        return Admission.reject(400, CloseReason.POLICY_VIOLATION, "bad-request",
+                "the query string cannot be parsed: a malformed %-escape, bytes that are not UTF-8, or too many"
+                        + " parameters", 0, handshake);
+    }
+
+    /**
      * @param admission a refusal
      * @return the one-line text body an HTTP refusal carries
      */
-    static byte[] refusalBody(io.herald.spi.Admission admission) {
+    static byte[] refusalBody(Admission admission) {
         return (admission.reason() + ": " + admission.message() + "\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -117,7 +140,7 @@ final class Handshakes {
      * @return the {@code Retry-After} seconds its HTTP answer carries (rounded up; at least one for 429 and
      *     503, which always say when to come back), or 0 for none
      */
-    static long retryAfterSeconds(io.herald.spi.Admission admission) {
+    static long retryAfterSeconds(Admission admission) {
         int status = admission.httpStatus();
         if (admission.retryAfterMs() <= 0 && status != 429 && status != 503) {
             return 0;

@@ -2,6 +2,8 @@ package io.herald.transport.jakarta.internal;
 
 import io.herald.Hub;
 import io.herald.spi.Admission;
+import io.herald.spi.Handshake;
+import io.herald.spi.QueryString;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -39,7 +41,10 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
         Admission admission = Handoff.take(hub);
         if (admission == null) {
-            admission = hub.gateway().admit(Handshakes.fromUpgrade(request, sec.getUserProperties()));
+            Handshake handshake = Handshakes.fromUpgrade(request, sec.getUserProperties());
+            // a container that decodes a malformed query leniently must not serve the client what it made of it
+            admission = QueryString.wellFormed(request.getQueryString()) ? hub.gateway().admit(handshake)
+                    : Handshakes.unparseableQuery(handshake);
         }
         sec.getUserProperties().put(ADMISSION, admission);
     }

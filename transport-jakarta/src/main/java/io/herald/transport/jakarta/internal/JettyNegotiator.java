@@ -3,6 +3,7 @@ package io.herald.transport.jakarta.internal;
 import io.herald.Hub;
 import io.herald.spi.Admission;
 import io.herald.spi.Handshake;
+import io.herald.spi.QueryString;
 import io.herald.transport.jakarta.HeraldWebSocket;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -39,7 +40,7 @@ public final class JettyNegotiator implements WebSocketNegotiator {
     public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
         Admission admission = Handoff.take(hub);
         if (admission == null) {
-            admission = hub.gateway().admit(handshake(request));
+            admission = admit(hub, request);
         }
         if (!admission.accepted()) {
             refuse(response, admission, callback);
@@ -51,8 +52,30 @@ public final class JettyNegotiator implements WebSocketNegotiator {
         return new JettyConnection(hub, admission);
     }
 
-    /** Builds the core's handshake from the request: address, headers, query parameters and cookies. */
-    static Handshake handshake(Request request) {
+    /**
+     * Judges an upgrade request: the hub decides, unless the query string is malformed
+     * ({@link QueryString#wellFormed}) or Jetty cannot parse it, which is refused with 400 {@code bad-request}.
+     */
+    private static Admission admit(Hub hub, Request request) {
+        Handshake.Builder b = handshake(request);
+        if (!QueryString.wellFormed(request.getHttpURI().getQuery())) {
+            return Handshakes.unparseableQuery(b.build());
+        }
+        Fields query;
+        try {
+            query = Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            // too many parameters
+            return Handshakes.unparseableQuery(b.build());
+        }
+        for (Fields.Field f : query) {
+            b.query(f.getName(), f.getValues());
+        }
+        return hub.gateway().admit(b.build());
+    }
+
+    /** @return a handshake of the request's address, headers and cookies; the query is {@link #admit}'s */
+    private static Handshake.Builder handshake(Request request) {
         String address = Request.getRemoteAddr(request);
         Handshake.Builder b = Handshake.builder(address == null || address.isEmpty() ? Handshakes.UNKNOWN : address);
         Map<String, String> cookies = new LinkedHashMap<>();
@@ -68,11 +91,7 @@ public final class JettyNegotiator implements WebSocketNegotiator {
             }
         }
         cookies.forEach(b::cookie);
-        Fields query = Request.extractQueryParameters(request);
-        for (Fields.Field f : query) {
-            b.query(f.getName(), f.getValues());
-        }
-        return b.build();
+        return b;
     }
 
     private static void refuse(ServerUpgradeResponse response, Admission admission, Callback callback) {

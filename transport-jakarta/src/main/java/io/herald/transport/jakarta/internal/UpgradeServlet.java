@@ -71,7 +71,7 @@ public final class UpgradeServlet extends HttpServlet {
         }
         Admission admission = Handoff.take(hub);
         if (admission == null) {
-            admission = hub.gateway().admit(HandshakeFilter.handshake(request));
+            admission = HandshakeFilter.admit(hub, request);
         }
         if (!admission.accepted()) {
             HandshakeFilter.refuse(response, admission);

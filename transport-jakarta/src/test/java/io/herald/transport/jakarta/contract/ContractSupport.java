@@ -71,6 +71,14 @@ public abstract class ContractSupport {
     protected abstract boolean refusesBeforeUpgrade();
 
     /**
+     * @return whether the container answers 101 to a handshake whose query it cannot parse and then drops the
+     *     connection before the endpoint sees it (Tyrus 2.2.2: its own {@code URI.create} of the request fails)
+     */
+    protected boolean dropsAnUnparseableQueryAfterUpgrading() {
+        return false;
+    }
+
+    /**
      * @return whether the container, refusing an oversized frame itself, drops TCP right after its 1009
      *     close frame, so that a client may see an abnormal end (1006) instead of the close
      */

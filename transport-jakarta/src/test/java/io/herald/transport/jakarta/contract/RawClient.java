@@ -79,6 +79,23 @@ public final class RawClient implements AutoCloseable {
      * @throws IOException if the connection fails
      */
     public static RawClient connect(URI uri, Map<String, String> headers, int receiveBuffer) throws IOException {
+        return connect(uri, uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()), headers,
+                receiveBuffer);
+    }
+
+    /**
+     * Opens the connection and performs the handshake with a request target of the caller's, which may be
+     * one {@link URI} refuses to hold (a malformed {@code %}-escape).
+     *
+     * @param uri the server's {@code ws://} address; only its host and port are used
+     * @param target the request target: path and query, sent as given
+     * @param headers extra request headers
+     * @param receiveBuffer the socket's receive buffer in bytes (set before connecting); 0 for the default
+     * @return the client; check {@link #status()} for 101
+     * @throws IOException if the connection fails
+     */
+    public static RawClient connect(URI uri, String target, Map<String, String> headers, int receiveBuffer)
+            throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);
@@ -88,7 +105,7 @@ public final class RawClient implements AutoCloseable {
         byte[] nonce = new byte[16];
         new Random(7).nextBytes(nonce);
         StringBuilder req = new StringBuilder()
-                .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                .append("GET ").append(target)
                 .append(" HTTP/1.1\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort())
                 .append("\r\nUpgrade: ").append(headers.getOrDefault("Upgrade", "websocket"))
                 .append("\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")

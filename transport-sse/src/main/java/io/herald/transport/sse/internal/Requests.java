@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.spi.ClientJson;
 import io.herald.spi.Handshake;
 import io.herald.spi.InitialSubscription;
+import io.herald.spi.QueryString;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -20,6 +21,12 @@ import org.slf4j.LoggerFactory;
 /** Reads what the endpoints need from a servlet request. Stateless and thread-safe. */
 final class Requests {
     private static final Logger LOG = LoggerFactory.getLogger(Requests.class);
+
+    /**
+     * The request attribute Tomcat 10.1 sets when it skipped parameters it could not parse (its
+     * {@code Globals.PARAMETER_PARSE_FAILED_ATTR}); its {@code FailedRequestFilter} refuses such requests.
+     */
+    static final String TOMCAT_PARSE_FAILED = "org.apache.catalina.parameter_parse_failed";
 
     /** What a client sent that cannot be used; answered with 400 and this message. */
     static final class BadInput extends Exception {
@@ -40,16 +47,29 @@ final class Requests {
      * @return the parameters, name to values
      * @throws BadInput when the container cannot parse the query: a bad {@code %}-escape, bytes that are not
      *     UTF-8, too many parameters (Jetty 12 throws its {@code BadMessageException}, Tomcat 11 its
-     *     {@code InvalidParameterException}: both runtime exceptions)
+     *     {@code InvalidParameterException}: both runtime exceptions; Tomcat 10.1 drops what it cannot parse
+     *     and says so in a request attribute, {@value #TOMCAT_PARSE_FAILED}, and decodes bytes that are not
+     *     UTF-8 into U+FFFD, which {@link QueryString#wellFormed} finds)
      */
     static Map<String, String[]> parameters(HttpServletRequest request) throws BadInput {
+        Map<String, String[]> parameters;
         try {
-            return request.getParameterMap();
+            parameters = request.getParameterMap();
         } catch (RuntimeException e) {
             LOG.debug("unparseable query string", e);
-            throw new BadInput("the query string cannot be parsed: a malformed %-escape, bytes that are not UTF-8,"
-                    + " or too many parameters");
+            throw unparseable();
         }
+        if (request.getAttribute(TOMCAT_PARSE_FAILED) != null || !QueryString.wellFormed(request.getQueryString())) {
+            // a parameter dropped or changed unseen could be the filter or the token: refuse rather than serve
+            // without it
+            throw unparseable();
+        }
+        return parameters;
+    }
+
+    private static BadInput unparseable() {
+        return new BadInput("the query string cannot be parsed: a malformed %-escape, bytes that are not UTF-8,"
+                + " or too many parameters");
     }
 
     /**

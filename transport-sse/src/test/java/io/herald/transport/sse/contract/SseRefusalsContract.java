@@ -3,11 +3,13 @@ package io.herald.transport.sse.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +52,14 @@ public abstract class SseRefusalsContract extends SseEndpointsContract {
             out.write(content);
             out.flush();
             InputStream in = s.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            try {
+                in.transferTo(read);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError(method + " " + target + ": the connection stayed open after "
+                        + read.toString(StandardCharsets.UTF_8), e);
+            }
+            String response = read.toString(StandardCharsets.UTF_8);
             int end = response.indexOf("\r\n\r\n");
             assertThat(end).as("a complete head in: %s", response).isPositive();
             String[] lines = response.substring(0, end).split("\r\n");

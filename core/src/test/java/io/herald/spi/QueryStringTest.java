@@ -1,0 +1,54 @@
+package io.herald.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class QueryStringTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",
+        "topics=a.b,c&batch=20",
+        "a=%20&b=%2C%2c",                       // hex digits in either case
+        "name=%C3%A9t%C3%A9",                   // été
+        "x=%E2%82%AC",                          // €, three bytes
+        "x=%F0%9F%98%80",                       // an emoji, four bytes
+        "x=%EF%BF%BD",                          // U+FFFD itself, sent on purpose, is a character like any other
+        "x=été",                                // characters the container decoded already
+        "filter=%7B%22type%22%3A%22a%22%7D",
+        "a=1&&b=&=c&d",                         // empty pairs, names and values are the parser's business
+    })
+    void aQueryWhoseEscapesDecodeToUtf8IsWellFormed(String raw) {
+        assertThat(QueryString.wellFormed(raw)).as(raw).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "x=%",                                  // an escape cut off at the end
+        "x=%4",
+        "x=%4&y=1",
+        "x=%ZZ",                                // not hex
+        "%ZZ=1",                                // in a name too
+        "x=%１２",                               // fullwidth digits are digits to Character.digit, not to a URL
+        "x=%C3%28",                             // a lead byte followed by no continuation byte
+        "x=%C3",                                // a lead byte at the end
+        "x=%C3&y=%A9",                          // a sequence split by the separator is two broken halves
+        "x=%80",                                // a continuation byte alone
+        "x=%C0%AF",                             // an overlong encoding of '/'
+        "x=%ED%A0%80",                          // a UTF-16 surrogate encoded as UTF-8
+        "x=%F4%90%80%80",                       // above U+10FFFF
+        "x=%FF",
+        "x=%E2%82é",                            // a sequence cut by a character the container decoded
+    })
+    void aQueryWithABrokenEscapeOrBytesThatAreNotUtf8IsMalformed(String raw) {
+        assertThat(QueryString.wellFormed(raw)).as(raw).isFalse();
+    }
+
+    @Test
+    void noQueryIsWellFormed() {
+        assertThat(QueryString.wellFormed(null)).isTrue();
+    }
+}
