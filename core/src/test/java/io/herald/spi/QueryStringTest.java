@@ -19,7 +19,9 @@ class QueryStringTest {
         "x=%EF%BF%BD",                          // U+FFFD itself, sent on purpose, is a character like any other
         "x=été",                                // characters the container decoded already
         "filter=%7B%22type%22%3A%22a%22%7D",
-        "a=1&&b=&=c&d",                         // empty pairs, names and values are the parser's business
+        "a=1&&b=&d",                            // empty pairs, values and a name without '=' are harmless
+        "a==b",                                 // a value may hold '='
+        "a=%3Db&%3D=1",                         // and a name may hold an escaped one
     })
     void aQueryWhoseEscapesDecodeToUtf8IsWellFormed(String raw) {
         assertThat(QueryString.wellFormed(raw)).as(raw).isTrue();
@@ -42,6 +44,10 @@ class QueryStringTest {
         "x=%F4%90%80%80",                       // above U+10FFFF
         "x=%FF",
         "x=%E2%82é",                            // a sequence cut by a character the container decoded
+        "a=1&=c",                               // a value with no name: Tomcat refuses it, Jetty keeps it
+        "=c",
+        "a=1&=",
+        "=",
     })
     void aQueryWithABrokenEscapeOrBytesThatAreNotUtf8IsMalformed(String raw) {
         assertThat(QueryString.wellFormed(raw)).as(raw).isFalse();

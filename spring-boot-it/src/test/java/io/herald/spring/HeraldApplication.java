@@ -48,8 +48,8 @@ public class HeraldApplication {
 
     /**
      * Closes the hub as the application starts to stop, before the web server's graceful shutdown: that waits
-     * for open requests, and a stream or a WebSocket stays open until the hub ends it. Were the hub closed as
-     * an ordinary bean (after the server stopped), clients would lose their connections without the 1001
+     * for open requests, and an SSE stream stays open until the hub ends it. Were the hub closed as an
+     * ordinary bean (after the server stopped), clients would lose their connections without the 1001
      * {@code shutdown} that tells them to reconnect elsewhere.
      */
     @Bean
@@ -71,6 +71,12 @@ public class HeraldApplication {
             @Override
             public boolean isRunning() {
                 return running;
+            }
+
+            /** A closed hub cannot start again: a paused context keeps it serving. */
+            @Override
+            public boolean isPauseable() {
+                return false;
             }
         };
     }

@@ -9,6 +9,8 @@ import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldServletWebSocket;
 import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
+import io.herald.transport.jakarta.contract.RawClient;
+import io.herald.transport.jakarta.contract.TestTokens;
 import io.herald.transport.sse.contract.BrowserClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,6 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class TomcatUpgradeTransportIT extends OwnFramingContract {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+    /** The connector's limit on parameters, low enough for a test to pass it. */
+    private static final int MAX_PARAMETERS = 16;
 
     private Connector connector;
     private Connector tlsConnector;
@@ -42,6 +46,7 @@ class TomcatUpgradeTransportIT extends OwnFramingContract {
         return TomcatTransportIT.startTomcat(hub, false, context -> HeraldServletWebSocket.register(context, hub, PATH),
                 tomcat -> {
                     connector = tomcat.getConnector();
+                    connector.setMaxParameterCount(MAX_PARAMETERS);
                     // the same endpoint over TLS, where Herald's frames go through Tomcat's TLS channel
                     tlsConnector = new Connector();
                     tlsConnector.setPort(0);
@@ -108,6 +113,20 @@ class TomcatUpgradeTransportIT extends OwnFramingContract {
                 "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: c2hvcnQ=");
         assertThat(badKey.get(0)).startsWith("HTTP/1.1 400");
         assertThat(badKey.get(badKey.size() - 1)).contains("Sec-WebSocket-Key");
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    @Test
+    void aHandshakeWithMoreParametersThanTomcatTakesIsRefusedNotServedWithoutSome() throws Exception {
+        serve(b -> b.authenticator(TestTokens.authenticator()));
+        // the token first, so that a Tomcat dropping the parameters past its limit would let the client in
+        StringBuilder query = new StringBuilder("token=" + TestTokens.valid("ann"));
+        for (int i = 0; i < MAX_PARAMETERS; i++) {
+            query.append("&p").append(i).append("=1");
+        }
+        RawClient c = track(RawClient.connect(server.uri(), PATH + "?" + query, Map.of(), 0));
+        assertThat(c.status()).isEqualTo(400);
+        assertThat(c.body()).startsWith("bad-request: ").contains("too many parameters");
         assertThat(hub.admin().connectionCount()).isZero();
     }
 

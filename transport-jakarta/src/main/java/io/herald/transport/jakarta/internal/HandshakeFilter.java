@@ -88,7 +88,7 @@ public final class HandshakeFilter implements Filter {
         } catch (RuntimeException e) {
             return Handshakes.unparseableQuery(b.build());
         }
-        if (request.getAttribute(Handshakes.TOMCAT_PARSE_FAILED) != null
+        if (request.getAttribute(QueryString.TOMCAT_PARSE_FAILED) != null
                 || !QueryString.wellFormed(request.getQueryString())) {
             return Handshakes.unparseableQuery(b.build());
         }

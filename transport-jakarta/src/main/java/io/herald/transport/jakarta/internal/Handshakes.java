@@ -3,6 +3,7 @@ package io.herald.transport.jakarta.internal;
 import io.herald.CloseReason;
 import io.herald.spi.Admission;
 import io.herald.spi.Handshake;
+import io.herald.spi.QueryString;
 import jakarta.websocket.server.HandshakeRequest;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -107,12 +108,6 @@ final class Handshakes {
     }
 
     /**
-     * The request attribute Tomcat 10.1 sets when it skipped query parameters it could not parse (its
-     * {@code Globals.PARAMETER_PARSE_FAILED_ATTR}); Tomcat 11 and Jetty throw instead.
-     */
-    static final String TOMCAT_PARSE_FAILED = "org.apache.catalina.parameter_parse_failed";
-
-    /**
      * The refusal of a handshake whose query string the container cannot parse. It is not left to the hub:
      * the parameters the container dropped or could not read may have been the token or {@code batch}, so
      * serving the client without them would be wrong.
@@ -121,9 +116,8 @@ final class Handshakes {
      * @return 400, or 1008 {@code bad-request} after an upgrade
      */
     static Admission unparseableQuery(Handshake handshake) {
-        return Admission.reject(400, CloseReason.POLICY_VIOLATION, "bad-request",
-                "the query string cannot be parsed: a malformed %-escape, bytes that are not UTF-8, or too many"
-                        + " parameters", 0, handshake);
+        return Admission.reject(400, CloseReason.POLICY_VIOLATION, "bad-request", QueryString.MALFORMED, 0,
+                handshake);
     }
 
     /**

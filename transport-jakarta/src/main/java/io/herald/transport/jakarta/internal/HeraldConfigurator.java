@@ -7,6 +7,7 @@ import io.herald.spi.QueryString;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.Map;
 
 /**
  * Judges each handshake with the hub and creates one {@link HeraldEndpoint} per connection.
@@ -41,12 +42,31 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
         Admission admission = Handoff.take(hub);
         if (admission == null) {
-            Handshake handshake = Handshakes.fromUpgrade(request, sec.getUserProperties());
-            // a container that decodes a malformed query leniently must not serve the client what it made of it
-            admission = QueryString.wellFormed(request.getQueryString()) ? hub.gateway().admit(handshake)
-                    : Handshakes.unparseableQuery(handshake);
+            admission = admit(request, sec.getUserProperties());
         }
         sec.getUserProperties().put(ADMISSION, admission);
+    }
+
+    /**
+     * Judges a handshake: the hub decides, unless its query is malformed, which a container may have decoded
+     * leniently ({@link QueryString}), or the container cannot give its parameters; that is refused with
+     * 1008 {@code bad-request} after the upgrade. Tomcat 10.1 without the handshake filter drops parameters
+     * beyond its limit unseen: only the filter, which sees its mark on the request, can refuse that.
+     */
+    private Admission admit(HandshakeRequest request, Map<String, Object> userProperties) {
+        Handshake handshake = null;
+        if (QueryString.wellFormed(request.getQueryString())) {
+            try {
+                handshake = Handshakes.fromUpgrade(request, userProperties);
+            } catch (RuntimeException e) {
+                // the container could not give the parameters
+            }
+        }
+        if (handshake == null) {
+            return Handshakes.unparseableQuery(Handshake.builder(Handshakes.remoteAddress(request, userProperties))
+                    .build());
+        }
+        return hub.gateway().admit(handshake);
     }
 
     /**

@@ -9,7 +9,9 @@ import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -148,6 +150,39 @@ public abstract class ContractSupport {
                 () -> track(JdkClient.connect(uri, headers)));
         assertThat(e).as("handshake refused").isNotNull();
         assertThat(e.getResponse().statusCode()).isEqualTo(status);
+    }
+
+    /**
+     * Serves a hub that wants a token, then sends handshakes whose query is malformed, each beside a valid
+     * token (a container that dropped what it cannot parse would let the client in), and asserts that none
+     * is served: 400 with Herald's {@code bad-request} body before the upgrade, or 1008 {@code bad-request}
+     * after it, or where the container answers itself, its 400 or 500.
+     */
+    protected void assertMalformedQueriesAreRefused() throws Exception {
+        serve(b -> b.authenticator(TestTokens.authenticator()));
+        String token = "token=" + TestTokens.valid("ann");
+        for (String query : List.of(token + "&batch=%", token + "&x=%C3%28", token + "&%ZZ=1", token + "&=x")) {
+            RawClient c = track(RawClient.connect(server.uri(), server.uri().getRawPath() + "?" + query, Map.of(), 0));
+            if (refusesBeforeUpgrade()) {
+                assertThat(c.status()).as(query).isEqualTo(400);
+                assertThat(c.body()).as(query).startsWith("bad-request: the query string cannot be parsed");
+            } else if (c.status() == 101) {
+                List<RawClient.Frame> before = new ArrayList<>();
+                RawClient.Frame close = c.readUntilClose(JdkClient.TIMEOUT, before::add);
+                assertThat(before).as("frames before the close: " + query).isEmpty();
+                if (close == null) {
+                    assertThat(dropsAnUnparseableQueryAfterUpgrading()).as("a close frame for " + query).isTrue();
+                } else {
+                    assertThat(close.closeCode()).as(query).isEqualTo(1008);
+                    assertThat(close.closeReason()).as(query).isEqualTo("bad-request");
+                }
+            } else {
+                // without Herald's filter, Jetty's and Tomcat 11's WebSocket layers fail the request with 500
+                // while building their own view of it, before Herald is asked
+                assertThat(c.status()).as("refused by the container itself: " + query).isIn(400, 500);
+            }
+        }
+        assertThat(hub.admin().connectionCount()).isZero();
     }
 
     @AfterEach

@@ -61,12 +61,14 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
     private final Random random = new Random(42);
     private final int status;
+    private final String head;
 
-    private RawClient(Socket socket, DataInputStream in, int status) throws IOException {
+    private RawClient(Socket socket, DataInputStream in, int status, String head) throws IOException {
         this.socket = socket;
         this.in = in;
         this.out = socket.getOutputStream();
         this.status = status;
+        this.head = head;
     }
 
     /**
@@ -121,7 +123,7 @@ public final class RawClient implements AutoCloseable {
         DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
         String head = readHead(in);
         int status = Integer.parseInt(head.split(" ", 3)[1]);
-        return new RawClient(s, in, status);
+        return new RawClient(s, in, status, head);
     }
 
     private static String readHead(DataInputStream in) throws IOException {
@@ -137,6 +139,23 @@ public final class RawClient implements AutoCloseable {
                     ? matched + 1 : 0;
         }
         return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Reads the body of a refused handshake, as long as its {@code Content-Length} says.
+     *
+     * @return the body, or an empty string when the answer has no {@code Content-Length}
+     */
+    public String body() throws IOException {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Length")) {
+                byte[] body = new byte[Integer.parseInt(line.substring(colon + 1).trim())];
+                in.readFully(body);
+                return new String(body, StandardCharsets.UTF_8);
+            }
+        }
+        return "";
     }
 
     /** @return the HTTP status of the handshake answer (101 when upgraded) */

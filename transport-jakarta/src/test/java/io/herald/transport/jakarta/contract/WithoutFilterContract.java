@@ -25,6 +25,11 @@ public abstract class WithoutFilterContract extends ContractSupport {
     }
 
     @Test
+    void aMalformedQueryIsUpgradedAndClosedWith1008OrRefusedByTheContainer() throws Exception {
+        assertMalformedQueriesAreRefused();
+    }
+
+    @Test
     void missingCredentialsAreUpgradedAndClosedWith1008BeforeAnyFrame() throws Exception {
         serve(b -> b.authenticator(TestTokens.authenticator()));
         assertRefused(server.uri(), Map.of(), 401, 1008, "unauthorized");

@@ -22,12 +22,6 @@ import org.slf4j.LoggerFactory;
 final class Requests {
     private static final Logger LOG = LoggerFactory.getLogger(Requests.class);
 
-    /**
-     * The request attribute Tomcat 10.1 sets when it skipped parameters it could not parse (its
-     * {@code Globals.PARAMETER_PARSE_FAILED_ATTR}); its {@code FailedRequestFilter} refuses such requests.
-     */
-    static final String TOMCAT_PARSE_FAILED = "org.apache.catalina.parameter_parse_failed";
-
     /** What a client sent that cannot be used; answered with 400 and this message. */
     static final class BadInput extends Exception {
         private static final long serialVersionUID = 1L;
@@ -48,8 +42,8 @@ final class Requests {
      * @throws BadInput when the container cannot parse the query: a bad {@code %}-escape, bytes that are not
      *     UTF-8, too many parameters (Jetty 12 throws its {@code BadMessageException}, Tomcat 11 its
      *     {@code InvalidParameterException}: both runtime exceptions; Tomcat 10.1 drops what it cannot parse
-     *     and says so in a request attribute, {@value #TOMCAT_PARSE_FAILED}, and decodes bytes that are not
-     *     UTF-8 into U+FFFD, which {@link QueryString#wellFormed} finds)
+     *     and says so in a request attribute, {@value QueryString#TOMCAT_PARSE_FAILED}, and decodes bytes
+     *     that are not UTF-8 into U+FFFD, which {@link QueryString#wellFormed} finds)
      */
     static Map<String, String[]> parameters(HttpServletRequest request) throws BadInput {
         Map<String, String[]> parameters;
@@ -59,7 +53,8 @@ final class Requests {
             LOG.debug("unparseable query string", e);
             throw unparseable();
         }
-        if (request.getAttribute(TOMCAT_PARSE_FAILED) != null || !QueryString.wellFormed(request.getQueryString())) {
+        if (request.getAttribute(QueryString.TOMCAT_PARSE_FAILED) != null
+                || !QueryString.wellFormed(request.getQueryString())) {
             // a parameter dropped or changed unseen could be the filter or the token: refuse rather than serve
             // without it
             throw unparseable();
@@ -68,8 +63,7 @@ final class Requests {
     }
 
     private static BadInput unparseable() {
-        return new BadInput("the query string cannot be parsed: a malformed %-escape, bytes that are not UTF-8,"
-                + " or too many parameters");
+        return new BadInput(QueryString.MALFORMED);
     }
 
     /**

@@ -84,7 +84,7 @@ public abstract class SseRefusalsContract extends SseEndpointsContract {
     @Test
     void aStreamOrPublishWhoseQueryTheContainerCannotParseGetsAJsonBadRequest() throws Exception {
         serve(b -> b);
-        for (String query : List.of("topics=a&x=%", "topics=a&x=%C3%28", "topics=%ZZ")) {
+        for (String query : List.of("topics=a&x=%", "topics=a&x=%C3%28", "topics=%ZZ", "topics=a&=x")) {
             assertJsonBadRequest(raw("GET", BASE + "?" + query, ""), "GET ?" + query);
         }
         assertJsonBadRequest(raw("POST", BASE + "/publish?token=%", "{\"topic\":\"a\",\"data\":1}"),
