@@ -335,9 +335,9 @@ final class JettyConnection implements FrameHandler, Transport {
         EndPointWriter d = direct;
         CoreSession s = session;
         if (d != null) {
-            d.close(code, WebSocketTransport.fit(reason));
+            d.close(code, CloseReasons.fit(reason));
         } else if (s != null && s.isOutputOpen()) {
-            s.close(code, WebSocketTransport.fit(reason), Callback.NOOP);
+            s.close(code, CloseReasons.fit(reason), Callback.NOOP);
         }
     }
 }

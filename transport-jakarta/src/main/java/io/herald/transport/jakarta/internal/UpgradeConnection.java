@@ -47,7 +47,6 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
         UpgradeWriter.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(UpgradeConnection.class);
     private static final int ABNORMAL = 1006;
-    private static final int MAX_REASON_BYTES = 123;
     private static final ThreadLocal<UpgradeConnection> PENDING = new ThreadLocal<>();
     /** The read buffer of each container thread: a reader copies what it keeps before it returns. */
     private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
@@ -432,6 +431,6 @@ public final class UpgradeConnection implements HttpUpgradeHandler, ReadListener
     }
 
     private static byte[] fit(String reason) {
-        return WebSocketTransport.fit(reason).getBytes(StandardCharsets.UTF_8);
+        return CloseReasons.fit(reason).getBytes(StandardCharsets.UTF_8);
     }
 }

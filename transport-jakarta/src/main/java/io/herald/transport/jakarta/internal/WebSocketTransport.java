@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
@@ -43,7 +42,6 @@ final class WebSocketTransport implements Transport, SendHandler {
     private static final int IDLE = 0;
     private static final int SENDING = 1;
     private static final int COMPLETED_ELSEWHERE = 2;
-    private static final int MAX_REASON_BYTES = 123;
     private static final VarHandle PHASE;
     private static final VarHandle CLOSED;
     private static final OutboundFrame[] NO_FRAMES = new OutboundFrame[0];
@@ -284,7 +282,7 @@ final class WebSocketTransport implements Transport, SendHandler {
     static void closeSession(Session session, int code, String reason) {
         try {
             if (session.isOpen()) {
-                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), fit(reason)));
+                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), CloseReasons.fit(reason)));
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("closing {} with {} failed", session.getId(), code, e);
@@ -295,20 +293,5 @@ final class WebSocketTransport implements Transport, SendHandler {
                 LOG.debug("closing {} failed again", session.getId(), again);
             }
         }
-    }
-
-    static String fit(String reason) {
-        if (reason == null) {
-            return "";
-        }
-        byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length <= MAX_REASON_BYTES) {
-            return reason;
-        }
-        int end = MAX_REASON_BYTES;
-        while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return new String(utf8, 0, end, StandardCharsets.UTF_8);
     }
 }

@@ -81,6 +81,14 @@ public abstract class ContractSupport {
     }
 
     /**
+     * @return whether the container answers a request whose target has a malformed {@code %}-escape with its
+     *     own 400 before any servlet runs (Undertow, which decodes the target first)
+     */
+    protected boolean refusesABrokenEscapeItself() {
+        return false;
+    }
+
+    /**
      * @return whether the container, refusing an oversized frame itself, drops TCP right after its 1009
      *     close frame, so that a client may see an abnormal end (1006) instead of the close
      */
@@ -163,7 +171,9 @@ public abstract class ContractSupport {
         String token = "token=" + TestTokens.valid("ann");
         for (String query : List.of(token + "&batch=%", token + "&x=%C3%28", token + "&%ZZ=1", token + "&=x")) {
             RawClient c = track(RawClient.connect(server.uri(), server.uri().getRawPath() + "?" + query, Map.of(), 0));
-            if (refusesBeforeUpgrade()) {
+            if (refusesABrokenEscapeItself() && query.matches(".*%(?![0-9A-Fa-f]{2}).*")) {
+                assertThat(c.status()).as("refused by the container itself: " + query).isEqualTo(400);
+            } else if (refusesBeforeUpgrade()) {
                 assertThat(c.status()).as(query).isEqualTo(400);
                 assertThat(c.body()).as(query).startsWith("bad-request: the query string cannot be parsed");
             } else if (c.status() == 101) {

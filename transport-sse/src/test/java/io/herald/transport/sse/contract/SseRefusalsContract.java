@@ -81,15 +81,32 @@ public abstract class SseRefusalsContract extends SseEndpointsContract {
         assertThat(answer.json().path("message").asText()).as(what).contains("query string");
     }
 
+    /**
+     * @return whether the container answers a request whose target has a malformed {@code %}-escape with its
+     *     own 400 before any servlet runs (Undertow, which decodes the target first)
+     */
+    protected boolean refusesABrokenEscapeItself() {
+        return false;
+    }
+
+    /** Asserts Herald's JSON 400, or the container's own 400 for a broken escape where it answers those itself. */
+    private void assertRefusedAsBadRequest(Raw answer, String target) throws IOException {
+        if (refusesABrokenEscapeItself() && target.matches(".*%(?![0-9A-Fa-f]{2}).*")) {
+            assertThat(answer.status()).as(target).isEqualTo(400);
+        } else {
+            assertJsonBadRequest(answer, target);
+        }
+    }
+
     @Test
     void aStreamOrPublishWhoseQueryTheContainerCannotParseGetsAJsonBadRequest() throws Exception {
         serve(b -> b);
         for (String query : List.of("topics=a&x=%", "topics=a&x=%C3%28", "topics=%ZZ", "topics=a&=x")) {
-            assertJsonBadRequest(raw("GET", BASE + "?" + query, ""), "GET ?" + query);
+            assertRefusedAsBadRequest(raw("GET", BASE + "?" + query, ""), "GET ?" + query);
         }
-        assertJsonBadRequest(raw("POST", BASE + "/publish?token=%", "{\"topic\":\"a\",\"data\":1}"),
+        assertRefusedAsBadRequest(raw("POST", BASE + "/publish?token=%", "{\"topic\":\"a\",\"data\":1}"),
                 "POST /publish?token=%");
-        assertJsonBadRequest(raw("POST", BASE + "/subscribe?x=%C3%28", "{}"), "POST /subscribe?x=%C3%28");
+        assertRefusedAsBadRequest(raw("POST", BASE + "/subscribe?x=%C3%28", "{}"), "POST /subscribe?x=%C3%28");
         assertThat(hub.admin().connectionCount()).isZero();
         assertThat(connect("topics=a&x=%C3%A9").connected().path("type").asText())
                 .as("a well-formed escape still opens a stream").isEqualTo("connected");

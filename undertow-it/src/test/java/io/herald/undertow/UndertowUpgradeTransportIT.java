@@ -1,0 +1,58 @@
+package io.herald.undertow;
+
+import io.herald.Hub;
+import io.herald.transport.jakarta.HeraldServletWebSocket;
+import io.herald.transport.jakarta.contract.OwnFramingContract;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The WebSocket contract on embedded Undertow 2.3 with Herald's own WebSocket on the servlet upgrade
+ * ({@link HeraldServletWebSocket}), over plain and TLS listeners.
+ */
+class UndertowUpgradeTransportIT extends OwnFramingContract {
+    private UndertowServers undertow;
+
+    @Override
+    protected RunningServer start(Hub hub) throws Exception {
+        undertow = UndertowServers.start(HeraldServletWebSocket.servlet(hub), PATH, serverTls());
+        return RunningServer.of(URI.create("ws://127.0.0.1:" + undertow.port() + PATH), undertow::stop);
+    }
+
+    private static SSLContext serverTls() throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tls.keyStore())) {
+            keys.load(in, tls.password().toCharArray());
+        }
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keys, tls.password().toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(factory.getKeyManagers(), null, null);
+        return context;
+    }
+
+    @Override
+    protected int tlsPort() {
+        return undertow.tlsPort();
+    }
+
+    @Override
+    protected boolean refusesBeforeUpgrade() {
+        return true;
+    }
+
+    @Override
+    protected long openSockets() {
+        return undertow.openConnections();
+    }
+
+    /** Undertow decodes the request target before any servlet runs and answers a broken escape with 400. */
+    @Override
+    protected boolean refusesABrokenEscapeItself() {
+        return true;
+    }
+}
