@@ -1,7 +1,9 @@
 /**
  * Herald's Jakarta WebSocket transport: {@link io.herald.transport.jakarta.HeraldWebSocket} registers the
  * endpoint in any Jakarta WebSocket 2.1+ container; {@link io.herald.transport.jakarta.HeraldJettyWebSocket}
- * serves it on Jetty 12's own WebSocket API; {@link io.herald.transport.jakarta.HeraldServletWebSocket}
+ * serves it on Jetty 12's own WebSocket API in an ee10 context, and
+ * {@link io.herald.transport.jakarta.HeraldJettyHandler} as a Jetty core handler in any environment;
+ * {@link io.herald.transport.jakarta.HeraldServletWebSocket}
  * serves it with Herald's own WebSocket on the servlet upgrade (for Tomcat). The servlet API is needed only
  * for the optional handshake filter and the servlet, Jetty only for the Jetty classes.
  */

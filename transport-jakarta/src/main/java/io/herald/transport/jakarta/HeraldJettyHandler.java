@@ -1,0 +1,48 @@
+package io.herald.transport.jakarta;
+
+import io.herald.Hub;
+import io.herald.transport.jakarta.internal.JettyNegotiator;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
+
+/**
+ * Serves a {@link Hub}'s WebSocket endpoint as a Jetty 12 core {@link Handler}, in front of the handler an
+ * application already has: the same endpoint as {@link HeraldJettyWebSocket}, with Herald writing its frames
+ * straight to Jetty's endpoint, but bound to no servlet environment. Use it on Jetty 12.1's ee11 environment
+ * (Spring Boot 4 runs Jetty there), where {@link HeraldJettyWebSocket}, which takes an ee10 context, and
+ * {@link HeraldServletWebSocket}, which Jetty's servlet upgrade cannot carry, do not apply; it serves ee10
+ * and handler-only servers as well.
+ *
+ * <pre>{@code
+ * server.setHandler(HeraldJettyHandler.wrap(hub, "/ws", context));
+ * }</pre>
+ *
+ * <p>A WebSocket handshake for the path is answered here; every other request goes on to {@code next}.
+ * Refused handshakes are answered with their HTTP status before any upgrade, as with
+ * {@link HeraldJettyWebSocket}. Needs only Jetty's core WebSocket server
+ * ({@code jetty-websocket-core-server}) at run time.
+ */
+public final class HeraldJettyHandler {
+    private HeraldJettyHandler() {
+    }
+
+    /**
+     * @param hub the hub that admits, serves and closes the connections
+     * @param path the endpoint's full path as requests carry it, such as {@code /ws}; must start with {@code /}
+     * @param next the handler every other request goes to; {@code null} to answer them 404
+     * @return a handler to give the server (or to put where {@code next} was)
+     * @throws IllegalArgumentException if the hub is {@code null} or the path does not start with {@code /}
+     */
+    public static Handler.Wrapper wrap(Hub hub, String path, Handler next) {
+        if (hub == null) {
+            throw new IllegalArgumentException("hub must not be null");
+        }
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("path must start with '/', was " + path);
+        }
+        WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler();
+        upgrades.addMapping(path, new JettyNegotiator(hub));
+        upgrades.setHandler(next);
+        return upgrades;
+    }
+}
