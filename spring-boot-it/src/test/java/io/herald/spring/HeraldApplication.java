@@ -1,92 +1,25 @@
 package io.herald.spring;
 
 import io.herald.Hub;
-import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.HeraldServletWebSocket;
-import io.herald.transport.jakarta.contract.TestTokens;
-import io.herald.transport.sse.HeraldSse;
 import jakarta.servlet.http.HttpServlet;
-import java.time.Duration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A Spring Boot web application that serves a hub the way docs/transports.md tells Spring users to: the hub
- * is a bean, Herald's servlets are {@link ServletRegistrationBean}s beside Spring MVC's dispatcher, and a
- * {@link SmartLifecycle} closes the hub when the application stops.
+ * A Spring Boot web application on Tomcat (Boot's default) serving a hub: {@link HeraldBeans}, and the
+ * WebSocket endpoint as Herald's own servlet-upgrade WebSocket, a {@link ServletRegistrationBean} too.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
-@Import(HeraldApplication.Hello.class)
+@Import(HeraldBeans.class)
 public class HeraldApplication {
-
-    @Bean
-    Hub hub() {
-        return Hub.builder()
-                .node("spring")
-                .authenticator(TestTokens.authenticator())
-                .authorizer(Authorizer.OPEN)
-                .heartbeat(Duration.ofSeconds(5))
-                .build();
-    }
 
     @Bean
     ServletRegistrationBean<HttpServlet> heraldWebSocket(Hub hub) {
         return new ServletRegistrationBean<>(HeraldServletWebSocket.servlet(hub), "/ws");
-    }
-
-    @Bean
-    ServletRegistrationBean<HttpServlet> heraldEvents(Hub hub) {
-        return new ServletRegistrationBean<>(HeraldSse.builder(hub).build().servlet(), "/events/*");
-    }
-
-    /**
-     * Closes the hub as the application starts to stop, before the web server's graceful shutdown: that waits
-     * for open requests, and an SSE stream stays open until the hub ends it. Were the hub closed as an
-     * ordinary bean (after the server stopped), clients would lose their connections without the 1001
-     * {@code shutdown} that tells them to reconnect elsewhere.
-     */
-    @Bean
-    SmartLifecycle heraldShutdown(Hub hub) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                hub.close(Duration.ofSeconds(5));
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            /** A closed hub cannot start again: a paused context keeps it serving. */
-            @Override
-            public boolean isPauseable() {
-                return false;
-            }
-        };
-    }
-
-    /** The application's own MVC routes, which must keep working beside Herald's servlets. */
-    @RestController
-    static class Hello {
-        @GetMapping("/hello")
-        String hello() {
-            return "hello from Spring MVC";
-        }
     }
 }

@@ -29,11 +29,11 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Herald served by a Spring Boot web application ({@link HeraldApplication}: embedded Tomcat, Spring MVC,
- * Spring's own filters in front of every request), driven over loopback by the JDK's WebSocket and HTTP
- * clients.
+ * Herald served by a Spring Boot web application ({@link HeraldBeans} plus the web server's WebSocket
+ * endpoint; Spring MVC and Spring's own filters in front of every request), driven over loopback by the JDK's
+ * WebSocket and HTTP clients. Subclassed once per web server.
  */
-class SpringBootIT {
+public abstract class SpringBootContract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -42,9 +42,12 @@ class SpringBootIT {
     private Hub hub;
     private String base;
 
+    /** @return the application's configuration class, with {@code @EnableAutoConfiguration} */
+    protected abstract Class<?> application();
+
     @BeforeEach
     void startApplication() {
-        SpringApplication application = new SpringApplication(HeraldApplication.class);
+        SpringApplication application = new SpringApplication(application());
         application.setDefaultProperties(Map.of(
                 "server.port", "0",
                 "server.address", "127.0.0.1",

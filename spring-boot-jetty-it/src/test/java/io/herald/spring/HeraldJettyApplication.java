@@ -1,0 +1,26 @@
+package io.herald.spring;
+
+import io.herald.Hub;
+import io.herald.transport.jakarta.HeraldJettyHandler;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * A Spring Boot web application on Jetty 12.1 (ee11) serving a hub: {@link HeraldBeans}, and the WebSocket
+ * endpoint as a Jetty core handler in front of the handlers Boot built ({@link HeraldJettyHandler}).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+@Import(HeraldBeans.class)
+public class HeraldJettyApplication {
+
+    @Bean
+    WebServerFactoryCustomizer<JettyServletWebServerFactory> heraldWebSocket(Hub hub) {
+        return factory -> factory.addServerCustomizers(
+                server -> server.setHandler(HeraldJettyHandler.wrap(hub, "/ws", server.getHandler())));
+    }
+}
