@@ -1,5 +1,7 @@
 package io.herald.undertow;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldServletWebSocket;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
 
 /**
  * The WebSocket contract on embedded Undertow 2.3 with Herald's own WebSocket on the servlet upgrade
@@ -48,6 +51,12 @@ class UndertowUpgradeTransportIT extends OwnFramingContract {
     @Override
     protected long openSockets() {
         return undertow.openConnections();
+    }
+
+    @Test
+    void noJakartaWebSocketApiIsOnTheClassPathSoTheContractProvesTheServletNeedsNone() {
+        assertThatThrownBy(() -> Class.forName("jakarta.websocket.Session"))
+                .isInstanceOf(ClassNotFoundException.class);
     }
 
     /** Undertow decodes the request target before any servlet runs and answers a broken escape with 400. */

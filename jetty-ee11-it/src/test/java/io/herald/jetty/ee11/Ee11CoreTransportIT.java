@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.Hub;
 import io.herald.transport.jakarta.HeraldJettyHandler;
+import io.herald.transport.jakarta.contract.JdkClient;
 import io.herald.transport.jakarta.contract.OwnFramingContract;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,6 +55,14 @@ class Ee11CoreTransportIT extends OwnFramingContract {
                 URI.create("http://127.0.0.1:" + jetty.port() + PATH)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(plainGet.statusCode()).as("a GET of the endpoint that is no handshake goes on, to 404")
                 .isEqualTo(404);
+    }
+
+    @Test
+    void theEndpointStillServesAfterTheServerIsStoppedAndStartedAgain() throws Exception {
+        serve(b -> b);
+        jetty.restart();
+        JdkClient c = track(JdkClient.connect(URI.create("ws://127.0.0.1:" + jetty.port() + PATH)));
+        assertThat(c.next("connected")).isNotNull();
     }
 
     /** The application's own servlet. */

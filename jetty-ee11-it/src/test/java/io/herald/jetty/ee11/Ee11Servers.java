@@ -84,6 +84,12 @@ final class Ee11Servers {
         return plain.getConnectedEndPoints().size();
     }
 
+    /** Stops the server and starts it again; its connectors then listen on new ports. */
+    void restart() throws Exception {
+        server.stop();
+        server.start();
+    }
+
     void stop() throws Exception {
         server.stop();
     }

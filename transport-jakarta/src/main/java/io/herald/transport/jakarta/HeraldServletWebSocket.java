@@ -16,12 +16,12 @@ import jakarta.servlet.http.HttpServlet;
  * writes every frame on its own, so each delivered event costs a socket write and a thread hand-off; here a
  * batch of frames is written into the connection's buffer and flushed once, on the thread that sends it
  * (see {@code docs/transports.md} for the figures). Every refused handshake is answered with its HTTP status
- * before the upgrade, so no handshake filter is needed. On Jetty, {@link HeraldJettyWebSocket} is faster
- * still, and the only choice: Jetty 12.1's servlet upgrade (ee10) hands the client's frames to its HTTP
- * parser, so this servlet refuses to start there (permanently unavailable, with a message that says so) and
- * {@link #register} throws.
+ * before the upgrade, so no handshake filter is needed. On Jetty, {@link HeraldJettyWebSocket} (ee10) or
+ * {@link HeraldJettyHandler} (any environment) is faster still, and the only choice: Jetty 12.1's servlet
+ * upgrade (ee10 and ee11) hands the client's frames to its HTTP parser, so this servlet refuses to start there
+ * (permanently unavailable, with a message that says so) and {@link #register} throws.
  *
- * <p>Needs only the servlet API at run time. Frames are never compressed: an offered
+ * <p>On the class path it needs only the servlet API at run time (Undertow serves it with nothing else). Frames are never compressed: an offered
  * {@code permessage-deflate} is declined, as RFC 6455 allows.
  */
 public final class HeraldServletWebSocket {

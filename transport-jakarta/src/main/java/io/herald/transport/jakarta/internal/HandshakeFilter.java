@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * Judges WebSocket upgrade requests before the container upgrades them; see
- * {@code HeraldWebSocket.handshakeFilter(Hub)}. Runs on the container thread of the request. The only
- * class of this module that needs the servlet API.
+ * {@code HeraldWebSocket.handshakeFilter(Hub)}; {@link UpgradeServlet} uses its judging too. Runs on the
+ * container thread of the request.
  */
 public final class HandshakeFilter implements Filter {
     private final Hub hub;

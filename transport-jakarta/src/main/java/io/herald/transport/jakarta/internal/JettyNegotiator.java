@@ -21,8 +21,9 @@ import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 /**
  * Judges an upgrade request on Jetty's core WebSocket API and, when the hub accepts it, returns the
  * connection's {@link JettyConnection}. Runs on the container thread of the request, inside Jetty's
- * {@code WebSocketUpgradeFilter}, after any filter in front of it: when Herald's handshake filter already
- * judged the request on this thread its verdict is used, otherwise the hub is asked here. A refusal is
+ * {@code WebSocketUpgradeFilter} (after any filter in front of it) or its core
+ * {@code WebSocketUpgradeHandler}: when Herald's handshake filter already judged the request on this thread
+ * its verdict is used, otherwise the hub is asked here. A refusal is
  * answered with its HTTP status ({@code 400}, {@code 401} with {@code WWW-Authenticate: Bearer}, {@code 403},
  * {@code 429} or {@code 503} with {@code Retry-After}, {@code 500} when the authenticator fails) and a
  * one-line text body, before any upgrade, as

@@ -112,8 +112,9 @@ public final class UpgradeServlet extends HttpServlet {
     public static String unsupported(String serverInfo) {
         if (serverInfo != null && serverInfo.toLowerCase(java.util.Locale.ROOT).startsWith("jetty")) {
             return "HeraldServletWebSocket cannot serve on " + serverInfo + ": Jetty 12.1's servlet upgrade (ee10)"
-                    + " hands the client's frames to its HTTP parser, which answers them with 400. Use"
-                    + " HeraldJettyWebSocket.register(context, hub, path) on Jetty.";
+                    + " (ee10 and ee11) hands the client's frames to its HTTP parser, which answers them with 400. On"
+                    + " Jetty use HeraldJettyWebSocket.register(context, hub, path) in an ee10 context, or"
+                    + " HeraldJettyHandler.wrap(hub, path, handler) in any (ee11, Spring Boot 4).";
         }
         return null;
     }
