@@ -57,13 +57,13 @@ public final class HeraldConfigurator extends ServerEndpointConfig.Configurator 
         Handshake handshake = null;
         if (QueryString.wellFormed(request.getQueryString())) {
             try {
-                handshake = Handshakes.fromUpgrade(request, userProperties);
+                handshake = UpgradeRequests.fromUpgrade(request, userProperties);
             } catch (RuntimeException e) {
                 // the container could not give the parameters
             }
         }
         if (handshake == null) {
-            return Handshakes.unparseableQuery(Handshake.builder(Handshakes.remoteAddress(request, userProperties))
+            return Handshakes.unparseableQuery(Handshake.builder(UpgradeRequests.remoteAddress(request, userProperties))
                     .build());
         }
         return hub.gateway().admit(handshake);
