@@ -10,12 +10,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * A Spring Boot web application on Tomcat (Boot's default) serving a hub: {@link HeraldBeans}, and the
- * WebSocket endpoint as Herald's own servlet-upgrade WebSocket, a {@link ServletRegistrationBean} too.
+ * A Spring Boot web application on Tomcat (Boot's default) serving a hub by hand: {@link HeraldBeans},
+ * {@link HeraldRecipe}, and the WebSocket endpoint as Herald's own servlet-upgrade WebSocket, a
+ * {@link ServletRegistrationBean} too.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
-@Import(HeraldBeans.class)
+@Import({HeraldBeans.class, HeraldRecipe.class})
 public class HeraldApplication {
 
     @Bean

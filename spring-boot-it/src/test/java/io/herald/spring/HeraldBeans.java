@@ -3,11 +3,7 @@ package io.herald.spring;
 import io.herald.Hub;
 import io.herald.spi.Authorizer;
 import io.herald.transport.jakarta.contract.TestTokens;
-import io.herald.transport.sse.HeraldSse;
-import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
-import org.springframework.boot.web.servlet.ServletRegistrationBean;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -15,10 +11,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * What every Herald application of these tests has, whatever its web server, the way docs/transports.md tells
- * Spring users to do it: the hub is a bean, the SSE servlet a {@link ServletRegistrationBean} beside Spring
- * MVC's dispatcher, and a {@link SmartLifecycle} closes the hub when the application stops. The WebSocket
- * endpoint is the server's own business ({@link HeraldApplication} on Tomcat).
+ * What every Herald application of these tests defines itself: the hub, built from {@code Hub.builder()}, and
+ * an MVC route of its own. How the hub is served is {@link HeraldRecipe}'s (by hand, as docs/transports.md
+ * shows) or herald-spring-boot's auto-configuration.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(HeraldBeans.Hello.class)
@@ -32,46 +27,6 @@ public class HeraldBeans {
                 .authorizer(Authorizer.OPEN)
                 .heartbeat(Duration.ofSeconds(5))
                 .build();
-    }
-
-    @Bean
-    ServletRegistrationBean<HttpServlet> heraldEvents(Hub hub) {
-        return new ServletRegistrationBean<>(HeraldSse.builder(hub).build().servlet(), "/events/*");
-    }
-
-    /**
-     * Closes the hub as the application starts to stop, before the web server's graceful shutdown: that waits
-     * for open requests, and an SSE stream stays open until the hub ends it. Were the hub closed as an
-     * ordinary bean (after the server stopped), clients would lose their connections without the 1001
-     * {@code shutdown} that tells them to reconnect elsewhere.
-     */
-    @Bean
-    SmartLifecycle heraldShutdown(Hub hub) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                hub.close(Duration.ofSeconds(5));
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            /** A closed hub cannot start again: a paused context keeps it serving. */
-            @Override
-            public boolean isPauseable() {
-                return false;
-            }
-        };
     }
 
     /** The application's own MVC routes, which must keep working beside Herald's servlets. */

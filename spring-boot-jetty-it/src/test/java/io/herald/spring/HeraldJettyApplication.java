@@ -10,12 +10,14 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * A Spring Boot web application on Jetty 12.1 (ee11) serving a hub: {@link HeraldBeans}, and the WebSocket
- * endpoint as a Jetty core handler in front of the handlers Boot built ({@link HeraldJettyHandler}).
+ * A Spring Boot web application on Jetty 12.1 (ee11) serving a hub by hand: {@link HeraldBeans},
+ * {@link HeraldRecipe}, and the WebSocket endpoint as a Jetty core handler in front of the handlers Boot built
+ * ({@link HeraldJettyHandler}). herald-spring-boot's auto-configuration, on this module's class path for
+ * {@link AutoConfiguredJettyIT}, is left out.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableAutoConfiguration
-@Import(HeraldBeans.class)
+@EnableAutoConfiguration(excludeName = "io.herald.spring.boot.HeraldAutoConfiguration")
+@Import({HeraldBeans.class, HeraldRecipe.class})
 public class HeraldJettyApplication {
 
     @Bean

@@ -1,0 +1,147 @@
+package io.herald.spring.boot;
+
+import io.herald.Hub;
+import io.herald.transport.jakarta.HeraldJettyHandler;
+import io.herald.transport.jakarta.HeraldServletWebSocket;
+import io.herald.transport.sse.HeraldSse;
+import jakarta.servlet.http.HttpServlet;
+import java.time.Duration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Serves the application's {@link Hub} bean from Spring Boot's servlet web server:
+ *
+ * <ul>
+ *   <li>the WebSocket endpoint at {@code herald.websocket.path} ({@code /ws}): on Tomcat Herald's own WebSocket
+ *       ({@link HeraldServletWebSocket}) registered as a servlet, on Jetty a core handler in front of Boot's
+ *       ({@link HeraldJettyHandler}), since Jetty's servlet upgrade cannot carry Herald's frames;</li>
+ *   <li>the SSE stream and its control and publish endpoints under {@code herald.sse.path} ({@code /events});</li>
+ *   <li>the hub's close as the application stops, before Boot's graceful shutdown, which would otherwise wait
+ *       for the open streams and then cut every connection without telling its client.</li>
+ * </ul>
+ *
+ * <p>Nothing happens without a {@code Hub} bean, or outside a servlet web application. Either endpoint is
+ * turned off with {@code herald.websocket.enabled=false} or {@code herald.sse.enabled=false}, for an
+ * application that registers it itself.
+ */
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
+    "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnBean(Hub.class)
+@EnableConfigurationProperties(HeraldProperties.class)
+public class HeraldAutoConfiguration {
+    private static final String JETTY_UPGRADE_HANDLER =
+            "org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler";
+
+    /**
+     * Closes the hub when the application starts to stop. A {@code SmartLifecycle} in the default phase
+     * stops before the web server's graceful shutdown; a closed hub cannot start again, so it cannot be
+     * paused either.
+     */
+    @Bean
+    SmartLifecycle heraldShutdown(Hub hub, HeraldProperties properties) {
+        Duration drain = properties.getShutdownDrain();
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                hub.close(drain);
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public boolean isPauseable() {
+                return false;
+            }
+        };
+    }
+
+    @Bean
+    @ConditionalOnProperty(prefix = "herald.sse", name = "enabled", havingValue = "true", matchIfMissing = true)
+    ServletRegistrationBean<HttpServlet> heraldSse(Hub hub, HeraldProperties properties) {
+        HeraldProperties.Sse sse = properties.getSse();
+        String base = path("herald.sse.path", sse.getPath());
+        HeraldSse endpoints = HeraldSse.builder(hub)
+                .allowedOrigins(sse.getAllowedOrigins().toArray(String[]::new))
+                .allowCredentials(sse.isAllowCredentials())
+                .retry(sse.getRetry())
+                .build();
+        ServletRegistrationBean<HttpServlet> registration = new ServletRegistrationBean<>(endpoints.servlet(),
+                base.equals("/") ? "/*" : base + "/*");
+        registration.setName("herald-sse");
+        registration.setAsyncSupported(true);
+        return registration;
+    }
+
+    /** Tomcat: Herald's own WebSocket on the servlet upgrade. Chosen by the server Boot runs, not by the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(type = "org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory")
+    @ConditionalOnProperty(prefix = "herald.websocket", name = "enabled", havingValue = "true", matchIfMissing = true)
+    static class TomcatWebSocket {
+        @Bean
+        ServletRegistrationBean<HttpServlet> heraldWebSocket(Hub hub, HeraldProperties properties) {
+            String path = path("herald.websocket.path", properties.getWebsocket().getPath());
+            ServletRegistrationBean<HttpServlet> registration = new ServletRegistrationBean<>(
+                    HeraldServletWebSocket.servlet(hub), path);
+            registration.setName("herald-websocket");
+            return registration;
+        }
+    }
+
+    /**
+     * Jetty: the endpoint on Jetty's core WebSocket API, as a handler in front of Boot's (Jetty's servlet
+     * upgrade cannot carry Herald's own WebSocket).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(type = "org.springframework.boot.jetty.servlet.JettyServletWebServerFactory")
+    @ConditionalOnProperty(prefix = "herald.websocket", name = "enabled", havingValue = "true", matchIfMissing = true)
+    static class JettyWebSocket {
+        @Bean
+        WebServerFactoryCustomizer<JettyServletWebServerFactory> heraldWebSocket(Hub hub, HeraldProperties properties) {
+            String path = path("herald.websocket.path", properties.getWebsocket().getPath());
+            try {
+                Class.forName(JETTY_UPGRADE_HANDLER, false, HeraldAutoConfiguration.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("Herald's WebSocket endpoint on Jetty needs Jetty's core WebSocket"
+                        + " server (org.eclipse.jetty.websocket:jetty-websocket-core-server, which"
+                        + " spring-boot-starter-jetty brings); add it, or set herald.websocket.enabled=false", e);
+            }
+            return factory -> factory.addServerCustomizers(
+                    server -> server.setHandler(HeraldJettyHandler.wrap(hub, path, server.getHandler())));
+        }
+    }
+
+    /**
+     * @return the path, checked
+     * @throws IllegalArgumentException naming the property when the path does not start with {@code /}
+     */
+    static String path(String property, String value) {
+        if (value == null || !value.startsWith("/") || (value.length() > 1 && value.endsWith("/"))) {
+            throw new IllegalArgumentException(property + " must start with '/' and not end with one, was '"
+                    + value + "'");
+        }
+        return value;
+    }
+}

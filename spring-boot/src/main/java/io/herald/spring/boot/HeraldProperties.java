@@ -1,0 +1,112 @@
+package io.herald.spring.boot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code herald.*} settings of {@link HeraldAutoConfiguration}. The hub's own settings (authentication,
+ * limits, heartbeat) are the application's {@code Hub} bean's, built with {@code Hub.builder()}.
+ */
+@ConfigurationProperties("herald")
+public class HeraldProperties {
+    private final WebSocket websocket = new WebSocket();
+    private final Sse sse = new Sse();
+    /** How long closing the hub may take when the application stops: queued frames flush, clients are told. */
+    private Duration shutdownDrain = Duration.ofSeconds(5);
+
+    public WebSocket getWebsocket() {
+        return websocket;
+    }
+
+    public Sse getSse() {
+        return sse;
+    }
+
+    public Duration getShutdownDrain() {
+        return shutdownDrain;
+    }
+
+    public void setShutdownDrain(Duration shutdownDrain) {
+        this.shutdownDrain = shutdownDrain;
+    }
+
+    /** {@code herald.websocket.*}: the WebSocket endpoint. */
+    public static class WebSocket {
+        /** Whether to serve the WebSocket endpoint. */
+        private boolean enabled = true;
+        /** The endpoint's path, starting with {@code /}. */
+        private String path = "/ws";
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+    }
+
+    /** {@code herald.sse.*}: the Server-Sent Events endpoints. */
+    public static class Sse {
+        /** Whether to serve the SSE stream and its control and publish endpoints. */
+        private boolean enabled = true;
+        /** The base path of the stream and its endpoints, starting with {@code /}. */
+        private String path = "/events";
+        /** Origins other than the application's own that may use the endpoints (CORS). */
+        private List<String> allowedOrigins = new ArrayList<>();
+        /** Whether those origins may send credentials (cookies) with their requests. */
+        private boolean allowCredentials;
+        /** The reconnection delay sent to browsers as {@code retry:}. */
+        private Duration retry = Duration.ofSeconds(3);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public List<String> getAllowedOrigins() {
+            return allowedOrigins;
+        }
+
+        public void setAllowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins;
+        }
+
+        public boolean isAllowCredentials() {
+            return allowCredentials;
+        }
+
+        public void setAllowCredentials(boolean allowCredentials) {
+            this.allowCredentials = allowCredentials;
+        }
+
+        public Duration getRetry() {
+            return retry;
+        }
+
+        public void setRetry(Duration retry) {
+            this.retry = retry;
+        }
+    }
+}
