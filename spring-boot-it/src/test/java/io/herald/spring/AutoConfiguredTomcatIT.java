@@ -1,0 +1,42 @@
+package io.herald.spring;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * {@link SpringBootContract} on Spring Boot with Tomcat, the application defining only its hub
+ * ({@link HeraldBeans}): herald-spring-boot serves the rest. No Jetty class is on this module's class path,
+ * so this also shows the auto-configuration loads without Jetty.
+ */
+class AutoConfiguredTomcatIT extends SpringBootContract {
+    @Override
+    protected Class<?> application() {
+        return Application.class;
+    }
+
+    @Test
+    void aPathThatDoesNotStartWithASlashStopsTheStartNamingItsProperty() {
+        SpringApplication wrong = new SpringApplication(Application.class);
+        wrong.setDefaultProperties(Map.of("server.port", "0", "server.address", "127.0.0.1",
+                "spring.main.banner-mode", "off", "herald.sse.path", "events"));
+        assertThatThrownBy(wrong::run).hasStackTraceContaining("herald.sse.path must start with '/'");
+    }
+
+    @Test
+    void noJettyClassIsOnThisClassPath() {
+        assertThatThrownBy(() -> Class.forName("org.eclipse.jetty.server.Server"))
+                .isInstanceOf(ClassNotFoundException.class);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(HeraldBeans.class)
+    static class Application {
+    }
+}
