@@ -12,11 +12,11 @@ import org.springframework.context.annotation.Import;
 /**
  * A Spring Boot web application on Tomcat (Boot's default) serving a hub by hand: {@link HeraldBeans},
  * {@link HeraldRecipe}, and the WebSocket endpoint as Herald's own servlet-upgrade WebSocket, a
- * {@link ServletRegistrationBean} too. herald-spring-boot's auto-configuration, on this module's class path for
- * {@link AutoConfiguredTomcatIT}, is left out.
+ * {@link ServletRegistrationBean} too. herald-spring-boot is on this module's class path (for
+ * {@link AutoConfiguredTomcatIT}): its beans of the same names give way to these.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableAutoConfiguration(excludeName = "io.herald.spring.boot.HeraldAutoConfiguration")
+@EnableAutoConfiguration
 @Import({HeraldBeans.class, HeraldRecipe.class})
 public class HeraldApplication {
 

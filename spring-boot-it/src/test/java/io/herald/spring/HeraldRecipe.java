@@ -4,6 +4,7 @@ import io.herald.Hub;
 import io.herald.transport.sse.HeraldSse;
 import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -19,7 +20,7 @@ import org.springframework.context.annotation.Configuration;
 public class HeraldRecipe {
 
     @Bean
-    ServletRegistrationBean<HttpServlet> heraldEvents(Hub hub) {
+    ServletRegistrationBean<HttpServlet> heraldSse(Hub hub) {
         return new ServletRegistrationBean<>(HeraldSse.builder(hub).build().servlet(), "/events/*");
     }
 
@@ -54,6 +55,12 @@ public class HeraldRecipe {
             @Override
             public boolean isPauseable() {
                 return false;
+            }
+
+            /** Right above the graceful shutdown: after the default phase's producers, before the server waits. */
+            @Override
+            public int getPhase() {
+                return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
             }
         };
     }

@@ -47,12 +47,7 @@ public abstract class SpringBootContract {
 
     @BeforeEach
     void startApplication() {
-        SpringApplication application = new SpringApplication(application());
-        application.setDefaultProperties(Map.of(
-                "server.port", "0",
-                "server.address", "127.0.0.1",
-                "spring.main.banner-mode", "off"));
-        context = application.run();
+        context = run(Map.of());
         hub = context.getBean(Hub.class);
         base = "127.0.0.1:" + context.getEnvironment().getRequiredProperty("local.server.port");
     }
@@ -63,6 +58,18 @@ public abstract class SpringBootContract {
             resources.pop().close();
         }
         context.close();
+    }
+
+    /** Starts the application on a free loopback port with these properties besides the defaults. */
+    private ConfigurableApplicationContext run(Map<String, Object> properties) {
+        SpringApplication application = new SpringApplication(application());
+        Map<String, Object> all = new HashMap<>(Map.of(
+                "server.port", "0",
+                "server.address", "127.0.0.1",
+                "spring.main.banner-mode", "off"));
+        all.putAll(properties);
+        application.setDefaultProperties(all);
+        return application.run();
     }
 
     private <T extends AutoCloseable> T track(T resource) {
@@ -200,6 +207,21 @@ public abstract class SpringBootContract {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(hello.statusCode()).isEqualTo(200);
         assertThat(hello.body()).isEqualTo("hello from Spring MVC");
+    }
+
+    @Test
+    void aContextPathPrefixesBothEndpoints() throws Exception {
+        try (ConfigurableApplicationContext app = run(Map.of("server.servlet.context-path", "/app"))) {
+            String at = "127.0.0.1:" + app.getEnvironment().getRequiredProperty("local.server.port");
+            Map<String, String> auth = Map.of("Authorization", "Bearer " + TestTokens.valid("fay"));
+            try (JdkClient socket = JdkClient.connect(URI.create("ws://" + at + "/app/ws"), auth, "herald.v1")) {
+                assertThat(socket.next("connected").path("user").asText()).isEqualTo("fay");
+            }
+            try (SseClient stream = SseClient.open(URI.create("http://" + at + "/app/events?topics=a"), auth)) {
+                assertThat(stream.status()).isEqualTo(200);
+                assertThat(stream.next().event()).isEqualTo("connected");
+            }
+        }
     }
 
     @Test

@@ -12,17 +12,18 @@ import org.springframework.context.annotation.Import;
 /**
  * A Spring Boot web application on Jetty 12.1 (ee11) serving a hub by hand: {@link HeraldBeans},
  * {@link HeraldRecipe}, and the WebSocket endpoint as a Jetty core handler in front of the handlers Boot built
- * ({@link HeraldJettyHandler}). herald-spring-boot's auto-configuration, on this module's class path for
- * {@link AutoConfiguredJettyIT}, is left out.
+ * ({@link HeraldJettyHandler}). herald-spring-boot is on this module's class path (for
+ * {@link AutoConfiguredJettyIT}): its beans of the same names give way to these.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableAutoConfiguration(excludeName = "io.herald.spring.boot.HeraldAutoConfiguration")
+@EnableAutoConfiguration
 @Import({HeraldBeans.class, HeraldRecipe.class})
 public class HeraldJettyApplication {
 
     @Bean
     WebServerFactoryCustomizer<JettyServletWebServerFactory> heraldWebSocket(Hub hub) {
-        return factory -> factory.addServerCustomizers(
-                server -> server.setHandler(HeraldJettyHandler.wrap(hub, "/ws", server.getHandler())));
+        // in front of the servlet context: the path carries the context path
+        return factory -> factory.addServerCustomizers(server -> server.setHandler(
+                HeraldJettyHandler.wrap(hub, factory.getContextPath() + "/ws", server.getHandler())));
     }
 }

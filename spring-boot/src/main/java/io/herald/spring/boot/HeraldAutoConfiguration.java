@@ -8,11 +8,14 @@ import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -30,28 +33,34 @@ import org.springframework.context.annotation.Configuration;
  *       for the open streams and then cut every connection without telling its client.</li>
  * </ul>
  *
- * <p>Nothing happens without a {@code Hub} bean, or outside a servlet web application. Either endpoint is
- * turned off with {@code herald.websocket.enabled=false} or {@code herald.sse.enabled=false}, for an
- * application that registers it itself.
+ * <p>Nothing happens without a single {@code Hub} bean (or a {@code @Primary} one among several), or outside a
+ * servlet web application. Either endpoint is turned off with {@code herald.websocket.enabled=false} or
+ * {@code herald.sse.enabled=false}; an application that defines a bean named {@code heraldWebSocket},
+ * {@code heraldSse} or {@code heraldShutdown} itself (the by-hand recipe of docs/transports.md) keeps its own.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
     "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnBean(Hub.class)
+@ConditionalOnSingleCandidate(Hub.class)
 @EnableConfigurationProperties(HeraldProperties.class)
 public class HeraldAutoConfiguration {
     private static final String JETTY_UPGRADE_HANDLER =
             "org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler";
 
     /**
-     * Closes the hub when the application starts to stop. A {@code SmartLifecycle} in the default phase
-     * stops before the web server's graceful shutdown; a closed hub cannot start again, so it cannot be
-     * paused either.
+     * Closes the hub when the application stops: in the phase right above the web server's graceful
+     * shutdown, so after the lifecycles of the default phase (listener containers, schedulers that may still
+     * publish) and before the server waits for open requests. A closed hub cannot start again, so it cannot
+     * be paused either.
      */
     @Bean
+    @ConditionalOnMissingBean(name = "heraldShutdown")
     SmartLifecycle heraldShutdown(Hub hub, HeraldProperties properties) {
         Duration drain = properties.getShutdownDrain();
+        if (drain == null || drain.isNegative()) {
+            throw new IllegalArgumentException("herald.shutdown-drain must be 0 or more, was " + drain);
+        }
         return new SmartLifecycle() {
             private volatile boolean running;
 
@@ -75,14 +84,20 @@ public class HeraldAutoConfiguration {
             public boolean isPauseable() {
                 return false;
             }
+
+            @Override
+            public int getPhase() {
+                return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
+            }
         };
     }
 
     @Bean
     @ConditionalOnProperty(prefix = "herald.sse", name = "enabled", havingValue = "true", matchIfMissing = true)
+    @ConditionalOnMissingBean(name = "heraldSse")
     ServletRegistrationBean<HttpServlet> heraldSse(Hub hub, HeraldProperties properties) {
         HeraldProperties.Sse sse = properties.getSse();
-        String base = path("herald.sse.path", sse.getPath());
+        String base = path("herald.sse.path", sse.getPath(), true);
         HeraldSse endpoints = HeraldSse.builder(hub)
                 .allowedOrigins(sse.getAllowedOrigins().toArray(String[]::new))
                 .allowCredentials(sse.isAllowCredentials())
@@ -101,8 +116,9 @@ public class HeraldAutoConfiguration {
     @ConditionalOnProperty(prefix = "herald.websocket", name = "enabled", havingValue = "true", matchIfMissing = true)
     static class TomcatWebSocket {
         @Bean
+        @ConditionalOnMissingBean(name = "heraldWebSocket")
         ServletRegistrationBean<HttpServlet> heraldWebSocket(Hub hub, HeraldProperties properties) {
-            String path = path("herald.websocket.path", properties.getWebsocket().getPath());
+            String path = path("herald.websocket.path", properties.getWebsocket().getPath(), false);
             ServletRegistrationBean<HttpServlet> registration = new ServletRegistrationBean<>(
                     HeraldServletWebSocket.servlet(hub), path);
             registration.setName("herald-websocket");
@@ -119,8 +135,9 @@ public class HeraldAutoConfiguration {
     @ConditionalOnProperty(prefix = "herald.websocket", name = "enabled", havingValue = "true", matchIfMissing = true)
     static class JettyWebSocket {
         @Bean
+        @ConditionalOnMissingBean(name = "heraldWebSocket")
         WebServerFactoryCustomizer<JettyServletWebServerFactory> heraldWebSocket(Hub hub, HeraldProperties properties) {
-            String path = path("herald.websocket.path", properties.getWebsocket().getPath());
+            String path = path("herald.websocket.path", properties.getWebsocket().getPath(), false);
             try {
                 Class.forName(JETTY_UPGRADE_HANDLER, false, HeraldAutoConfiguration.class.getClassLoader());
             } catch (ClassNotFoundException e) {
@@ -128,19 +145,24 @@ public class HeraldAutoConfiguration {
                         + " server (org.eclipse.jetty.websocket:jetty-websocket-core-server, which"
                         + " spring-boot-starter-jetty brings); add it, or set herald.websocket.enabled=false", e);
             }
-            return factory -> factory.addServerCustomizers(
-                    server -> server.setHandler(HeraldJettyHandler.wrap(hub, path, server.getHandler())));
+            // the handler sits in front of the servlet context, so its path carries the context path
+            return factory -> factory.addServerCustomizers(server -> server.setHandler(
+                    HeraldJettyHandler.wrap(hub, factory.getContextPath() + path, server.getHandler())));
         }
     }
 
     /**
-     * @return the path, checked
-     * @throws IllegalArgumentException naming the property when the path does not start with {@code /}
+     * @param root whether {@code /} itself is allowed (the SSE base may be the root; a WebSocket endpoint there
+     *     would take the dispatcher's mapping)
+     * @return the path, checked: literal segments only, since a servlet mapping and Jetty's path template read
+     *     {@code *} and {@code {}} differently
+     * @throws IllegalArgumentException naming the property when the path is not one
      */
-    static String path(String property, String value) {
-        if (value == null || !value.startsWith("/") || (value.length() > 1 && value.endsWith("/"))) {
-            throw new IllegalArgumentException(property + " must start with '/' and not end with one, was '"
-                    + value + "'");
+    static String path(String property, String value, boolean root) {
+        if (value == null || !value.matches("/|(/[A-Za-z0-9._~!$&'()+,;=:@%-]+)+")
+                || (value.equals("/") && !root)) {
+            throw new IllegalArgumentException(property + " must start with '/', not end with one and hold only"
+                    + " literal segments" + (root ? "" : " (and not be '/' itself)") + ", was '" + value + "'");
         }
         return value;
     }

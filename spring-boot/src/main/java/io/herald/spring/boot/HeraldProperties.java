@@ -1,9 +1,11 @@
 package io.herald.spring.boot;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * The {@code herald.*} settings of {@link HeraldAutoConfiguration}. The hub's own settings (authentication,
@@ -13,7 +15,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class HeraldProperties {
     private final WebSocket websocket = new WebSocket();
     private final Sse sse = new Sse();
-    /** How long closing the hub may take when the application stops: queued frames flush, clients are told. */
+    /**
+     * How long closing the hub may take when the application stops: queued frames flush, clients are told.
+     * A bare number is seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration shutdownDrain = Duration.ofSeconds(5);
 
     public WebSocket getWebsocket() {
@@ -66,7 +72,8 @@ public class HeraldProperties {
         private List<String> allowedOrigins = new ArrayList<>();
         /** Whether those origins may send credentials (cookies) with their requests. */
         private boolean allowCredentials;
-        /** The reconnection delay sent to browsers as {@code retry:}. */
+        /** The reconnection delay sent to browsers as {@code retry:}. A bare number is seconds. */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration retry = Duration.ofSeconds(3);
 
         public boolean isEnabled() {
