@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -22,10 +21,8 @@ class AutoConfiguredTomcatIT extends SpringBootContract {
 
     @Test
     void aPathThatDoesNotStartWithASlashStopsTheStartNamingItsProperty() {
-        SpringApplication wrong = new SpringApplication(Application.class);
-        wrong.setDefaultProperties(Map.of("server.port", "0", "server.address", "127.0.0.1",
-                "spring.main.banner-mode", "off", "herald.sse.path", "events"));
-        assertThatThrownBy(wrong::run).hasStackTraceContaining("herald.sse.path must start with '/'");
+        assertThatThrownBy(() -> run(Map.of("herald.sse.path", "events")))
+                .hasStackTraceContaining("herald.sse.path must start with '/'");
     }
 
     @Test

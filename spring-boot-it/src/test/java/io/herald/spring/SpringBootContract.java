@@ -61,7 +61,7 @@ public abstract class SpringBootContract {
     }
 
     /** Starts the application on a free loopback port with these properties besides the defaults. */
-    private ConfigurableApplicationContext run(Map<String, Object> properties) {
+    protected ConfigurableApplicationContext run(Map<String, Object> properties) {
         SpringApplication application = new SpringApplication(application());
         Map<String, Object> all = new HashMap<>(Map.of(
                 "server.port", "0",

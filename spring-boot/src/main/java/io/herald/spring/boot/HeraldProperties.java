@@ -38,12 +38,16 @@ public class HeraldProperties {
         this.shutdownDrain = shutdownDrain;
     }
 
-    /** {@code herald.websocket.*}: the WebSocket endpoint. */
-    public static class WebSocket {
-        /** Whether to serve the WebSocket endpoint. */
+    /** What both endpoints have: whether to serve them, and where. */
+    public abstract static class Endpoint {
+        /** Whether to serve the endpoint. */
         private boolean enabled = true;
-        /** The endpoint's path, starting with {@code /}. */
-        private String path = "/ws";
+        /** Its path (the SSE endpoints' base), starting with {@code /}. */
+        private String path;
+
+        Endpoint(String path) {
+            this.path = path;
+        }
 
         public boolean isEnabled() {
             return enabled;
@@ -62,12 +66,15 @@ public class HeraldProperties {
         }
     }
 
-    /** {@code herald.sse.*}: the Server-Sent Events endpoints. */
-    public static class Sse {
-        /** Whether to serve the SSE stream and its control and publish endpoints. */
-        private boolean enabled = true;
-        /** The base path of the stream and its endpoints, starting with {@code /}. */
-        private String path = "/events";
+    /** {@code herald.websocket.*}: the WebSocket endpoint, at {@code /ws} by default. */
+    public static class WebSocket extends Endpoint {
+        public WebSocket() {
+            super("/ws");
+        }
+    }
+
+    /** {@code herald.sse.*}: the SSE stream and its control and publish endpoints, under {@code /events}. */
+    public static class Sse extends Endpoint {
         /** Origins other than the application's own that may use the endpoints (CORS). */
         private List<String> allowedOrigins = new ArrayList<>();
         /** Whether those origins may send credentials (cookies) with their requests. */
@@ -76,20 +83,8 @@ public class HeraldProperties {
         @DurationUnit(ChronoUnit.SECONDS)
         private Duration retry = Duration.ofSeconds(3);
 
-        public boolean isEnabled() {
-            return enabled;
-        }
-
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
-
-        public String getPath() {
-            return path;
-        }
-
-        public void setPath(String path) {
-            this.path = path;
+        public Sse() {
+            super("/events");
         }
 
         public List<String> getAllowedOrigins() {
