@@ -185,17 +185,93 @@ class RecipientFailureTest {
     }
 
     @Test
-    void anEventTheCodecCannotEncodeIsStillAnsweredWithItsIdAndLaterEventsFlow() {
-        hub = Hub.builder().codec(new FailingOn("task.poison")).listener(errorRecorder()).build();
+    void anEventTheCodecCannotEncodeClosesEveryRecipientSoItResumesNotRecoveredAndIsStillAnsweredWithItsId()
+            throws Exception {
+        FailingOn codec = new FailingOn("task.poison");
+        hub = Hub.builder().codec(codec).listener(errorRecorder()).build();
+        TestClient ws = TestClient.connect(hub);
+        ws.send("type", "subscribe", "topics", List.of("task.*"));
+        ws.expect("subscribed");
+        RecordingTransport sse = new RecordingTransport(Framing.SSE);
+        String sseId = hub.gateway().open(hub.gateway().admit(Handshake.builder("127.0.0.1").build()), sse,
+                new InitialSubscription(List.of("task.*"), null, null, List.of())).connectionId();
+        TestClient other = TestClient.connect(hub);
+        other.send("type", "subscribe", "topics", List.of("audit.*"));
+        other.expect("subscribed");
+        String before = hub.publish("task.before", 1);
+        assertThat(ws.expect("event").path("id").asText()).isEqualTo(before);
+        org.awaitility.Awaitility.await().until(() -> sse.frames().stream().anyMatch(f -> f.contains("id: " + before)));
+
+        assertThat(hub.publish("task.poison", 2)).as("the event is in the log").isNotEmpty();
+
+        assertThat(ws.transport().closed()).as("silently missing it would lose it")
+                .isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        assertThat(sse.closed()).isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        assertThat(codec.refused()).as("asked once, however many recipients").isEqualTo(1);
+        assertThat(errors).containsExactlyInAnyOrder(ws.id() + ":cannot encode task.poison",
+                sseId + ":cannot encode task.poison");
+        hub.publish("audit.kept", 3);
+        assertThat(other.expect("event").path("topic").asText()).as("a recipient of other events is not touched")
+                .isEqualTo("audit.kept");
+        TestClient again = TestClient.connect(hub);
+        again.send("type", "subscribe", "ref", "r", "topics", List.of("task.*"), "since", before);
+        assertThat(again.expect("subscribed").path("recovered").asBoolean()).isFalse();
+        hub.publish("task.after", 4);
+        assertThat(again.expect("event").path("topic").asText()).isEqualTo("task.after");
+    }
+
+    @Test
+    void anEventTheCodecCannotEncodeClosesARecipientWhoseResumeHeldIt() throws Exception {
+        FailingOn codec = new FailingOn("task.poison");
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch published = new java.util.concurrent.CountDownLatch(1);
+        // the history read for the resume waits until the poison event is published: it arrives while held
+        io.herald.spi.HistoryLog memory = new io.herald.internal.InMemoryHistoryLog(100, Duration.ofMinutes(5),
+                java.time.Clock.systemUTC());
+        io.herald.spi.HistoryLog log = new io.herald.spi.HistoryLog() {
+            @Override
+            public io.herald.spi.StoredEvent append(String topic, byte[] data, long timestamp, String room,
+                    String from, String to) {
+                return memory.append(topic, data, timestamp, room, from, to);
+            }
+
+            @Override
+            public io.herald.spi.Replay readAfter(String id,
+                    java.util.function.Predicate<io.herald.spi.StoredEvent> matcher, int limit) {
+                io.herald.spi.Replay r = memory.readAfter(id, matcher, limit);
+                reading.countDown();
+                try {
+                    published.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return r;
+            }
+
+            @Override
+            public int compare(String a, String b) {
+                return memory.compare(a, b);
+            }
+
+            @Override
+            public String epoch() {
+                return memory.epoch();
+            }
+        };
+        hub = Hub.builder().codec(codec).historyLog(log).listener(errorRecorder()).build();
+        String before = hub.publish("task.before", 1);
         TestClient c = TestClient.connect(hub);
-        c.send("type", "subscribe", "topics", List.of("task.*"));
-        c.expect("subscribed");
+        Thread resume = new Thread(() -> c.send("type", "subscribe", "ref", "r", "topics", List.of("task.*"),
+                "since", before));
+        resume.start();
+        assertThat(reading.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
-        assertThat(hub.publish("task.poison", 1)).isNotEmpty();
+        hub.publish("task.poison", 2);
+        published.countDown();
+        resume.join(5_000);
 
-        assertThat(errors).containsExactly("null:cannot encode task.poison");
-        hub.publish("task.after", 2);
-        assertThat(c.expect("event").path("topic").asText()).isEqualTo("task.after");
+        assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        assertThat(errors).containsExactly(c.id() + ":cannot encode task.poison");
     }
 
     @Test
@@ -264,6 +340,12 @@ class RecipientFailureTest {
     private static class FailingOn implements Codec {
         private final Codec json = new JsonCodec();
         private final String topic;
+        private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** @return how many times an event of the topic was refused */
+        int refused() {
+            return refused.get();
+        }
 
         FailingOn(String topic) {
             this.topic = topic;
@@ -287,6 +369,7 @@ class RecipientFailureTest {
         @Override
         public byte[] encode(ServerMessage message) {
             if (message instanceof ServerMessage.Event e && e.event().topic().equals(topic)) {
+                refused.incrementAndGet();
                 throw new IllegalStateException("cannot encode " + topic);
             }
             return json.encode(message);

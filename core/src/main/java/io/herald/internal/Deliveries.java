@@ -94,11 +94,11 @@ final class Deliveries {
      * so nothing is stored in the connection's queue.
      *
      * @param to the recipient's queue
+     * @param frame the event's frame for the recipient's framing ({@code event.frame(framing)})
      * @param event the event
      * @param framing the recipient's framing
      */
-    void offerEvent(Outbound to, EncodedEvent event, Framing framing) {
-        OutboundFrame frame = event.frame(framing);
+    void offerEvent(Outbound to, OutboundFrame frame, EncodedEvent event, Framing framing) {
         switch (to.offer(frame, true)) {
             case QUEUED_START_WRITER -> {
                 addWriter(to, event.batch(framing));

@@ -27,6 +27,8 @@ final class EncodedEvent {
     private List<OutboundFrame> webSocketBatch;
     private List<OutboundFrame> sseBatch;
     private JsonNode tree;
+    /** What the codec threw when asked to encode the event; {@code null}: it did not fail. */
+    private RuntimeException failure;
 
     EncodedEvent(StoredEvent event, Codec codec, boolean droppable) {
         this.event = event;
@@ -80,9 +82,21 @@ final class EncodedEvent {
         return webSocketBatch;
     }
 
+    /**
+     * @throws RuntimeException what the codec threw; kept and thrown again on each later call, so that a
+     *     fan-out to many recipients asks the codec once
+     */
     private byte[] json() {
         if (json == null) {
-            json = codec.encode(new ServerMessage.Event(event));
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                json = codec.encode(new ServerMessage.Event(event));
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
         }
         return json;
     }

@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A check that throws for one recipient (the authorizer's {@code mayReceive}, a subscription filter) skips
  * that recipient only, which takes no later frame and is closed with 1011 once the lock is released (its client
- * resumes from before the event it missed); the failure is logged and reported to the listeners. Whatever
- * throws, the writers already marked running are started; once an event is in the log, its publish returns it.
+ * resumes from before the event it missed); the failure is logged and reported to the listeners. A codec that
+ * cannot encode the event does the same to every recipient of it: their clients resume, and the replay, which
+ * leaves the event out, says it is not recovered. Whatever throws, the writers already marked
+ * running are started; once an event is in the log, its publish returns it.
  */
 final class Fanout implements PatternIndex.Visitor<Subscription> {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
@@ -67,8 +69,11 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     /** The id of the first event this hub appended, {@code null} before it; written once, under the lock. */
     private volatile String firstId;
 
-    /** A recipient skipped because its authorizer or filter check threw. */
-    private record Failure(Connection connection, RuntimeException error) {
+    /**
+     * A recipient skipped because its authorizer or filter check threw, or because the event could not be
+     * encoded for it ({@code unencodable}).
+     */
+    private record Failure(Connection connection, RuntimeException error, boolean unencodable) {
     }
 
     Fanout(PatternIndex<Subscription> index, RoomTable rooms, HistoryLog history, Codec codec, Authorizer authorizer,
@@ -115,7 +120,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         return sequence(topic, data, room, from, null, () -> {
             for (RoomTable.Entry e : rooms.members(room)) {
                 if (except == null || !except.equals(e.connection().id())) {
-                    deliver(e.connection().outbound, e.connection().framing(), current);
+                    deliver(e.connection(), e.connection().outbound, e.connection().framing(), current);
                 }
             }
         });
@@ -133,7 +138,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     StoredEvent direct(Collection<Connection> targets, String addressee, String topic, byte[] data) {
         return sequence(topic, data, null, null, addressee, () -> {
             for (Connection c : targets) {
-                deliver(c.outbound, c.framing(), current);
+                deliver(c, c.outbound, c.framing(), current);
             }
         });
     }
@@ -177,12 +182,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         metrics.published.increment();
         metrics.delivered.add(delivered);
         if (failed != null) {
-            for (Failure f : failed) {
-                missedEvent.accept(f.connection());
-                LOG.warn("skipped {} for event {} of {}: its authorizer or filter check failed; closed it so that"
-                        + " its client resumes", f.connection().id(), event.id(), topic, f.error());
-                errors.accept(f.connection().id(), f.error());
-            }
+            reportSkipped(failed, event, topic);
         }
         if (queueing != null) {
             LOG.error("queueing event {} of {} failed; recipients not yet queued miss it", event.id(), topic,
@@ -190,6 +190,38 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             errors.accept(null, queueing);
         }
         return event;
+    }
+
+    /** Closes the recipients skipped for an event, so that their clients resume, and reports why. */
+    private void reportSkipped(List<Failure> failed, StoredEvent event, String topic) {
+        int unencodable = 0;
+        RuntimeException encoding = null;
+        for (Failure f : failed) {
+            missedEvent.accept(f.connection());
+            if (f.unencodable()) {
+                // one line for the event, however many recipients: the codec fails alike for each
+                unencodable++;
+                encoding = f.error();
+            } else {
+                LOG.warn("skipped {} for event {} of {}: its authorizer or filter check failed; closed it so that"
+                        + " its client resumes", f.connection().id(), event.id(), topic, f.error());
+            }
+            errors.accept(f.connection().id(), f.error());
+        }
+        if (encoding != null) {
+            LOG.error("the codec cannot encode event {} of {}: closed the {} recipient(s) that needed it, so that"
+                    + " their clients resume without it (not recovered)", event.id(), topic, unencodable, encoding);
+        }
+    }
+
+    /** Skips a recipient of the current event: it takes no later frame and is closed once the lock is released. */
+    private void skip(Connection c, RuntimeException error, boolean unencodable) {
+        // under the lock: no later event may reach this connection before it is closed
+        c.outbound.stopTaking();
+        if (failures == null) {
+            failures = new ArrayList<>(2);
+        }
+        failures.add(new Failure(c, error, unencodable));
     }
 
     @Override
@@ -206,24 +238,31 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                 return;
             }
         } catch (RuntimeException e) {
-            // under the lock: no later event may reach this connection before it is closed
-            o.stopTaking();
-            if (failures == null) {
-                failures = new ArrayList<>(2);
-            }
-            failures.add(new Failure(s.connection, e));
+            skip(s.connection, e, false);
             return;
         }
-        deliver(o, s.framing, current);
+        deliver(s.connection, o, s.framing, current);
     }
 
-    private void deliver(Outbound o, Framing framing, EncodedEvent e) {
+    /**
+     * Queues the current event to a recipient, or holds it while the recipient's resume is prepared. The frame
+     * is encoded here even when held, so that a codec failure skips the recipient at once, as a failed check
+     * does, instead of failing its resume later.
+     */
+    private void deliver(Connection c, Outbound o, Framing framing, EncodedEvent e) {
         o.deliveryStamp = stamp;
+        OutboundFrame frame;
+        try {
+            frame = e.frame(framing);
+        } catch (RuntimeException unencodable) {
+            skip(c, unencodable, true);
+            return;
+        }
         if (o.held != null) {
             hold(o, e);
             return;
         }
-        pending.offerEvent(o, e, framing);
+        pending.offerEvent(o, frame, e, framing);
     }
 
     /**
