@@ -7,16 +7,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Judges a request's raw query string the same way on every container. Containers disagree about a query
- * they cannot decode: Jetty 12 and Tomcat 11 refuse it, Tomcat 10.1 drops a parameter with a malformed
- * {@code %}-escape and turns bytes that are not UTF-8 into U+FFFD, Tyrus decodes leniently; Tomcat refuses
- * a parameter with no name ({@code &=x}), Jetty keeps it. A transport refuses a handshake or a stream whose
- * query this calls malformed, or that its container could not parse, so that no client is served with one
- * of its parameters (a token, a filter, {@code batch}) silently lost or changed. Thread-safe.
+ * they cannot decode: Jetty 12 and Tomcat 11 refuse a malformed {@code %}-escape, Tomcat 10.1 drops the
+ * parameter that has one and turns escaped bytes that are not UTF-8 into U+FFFD, Tyrus decodes leniently;
+ * Tomcat refuses a parameter with no name ({@code &=x}), Jetty keeps it. Bytes outside ASCII sent as they are,
+ * not escaped as RFC 3986 requires, are refused by Tomcat and Undertow, while Jetty serves them, turning those
+ * that are not UTF-8 into U+FFFD. A transport refuses a handshake or a stream whose query this calls malformed,
+ * or that its container could not parse, so that no client is served with one of its parameters (a token, a
+ * filter, {@code batch}) silently lost or changed. Thread-safe.
  */
 public final class QueryString {
     /** What a client is told when its query is refused: {@value}. */
     public static final String MALFORMED = "the query string cannot be parsed: a malformed %-escape, bytes that"
-            + " are not UTF-8, a parameter with no name, or too many parameters";
+            + " are not UTF-8, a character outside ASCII that is not %-escaped, a parameter with no name, or too"
+            + " many parameters";
     /**
      * The request attribute Tomcat 10.1 sets when it skipped query parameters it could not parse (its
      * {@code Globals.PARAMETER_PARSE_FAILED_ATTR}), too many of them among the reasons; Tomcat 11 and Jetty
@@ -30,8 +33,8 @@ public final class QueryString {
     /**
      * @param raw the query string as the request carried it, still encoded, without the {@code ?};
      *     {@code null} or empty for none
-     * @return whether every {@code %} starts an escape of two hex digits, the bytes that the escapes and the
-     *     other characters stand for are UTF-8, and every {@code =} follows a name
+     * @return whether every character is ASCII, every {@code %} starts an escape of two hex digits, the bytes
+     *     that the escapes stand for are UTF-8, and every {@code =} follows a name
      */
     public static boolean wellFormed(String raw) {
         if (raw == null || raw.isEmpty()) {
@@ -40,8 +43,16 @@ public final class QueryString {
         if (raw.charAt(0) == '=' || raw.contains("&=")) {
             return false;
         }
-        if (raw.indexOf('%') < 0) {
-            // nothing escaped: every character is one the container already holds
+        boolean escapes = false;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c >= 0x80) {
+                // sent unescaped: what the client meant depends on how this container decoded its bytes
+                return false;
+            }
+            escapes |= c == '%';
+        }
+        if (!escapes) {
             return true;
         }
         byte[] bytes = new byte[raw.length()];
@@ -57,9 +68,7 @@ public final class QueryString {
                 bytes[n++] = (byte) (high << 4 | low);
                 i += 2;
             } else {
-                // a character the container decoded already is valid as it stands; any byte below 0x80 ends
-                // an escaped multi-byte sequence just as it would
-                bytes[n++] = c < 0x80 ? (byte) c : (byte) '_';
+                bytes[n++] = (byte) c;
             }
         }
         try {

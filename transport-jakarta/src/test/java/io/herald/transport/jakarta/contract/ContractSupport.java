@@ -194,6 +194,60 @@ public abstract class ContractSupport {
             }
         }
         assertThat(hub.admin().connectionCount()).isZero();
+        assertUnescapedNonAsciiIsRefused(token);
+    }
+
+    /**
+     * Sends handshakes whose query carries bytes outside ASCII as they are, not %-escaped (RawClient writes each
+     * character as one byte): bytes that are not UTF-8, and UTF-8. Jetty would serve them, the bytes that are
+     * not UTF-8 turned into U+FFFD, so a filter's value could change unseen; none may be served.
+     */
+    private void assertUnescapedNonAsciiIsRefused(String token) throws Exception {
+        Map<String, Boolean> utf8ByQuery = Map.of(token + "&batch=1\u00ff", false, token + "&x=Jos\u00e9", false,
+                token + "&x=caf\u00c3\u00a9", true);
+        for (Map.Entry<String, Boolean> q : utf8ByQuery.entrySet()) {
+            String query = q.getKey();
+            String what = query.substring(query.indexOf('&'));
+            RawClient c;
+            try {
+                c = track(RawClient.connect(server.uri(), server.uri().getRawPath() + "?" + query, Map.of(), 0));
+            } catch (java.io.EOFException dropped) {
+                assertThat(dropsUnescapedBytesThatAreNotUtf8() && !q.getValue())
+                        .as("the connection was dropped without an answer: " + what).isTrue();
+                continue;
+            }
+            if (refusesUnescapedNonAsciiItself()) {
+                assertThat(c.status()).as("refused by the container itself: " + what).isEqualTo(400);
+                assertThat(c.body()).as("the container's own answer: " + what).doesNotStartWith("bad-request");
+            } else if (c.status() == 101) {
+                List<RawClient.Frame> before = new ArrayList<>();
+                RawClient.Frame close = c.readUntilClose(JdkClient.TIMEOUT, before::add);
+                assertThat(before).as("frames before the close: " + what).isEmpty();
+                assertThat(close).as("a close frame for " + what).isNotNull();
+                assertThat(close.closeCode()).as(what).isEqualTo(1008);
+                assertThat(close.closeReason()).as(what).isEqualTo("bad-request");
+            } else {
+                assertThat(c.status()).as(what).isEqualTo(400);
+                assertThat(c.body()).as(what).startsWith("bad-request: the query string cannot be parsed");
+            }
+        }
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    /**
+     * @return whether the container answers a request whose target holds bytes outside ASCII, not escaped,
+     *     with its own 400 before any servlet runs (Tomcat, Undertow)
+     */
+    protected boolean refusesUnescapedNonAsciiItself() {
+        return false;
+    }
+
+    /**
+     * @return whether the container drops the connection without an answer when the request target holds
+     *     bytes that are not UTF-8, not escaped (Grizzly, under Tyrus)
+     */
+    protected boolean dropsUnescapedBytesThatAreNotUtf8() {
+        return false;
     }
 
     @AfterEach

@@ -118,7 +118,7 @@ public final class RawClient implements AutoCloseable {
             }
         });
         req.append("\r\n");
-        s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
         DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
         String head = readHead(in);
