@@ -57,6 +57,7 @@ final class LoadClient implements AutoCloseable {
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     /** Herald's answer to a {@code subscribe}: the subscription is in place once it arrives. */
     private static final byte[] SUBSCRIBED = "\"type\":\"subscribed\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ERROR = "\"type\":\"error\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENT = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
     private final Reader[] readers;
@@ -145,7 +146,7 @@ final class LoadClient implements AutoCloseable {
     /**
      * Opens connections and subscribes each; returns once all are upgraded (WebSocket; for Herald's protocol,
      * its {@code subscribe} answered; for Socket.IO, connected to the namespace and subscribed) or answered with
-     * a stream (SSE), or the deadline passes.
+     * a stream (SSE), or one of them ends (refused, a subscribe answered with an error), or the deadline passes.
      *
      * @param pathFor the request path (with query) of connection {@code i}
      * @param subscribeFor the text message connection {@code i} sends once upgraded; {@code null} (or a
@@ -183,7 +184,8 @@ final class LoadClient implements AutoCloseable {
             thread.start();
         }
         long deadline = System.currentTimeMillis() + timeoutMs;
-        while (upgradedCount() < count && System.currentTimeMillis() < deadline) {
+        // a connection that ended already makes the run fail: no point waiting out the deadline
+        while (upgradedCount() < count && closedByServer.get() == 0 && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -341,8 +343,8 @@ final class LoadClient implements AutoCloseable {
                 onEngineIo(c, c.in, from, to, now);
             } else if (opcode == WsFrames.TEXT || opcode == WsFrames.BINARY) {
                 // (Nchan sends a message published as application/json in a binary frame)
-                if (!c.ready && WsFrames.indexAfter(SUBSCRIBED, c.in.array(), from, to) >= 0) {
-                    c.ready = true;
+                if (!c.ready) {
+                    answered(c, c.in.array(), from, to);
                 }
                 onText(c, c.in, from, to, now);
             } else if (opcode == WsFrames.PING) {
@@ -386,8 +388,8 @@ final class LoadClient implements AutoCloseable {
             if (framing == Framing.SOCKET_IO) {
                 onEngineIo(c, ByteBuffer.wrap(message, 0, length), 0, length, now);
             } else {
-                if (!c.ready && WsFrames.indexAfter(SUBSCRIBED, message, 0, length) >= 0) {
-                    c.ready = true;
+                if (!c.ready) {
+                    answered(c, message, 0, length);
                 }
                 onText(c, message, 0, length, now);
             }
@@ -504,6 +506,19 @@ final class LoadClient implements AutoCloseable {
             i = start + 1;
         }
         return start;
+    }
+
+    /**
+     * A message before the connection is ready: Herald's answer to its {@code subscribe}. A refusal ends the
+     * connection, which ends the wait for the others (see {@link #connect}).
+     */
+    private static void answered(Conn c, byte[] buf, int from, int to) throws IOException {
+        if (WsFrames.indexAfter(SUBSCRIBED, buf, from, to) >= 0) {
+            c.ready = true;
+        } else if (WsFrames.indexAfter(ERROR, buf, from, to) >= 0) {
+            throw new IOException("the subscribe was refused: " + new String(buf, from, to - from,
+                    StandardCharsets.UTF_8));
+        }
     }
 
     /** Socket.IO: one Engine.IO packet in {@code buf[from, to)}. */

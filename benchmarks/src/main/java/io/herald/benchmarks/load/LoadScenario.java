@@ -172,7 +172,7 @@ public final class LoadScenario {
         LoadClient client = new LoadClient(epoch, mode, peer.subprotocol(), peer.framing(), clientThreads());
         client.connect(peer.address, i -> peer.subscriberPath(mode, topicOf.apply(i)), connections,
                 i -> peer.subscribeMessage(mode, topicOf.apply(i)), 60_000);
-        if (client.upgradedCount() < connections) {
+        if (client.upgradedCount() < connections || client.closedByServer.get() > 0) {
             client.close();
             throw new IllegalStateException("only " + client.upgradedCount() + " of " + connections + " connected; "
                     + client.closedByServer.get() + " ended, the first with " + client.firstFailure);

@@ -1,6 +1,7 @@
 package io.herald.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.Hub;
@@ -136,6 +137,19 @@ class LoadClientTest {
                         .isEqualTo((long) EVENTS * CONNECTIONS);
                 assertThat(client.latency().count()).isEqualTo((long) EVENTS * CONNECTIONS);
             }
+        }
+    }
+
+    @Test
+    void aRefusedSubscribeEndsTheWaitAtOnceAndSaysWhy() throws Exception {
+        try (LoadClient client = new LoadClient(System.nanoTime(), LoadClient.Mode.WEBSOCKET, "herald.v1",
+                LoadClient.Framing.PLAIN, 2)) {
+            // a deadline far beyond the test's own limit: only the refusal can end the wait in time
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> client.connect(address, i -> "/ws", CONNECTIONS,
+                    i -> "{\"type\":\"subscribe\",\"topics\":[\"" + (i == 7 ? "bad..topic" : "bench.all") + "\"]}",
+                    600_000));
+            assertThat(client.closedByServer.get()).isEqualTo(1);
+            assertThat(client.firstFailure).contains("the subscribe was refused").contains("bad..topic");
         }
     }
 }
