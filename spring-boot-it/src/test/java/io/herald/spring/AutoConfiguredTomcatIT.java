@@ -2,27 +2,20 @@ package io.herald.spring;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * {@link SpringBootContract} on Spring Boot with Tomcat, the application defining only its hub
+ * {@link AutoConfiguredContract} on Spring Boot with Tomcat, the application defining only its hub
  * ({@link HeraldBeans}): herald-spring-boot serves the rest. No Jetty class is on this module's class path,
  * so this also shows the auto-configuration loads without Jetty.
  */
-class AutoConfiguredTomcatIT extends SpringBootContract {
+class AutoConfiguredTomcatIT extends AutoConfiguredContract {
     @Override
     protected Class<?> application() {
         return Application.class;
-    }
-
-    @Test
-    void aPathThatDoesNotStartWithASlashStopsTheStartNamingItsProperty() {
-        assertThatThrownBy(() -> run(Map.of("herald.sse.path", "events")))
-                .hasStackTraceContaining("herald.sse.path must start with '/'");
     }
 
     @Test

@@ -5,10 +5,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * {@link SpringBootContract} on Spring Boot with Jetty 12.1 (ee11), the application defining only its hub
+ * {@link AutoConfiguredContract} on Spring Boot with Jetty 12.1 (ee11), the application defining only its hub
  * ({@link HeraldBeans}): herald-spring-boot serves the rest.
  */
-class AutoConfiguredJettyIT extends SpringBootContract {
+class AutoConfiguredJettyIT extends AutoConfiguredContract {
     @Override
     protected Class<?> application() {
         return Application.class;

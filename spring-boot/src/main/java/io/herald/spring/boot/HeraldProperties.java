@@ -40,9 +40,8 @@ public class HeraldProperties {
 
     /** What both endpoints have: whether to serve them, and where. */
     public abstract static class Endpoint {
-        /** Whether to serve the endpoint. */
+        // (the configuration metadata describes these per endpoint: META-INF/additional-spring-configuration-metadata.json)
         private boolean enabled = true;
-        /** Its path (the SSE endpoints' base), starting with {@code /}. */
         private String path;
 
         Endpoint(String path) {
@@ -79,7 +78,7 @@ public class HeraldProperties {
         private List<String> allowedOrigins = new ArrayList<>();
         /** Whether those origins may send credentials (cookies) with their requests. */
         private boolean allowCredentials;
-        /** The reconnection delay sent to browsers as {@code retry:}. A bare number is seconds. */
+        /** The reconnection delay sent to browsers in the stream's retry field. A bare number is seconds. */
         @DurationUnit(ChronoUnit.SECONDS)
         private Duration retry = Duration.ofSeconds(3);
 
