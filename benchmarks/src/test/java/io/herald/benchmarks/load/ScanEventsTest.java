@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The load client's SSE scan, which looks at every other byte, finds the same events as a plain scan
+ * The load client's SSE scan, which looks eight bytes at a time, finds the same events as a plain scan
  * however the stream is cut into reads: every cut into two and three pieces of tricky streams, and random
  * streams of {@code 'a'} and {@code '\n'}.
  */
