@@ -3,6 +3,7 @@ package io.herald.transport.sse.internal;
 import io.herald.spi.SendCallback;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -40,6 +41,8 @@ final class JettyChunkOutput implements SseTransport.ChunkOutput {
     private static final int MAX_HEADER = 12;
 
     private final EndPoint endPoint;
+    /** The chunk the socket did not take whole, from {@link #write} to {@link #writeRest}, on one thread. */
+    private ByteBuffer[] rest;
 
     private JettyChunkOutput(EndPoint endPoint) {
         this.endPoint = endPoint;
@@ -70,8 +73,13 @@ final class JettyChunkOutput implements SseTransport.ChunkOutput {
         return new JettyChunkOutput(connection.getEndPoint());
     }
 
+    /**
+     * Writes the chunk with {@link EndPoint#flush}, on the caller's thread: a client that keeps up takes it
+     * whole, and then Jetty's write flusher, its state changes (each a store into a long-lived object, a card
+     * for G1 to refine) and its callback are skipped, as for the WebSocket frames of {@code EndPointWriter}.
+     */
     @Override
-    public void write(byte[][] parts, SendCallback done) {
+    public boolean write(byte[][] parts) throws IOException {
         ByteBuffer[] buffers = new ByteBuffer[parts.length + 1];
         int length = 0;
         for (int i = 0; i < parts.length; i++) {
@@ -80,10 +88,21 @@ final class JettyChunkOutput implements SseTransport.ChunkOutput {
         }
         if (length == 0) {
             // a chunk of size 0 would end the body
-            done.completed();
-            return;
+            return true;
         }
         buffers[0] = header(length);
+        if (endPoint.flush(buffers)) {
+            return true;
+        }
+        rest = buffers;
+        return false;
+    }
+
+    /** Jetty writes the rest once the client reads, and tells {@code done}. */
+    @Override
+    public void writeRest(SendCallback done) {
+        ByteBuffer[] buffers = rest;
+        rest = null;
         endPoint.write(new Done(done), buffers);
     }
 

@@ -44,12 +44,21 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
      */
     interface ChunkOutput {
         /**
-         * Writes the parts as one chunk.
+         * Writes the parts as one chunk, as far as the socket takes them now.
          *
-         * @param parts the chunk's bytes, in order; read until {@code done} is told
-         * @param done told once, when every byte is written or the write failed
+         * @param parts the chunk's bytes, in order; read until the write ends
+         * @return {@code true} when the whole chunk was written; {@code false} when the rest must be written
+         *     with {@link #writeRest}, next
+         * @throws IOException when the write fails
          */
-        void write(byte[][] parts, SendCallback done);
+        boolean write(byte[][] parts) throws IOException;
+
+        /**
+         * Writes what the socket did not take of the chunk {@link #write} began, as the client reads.
+         *
+         * @param done told once, when every byte is written or the write failed (possibly during this call)
+         */
+        void writeRest(SendCallback done);
 
         /**
          * Ends the connection at once: a write in flight fails. For a stream that ends while its write waits
@@ -146,7 +155,41 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
             callback.failed(new IOException("stream closed"));
             return;
         }
-        SendCallback done = new SendCallback() {
+        // the write starts under the guard, so the container cannot end the request (and the connection serve
+        // the next one) between the check and the write; Jetty may tell the outcome of a write it finishes later
+        // inside write, on this thread, and that outcome runs the hub's callbacks and the application's
+        // listeners: it is held back until the guard is released. A client that keeps up takes the chunk at
+        // once, and then no callback is made at all
+        HeldBackCallback outcome = null;
+        boolean written = false;
+        try {
+            synchronized (streamGuard) {
+                if (dead) {
+                    throw new IOException("stream ended");
+                }
+                written = direct.write(parts);
+                if (!written) {
+                    outcome = new HeldBackCallback(chunkEnded(callback));
+                    direct.writeRest(outcome);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (outcome == null) {
+                chunkEnded(callback).failed(e);
+                return;
+            }
+            outcome.failed(e);
+        }
+        if (outcome != null) {
+            outcome.release();
+        } else if (written) {
+            chunkEnded(callback).completed();
+        }
+    }
+
+    /** @return what to tell when a chunk's write ends: lets the next batch go, or fails the stream */
+    private SendCallback chunkEnded(SendCallback callback) {
+        return new SendCallback() {
             @Override
             public void completed() {
                 synchronized (lock) {
@@ -164,22 +207,6 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
                 fail(callback, cause);
             }
         };
-        // the write starts under the guard, so the container cannot end the request (and the connection serve
-        // the next one) between the check and the write; Jetty may tell the outcome inside write, on this
-        // thread, and that outcome runs the hub's callbacks and the application's listeners: it is held back
-        // until the guard is released
-        HeldBackCallback outcome = new HeldBackCallback(done);
-        try {
-            synchronized (streamGuard) {
-                if (dead) {
-                    throw new IOException("stream ended");
-                }
-                direct.write(parts, outcome);
-            }
-        } catch (IOException | RuntimeException e) {
-            outcome.failed(e);
-        }
-        outcome.release();
     }
 
     /** @return a frame's bytes: an event's shared encoding, which the container only reads, or a keep-alive */
