@@ -222,6 +222,64 @@ class RecipientFailureTest {
     }
 
     @Test
+    void everyRecipientSkippedIsClosedEvenWhenClosingOneFailsToTellItsRoom() {
+        // a codec that can encode neither the event nor presence: closing one member tells the room, and fails
+        hub = Hub.builder().codec(new FailingOn("task.poison") {
+            @Override
+            public byte[] encode(ServerMessage message) {
+                if (message instanceof ServerMessage.Presence) {
+                    throw new IllegalStateException("cannot encode presence");
+                }
+                return super.encode(message);
+            }
+        }).listener(errorRecorder()).build();
+        List<TestClient> members = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TestClient c = TestClient.connect(hub);
+            c.send("type", "subscribe", "topics", List.of("task.*"));
+            c.expect("subscribed");
+            c.send("type", "join", "room", "lobby");
+            members.add(c);
+        }
+
+        hub.publish("task.poison", 1);
+
+        for (TestClient c : members) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> c.transport().closed() != null);
+            assertThat(c.transport().closed()).as("closed, not left taking no frame").isEqualTo(
+                    new RecordingTransport.Close(1011, "internal"));
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> hub.admin().connectionCount() == 0);
+        assertThat(hub.metrics().subscriptions()).isZero();
+    }
+
+    @Test
+    void aConnectionWithTwoSubscriptionsForWhichTheCheckThrowsIsSkippedAndReportedOnce() {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        hub = Hub.builder().listener(errorRecorder()).authorizer(new Authorizer() {
+            @Override
+            public boolean mayReceive(Principal p, String topic) {
+                if (broken.get()) {
+                    throw new IllegalStateException("authorizer bug");
+                }
+                return true;
+            }
+        }).build();
+        TestClient c = TestClient.connect(hub);
+        // both patterns match the event, and each asks the authorizer
+        c.send("type", "subscribe", "topics", List.of("task.*", "**"));
+        c.expect("subscribed");
+        broken.set(true);
+
+        hub.publish("task.done", 1);
+
+        assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1011, "internal"));
+        assertThat(errors).containsExactly(c.id() + ":authorizer bug");
+    }
+
+    @Test
     void anEventTheCodecCannotEncodeClosesARecipientWhoseResumeHeldIt() {
         HookedHistoryLog log = new HookedHistoryLog();
         hub = Hub.builder().codec(new FailingOn("task.poison")).historyLog(log).listener(errorRecorder()).build();

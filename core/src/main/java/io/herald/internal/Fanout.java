@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@link Deliveries}); no I/O happens under the lock either way.
  *
  * <p>The publish lock sequences appends and queueing, so every connection receives events in log order
- * and a resume seam can be closed exactly. It covers no I/O and no user callback; its cost is the
- * queueing work of one event.
+ * and a resume seam can be closed exactly. It covers no I/O, and of the application's code only the
+ * authorizer's {@code mayReceive} and the codec; its cost is the queueing work of one event.
  *
  * <p>A check that throws for one recipient (the authorizer's {@code mayReceive}, a subscription filter) skips
  * that recipient only, which takes no later frame and is closed with 1011 once the lock is released (its client
@@ -146,8 +146,9 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
     /**
      * Appends an event to the log and queues it to the recipients the callback visits, all under the
      * publish lock; then starts writers, closes slow consumers and reports failures outside it. Only a
-     * failing append throws: once the event is in the log it is published, and a failure while queueing it
-     * (a codec that cannot encode it) is reported, not thrown, so that the publisher is not told otherwise.
+     * failing append throws: once the event is in the log it is published. A check or an encoding that fails
+     * for a recipient skips that recipient ({@link #skip}); any other failure while queueing it is reported,
+     * not thrown, so that the publisher is not told otherwise.
      */
     private StoredEvent sequence(String topic, byte[] data, String room, String from, String to, Runnable recipients) {
         Deliveries d = Deliveries.acquire(threads);
@@ -197,7 +198,14 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
         int unencodable = 0;
         RuntimeException encoding = null;
         for (Failure f : failed) {
-            missedEvent.accept(f.connection());
+            try {
+                missedEvent.accept(f.connection());
+            } catch (RuntimeException e) {
+                // (its close tells its rooms, with the same codec): the other skipped ones must still be closed,
+                // or they would take no frame ever again
+                LOG.error("closing {}, which missed event {} of {}, failed", f.connection().id(), event.id(), topic,
+                        e);
+            }
             if (f.unencodable()) {
                 // one line for the event, however many recipients: the codec fails alike for each
                 unencodable++;
@@ -216,6 +224,8 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
 
     /** Skips a recipient of the current event: it takes no later frame and is closed once the lock is released. */
     private void skip(Connection c, RuntimeException error, boolean unencodable) {
+        // once per event, whatever else of the connection matches it
+        c.outbound.deliveryStamp = stamp;
         // under the lock: no later event may reach this connection before it is closed
         c.outbound.stopTaking();
         if (failures == null) {
