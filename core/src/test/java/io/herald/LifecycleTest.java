@@ -299,6 +299,11 @@ class LifecycleTest {
         // the server cannot write to it: its pings wait in the hub's queue (a connection storm, a busy container)
         behind.transport().stall();
         await().atMost(Duration.ofSeconds(5)).until(() -> behind.transport().sends() >= 2);
+        // the silent client's ping must have been seen written by a heartbeat before the clock moves (the hub
+        // counts from that heartbeat): wait for a ping offered by a heartbeat that began after one was written
+        await().atMost(Duration.ofSeconds(5)).until(() -> silent.transport().pings() >= 1);
+        int written = silent.transport().pings();
+        await().atMost(Duration.ofSeconds(5)).until(() -> silent.transport().pings() >= written + 2);
 
         clock.advance(Duration.ofMillis(150));
         await().atMost(Duration.ofSeconds(5)).until(() -> silent.transport().closed() != null);
