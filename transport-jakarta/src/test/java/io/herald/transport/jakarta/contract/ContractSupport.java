@@ -232,6 +232,8 @@ public abstract class ContractSupport {
             }
         }
         assertThat(hub.admin().connectionCount()).isZero();
+        JdkClient escaped = track(JdkClient.connect(uri(token + "&x=caf%C3%A9"), Map.of()));
+        assertThat(escaped.next("connected")).as("the same characters escaped are served").isNotNull();
     }
 
     /**
