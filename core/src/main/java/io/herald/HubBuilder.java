@@ -69,7 +69,8 @@ public final class HubBuilder {
     private RateLimit publishRate = RateLimit.of(100, 200);
     private int abuseThreshold = 50;
     private int maxBatchMs = 1_000;
-    private int fanoutThreads = Math.min(8, Runtime.getRuntime().availableProcessors());
+    /** One per processor, at most 8, and at least 2: see {@link #fanoutThreads(int)}. */
+    private int fanoutThreads = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
     private Duration drainTimeout = Duration.ofSeconds(5);
     private Clock clock = Clock.systemUTC();
     private final List<HubListener> listeners = new ArrayList<>();
@@ -385,10 +386,13 @@ public final class HubBuilder {
      * Threads that write to the recipients of an event that goes to many connections. With them, the
      * publishing thread only queues the event and goes on, the writes spread over the cores, and a
      * connection that receives several events meanwhile gets them in one write. A publish to at most four
-     * connections is always written on the publishing thread.
+     * connections is always written on the publishing thread. On a single processor the default is still
+     * two: with one, the thread that reads publishes and the one that writes took turns so closely, in about
+     * half of the benchmark's flat-out SSE runs, that each write carried a third as many events, for 1.5
+     * times the CPU per delivery (docs/benchmarks.md, session 20).
      *
      * @param threads 0 to write every recipient on the publishing thread; default the number of
-     *     processors, at most 8; at most 256
+     *     processors, at most 8 and at least 2; at most 256
      * @return this builder
      */
     public HubBuilder fanoutThreads(int threads) {
