@@ -161,52 +161,58 @@ final class SseTransport implements Transport, WriteListener, AsyncListener {
         // listeners: it is held back until the guard is released. A client that keeps up takes the chunk at
         // once, and then no callback is made at all
         HeldBackCallback outcome = null;
-        boolean written = false;
         try {
             synchronized (streamGuard) {
                 if (dead) {
                     throw new IOException("stream ended");
                 }
-                written = direct.write(parts);
-                if (!written) {
+                if (!direct.write(parts)) {
                     outcome = new HeldBackCallback(chunkEnded(callback));
                     direct.writeRest(outcome);
                 }
             }
         } catch (IOException | RuntimeException e) {
             if (outcome == null) {
-                chunkEnded(callback).failed(e);
+                chunkFailed(callback, e);
                 return;
             }
             outcome.failed(e);
         }
         if (outcome != null) {
             outcome.release();
-        } else if (written) {
-            chunkEnded(callback).completed();
+        } else {
+            chunkWritten(callback);
         }
     }
 
-    /** @return what to tell when a chunk's write ends: lets the next batch go, or fails the stream */
+    /** @return what to tell when a chunk's write ends later: lets the next batch go, or fails the stream */
     private SendCallback chunkEnded(SendCallback callback) {
         return new SendCallback() {
             @Override
             public void completed() {
-                synchronized (lock) {
-                    chunkWriting = false;
-                    writable = true;
-                }
-                callback.completed();
+                chunkWritten(callback);
             }
 
             @Override
             public void failed(Throwable cause) {
-                synchronized (lock) {
-                    chunkWriting = false;
-                }
-                fail(callback, cause);
+                chunkFailed(callback, cause);
             }
         };
+    }
+
+    private void chunkWritten(SendCallback callback) {
+        synchronized (lock) {
+            chunkWriting = false;
+            writable = true;
+        }
+        callback.completed();
+    }
+
+    private void chunkFailed(SendCallback callback, Throwable cause) {
+        synchronized (lock) {
+            chunkWriting = false;
+        }
+        fail(callback, cause);
     }
 
     /** @return a frame's bytes: an event's shared encoding, which the container only reads, or a keep-alive */
