@@ -15,6 +15,10 @@ final class WsFrames {
     static final int CLOSE = 0x8;
     static final int PING = 0x9;
     static final int PONG = 0xA;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private WsFrames() {
     }
@@ -88,11 +92,6 @@ final class WsFrames {
         }
         return 0;
     }
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
-            ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
 
     /**
      * @return the index of the first {@code b} in {@code buf[from, to)}, or -1. Reads eight bytes at a time:
