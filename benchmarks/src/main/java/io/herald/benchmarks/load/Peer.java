@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -381,6 +383,51 @@ final class Peer implements AutoCloseable {
             sum[1] += Long.parseLong(f[12]);
         }
         return sum;
+    }
+
+    /**
+     * CPU ticks (user and kernel) of each of a JVM server's JIT compiler threads now alive, by thread id.
+     * HotSpot starts and ends compiler threads as the queue of compilations grows and shrinks, so compare two
+     * readings with {@link #compilerTicksSince}.
+     *
+     * @return ticks by thread id; empty for a server that is not a JVM
+     */
+    Map<Long, Long> compilerTicks() throws IOException {
+        Map<Long, Long> ticks = new HashMap<>();
+        if (!kind.jvm()) {
+            return ticks;
+        }
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                // the thread's name, cut to 15 characters: "C2 CompilerThre", "C1 CompilerThre"
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.put(Long.parseLong(task.getFileName().toString()),
+                            Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /**
+     * @param before an earlier {@link #compilerTicks} reading
+     * @return the ticks the JIT compiler threads used since, as far as threads still alive tell (a thread
+     *         that ended meanwhile takes its share with it)
+     */
+    long compilerTicksSince(Map<Long, Long> before) throws IOException {
+        long used = 0;
+        for (Map.Entry<Long, Long> now : compilerTicks().entrySet()) {
+            used += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        }
+        return used;
     }
 
     /** @return the server's process and its children (nginx's workers; node has none) */
