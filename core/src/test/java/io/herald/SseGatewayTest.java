@@ -433,7 +433,7 @@ class SseGatewayTest {
     }
 
     @Test
-    void aReplayOnAStreamEndsWithTheNewestIdSoTheBrowserDoesNotResumeFromThePast() throws Exception {
+    void aLaterReplayOnAStreamFollowsEachOlderEventWithTheIdTheStreamHadReached() throws Exception {
         hub = Hub.builder().build();
         String before = hub.publish("z.start", 0);
         String b = hub.publish("b.old", 1);
@@ -447,13 +447,68 @@ class SseGatewayTest {
         assertThat(hub.gateway().control(h.connectionId(), token, new Request.Subscribe(null, List.of("b.*"), null,
                 before))).isInstanceOf(ServerMessage.Subscribed.class);
 
-        assertThat(next(t)).as("the replayed event").startsWith("id: " + b + "\n");
-        assertThat(next(t)).as("an id-only block: no event, the browser's last id moved to the newest")
-                .isEqualTo("id: " + a + "\n\n");
+        String replayed = next(t);
+        assertThat(replayed).as("the replayed event, then an id-only block: the browser's last id is back on the "
+                + "newest it had").startsWith("id: " + b + "\n").endsWith("\n\nid: " + a + "\n\n");
+        assertThat(t.frames().poll(200, TimeUnit.MILLISECONDS)).as("no cursor after it: the id is the newest")
+                .isNull();
         RecordingTransport resumed = new RecordingTransport(Framing.SSE);
         hub.gateway().open(hub.gateway().admit(client()), resumed,
                 new InitialSubscription(List.of("a.*", "b.*"), null, a, List.of()));
         assertThat(data(next(resumed)).path("recovered").asBoolean()).isTrue();
         assertThat(resumed.frames().poll(200, TimeUnit.MILLISECONDS)).as("nothing delivered twice").isNull();
+    }
+
+    @Test
+    void wheneverAStreamEndsDuringALaterReplayTheBrowsersResumeBringsNoEventTwiceAndMissesNone() throws Exception {
+        hub = Hub.builder().build();
+        String start = hub.publish("z.start", 0);
+        String b1 = hub.publish("b.x", 1);
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of("a.*"), null, null, List.of()));
+        String token = data(next(t)).path("controlToken").asText();
+        List<String> urlEvents = new ArrayList<>();
+        urlEvents.add(hub.publish("a.x", 1));
+        String b2 = hub.publish("b.x", 2);
+        urlEvents.add(hub.publish("a.x", 2));
+        List<String> stream = new ArrayList<>();
+        stream.add(next(t));
+        stream.add(next(t));
+        assertThat(hub.gateway().control(h.connectionId(), token, new Request.Subscribe(null, List.of("b.*"), null,
+                start))).isInstanceOf(ServerMessage.Subscribed.class);
+        stream.add(next(t));
+        stream.add(next(t));
+        assertThat(stream.get(2)).startsWith("id: " + b1 + "\n");
+        assertThat(stream.get(3)).startsWith("id: " + b2 + "\n");
+        urlEvents.add(hub.publish("a.x", 3));
+        stream.add(next(t));
+
+        // the stream may end after any frame: the browser reconnects to its URL with the last id it read
+        for (int cut = 1; cut <= stream.size(); cut++) {
+            List<String> read = stream.subList(0, cut);
+            String lastId = null;
+            List<String> got = new ArrayList<>();
+            for (String frame : read) {
+                for (String line : frame.split("\n")) {
+                    if (line.startsWith("id: ")) {
+                        lastId = line.substring(4);
+                    } else if (line.startsWith("data: ")) {
+                        got.add(JSON.readTree(line.substring(6)).path("id").asText());
+                    }
+                }
+            }
+            RecordingTransport again = new RecordingTransport(Framing.SSE);
+            hub.gateway().open(hub.gateway().admit(client()), again,
+                    new InitialSubscription(List.of("a.*"), null, lastId, List.of()));
+            assertThat(data(next(again)).path("recovered").asBoolean()).isTrue();
+            for (String frame = again.frames().poll(200, TimeUnit.MILLISECONDS); frame != null;
+                    frame = again.frames().poll(200, TimeUnit.MILLISECONDS)) {
+                got.add(data(frame).path("id").asText());
+            }
+            assertThat(got.stream().filter(urlEvents::contains).toList())
+                    .as("the URL's events after a cut after frame %d (browser at %s)", cut, lastId)
+                    .containsExactlyElementsOf(urlEvents);
+        }
     }
 }

@@ -21,6 +21,8 @@ final class EncodedEvent {
     final StoredEvent event;
     private final Codec codec;
     private final boolean droppable;
+    /** See {@link #sseThenId()}. */
+    private final String sseThenId;
     private byte[] json;
     private OutboundFrame webSocket;
     private OutboundFrame sse;
@@ -31,9 +33,18 @@ final class EncodedEvent {
     private RuntimeException failure;
 
     EncodedEvent(StoredEvent event, Codec codec, boolean droppable) {
+        this(event, codec, droppable, null);
+    }
+
+    /**
+     * @param sseThenId over SSE, the id the browser keeps once it has read the event ({@link SseFrames#eventThenCursor});
+     *     {@code null}: the event's own
+     */
+    EncodedEvent(StoredEvent event, Codec codec, boolean droppable, String sseThenId) {
         this.event = event;
         this.codec = codec;
         this.droppable = droppable;
+        this.sseThenId = sseThenId;
     }
 
     /**
@@ -55,7 +66,8 @@ final class EncodedEvent {
     OutboundFrame frame(Framing framing) {
         if (framing == Framing.SSE) {
             if (sse == null) {
-                sse = OutboundFrame.message(SseFrames.event(event.id(), json()), droppable);
+                sse = OutboundFrame.message(sseThenId == null ? SseFrames.event(event.id(), json())
+                        : SseFrames.eventThenCursor(event.id(), json(), sseThenId), droppable);
             }
             return sse;
         }
@@ -63,6 +75,14 @@ final class EncodedEvent {
             webSocket = OutboundFrame.message(json(), droppable);
         }
         return webSocket;
+    }
+
+    /**
+     * @return over SSE, the id the browser keeps once it has read this event: {@code null} when it is the
+     *     event's own, else an id that follows the event's frame in an id-only block
+     */
+    String sseThenId() {
+        return sseThenId;
     }
 
     /**

@@ -367,17 +367,25 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
      *     for a subscription made when opening) from the replay as queued; {@code null} when the answer goes
      *     elsewhere. Called without the lock, for each outcome the replay may have.
      * @param replay the history read for a resume, or {@code null}
+     * @param heldFrom the position {@link #hold} returned for this replay
      * @return the replay as queued, or {@code null} without one; when the held events overflowed, the
      *     connection is closed as a slow consumer and nothing was queued: an empty replay, not recovered
      */
-    Replay release(Connection c, Function<Replay, ServerMessage> answerFor, Replay replay) {
+    Replay release(Connection c, Function<Replay, ServerMessage> answerFor, Replay replay, String heldFrom) {
         Framing framing = c.framing();
+        // Over SSE a browser resumes from the last id it read. A later subscription's replay brings events
+        // older than ones the stream delivered before: each is followed by an id-only block back to the point
+        // the stream had reached when holding began (everything due to it up to there was queued before the
+        // replay), so the browser's id never moves back, wherever the stream ends. A stream's first replay
+        // needs none: it had delivered nothing.
+        String restore = framing == Framing.SSE && c.started ? heldFrom : null;
         List<EncodedEvent> replayed = new ArrayList<>(replay == null ? 0 : replay.events().size());
         List<RuntimeException> unencodable = null;
         if (replay != null) {
             for (StoredEvent e : replay.events()) {
                 try {
-                    EncodedEvent encoded = new EncodedEvent(e, codec, false);
+                    EncodedEvent encoded = new EncodedEvent(e, codec, false,
+                            restore != null && appendedAfter(restore, e.id()) ? restore : null);
                     encoded.frame(framing);
                     replayed.add(encoded);
                 } catch (RuntimeException failure) {
@@ -404,7 +412,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             partial = answerFor == null || cut == replay ? whole : frameOf(c, answerFor.apply(cut));
         } catch (RuntimeException e) {
             // the answer cannot be encoded: still end holding, so the live events held meanwhile flow
-            release(c, null, null);
+            release(c, null, null, heldFrom);
             throw e;
         }
         int answerFrames = whole == null ? 0 : 1;
@@ -420,9 +428,7 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
             c.outbound.held = null;
             overflow = c.outbound.heldOverflow;
             if (!overflow) {
-                // over SSE a later subscription's replay runs back from the ids the stream had, and a browser
-                // resumes from the last id it got: end on the log's newest, by which every event due here is
-                // queued (a stream's first replay needs none: it had nothing newer)
+                // and the browser's id ends on the log's newest, by which every event due here is queued
                 OutboundFrame cursor = framing == Framing.SSE && c.started && !replayed.isEmpty() && lastId != null
                         ? OutboundFrame.message(SseFrames.cursor(lastId), false) : null;
                 seam = ResumeSeam.stitch(history, replayed, held, framing,
@@ -434,8 +440,10 @@ final class Fanout implements PatternIndex.Visitor<Subscription> {
                     // held presence frames are queued in their place but are no delivered events
                     d.offer(c.outbound, e.frame(framing), e.event != null);
                 }
-                StoredEvent last = queued.isEmpty() ? null : queued.get(queued.size() - 1).event;
-                if (cursor != null && !queued.isEmpty() && (last == null || !last.id().equals(lastId))) {
+                EncodedEvent last = queued.isEmpty() ? null : queued.get(queued.size() - 1);
+                String browserAt = last == null || last.event == null ? null
+                        : last.sseThenId() != null ? last.sseThenId() : last.event.id();
+                if (cursor != null && !queued.isEmpty() && !lastId.equals(browserAt)) {
                     d.offer(c.outbound, cursor, false);
                 }
             }

@@ -2,6 +2,7 @@ package io.herald.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -51,6 +52,24 @@ public final class SseFrames {
         System.arraycopy(value, 0, out, ID.length, value.length);
         out[out.length - 2] = '\n';
         out[out.length - 1] = '\n';
+        return out;
+    }
+
+    /**
+     * An {@linkplain #event event} followed by an id-only {@linkplain #cursor block}: the browser's handler sees
+     * the event with its own id, and the browser's last event id is {@code thenId} once the pair is read.
+     *
+     * @param id the event id
+     * @param json the encoded event object
+     * @param thenId the id the browser keeps afterwards
+     * @return the two blocks, a new array
+     * @throws IllegalArgumentException as {@link #event}
+     */
+    public static byte[] eventThenCursor(String id, byte[] json, String thenId) {
+        byte[] event = event(id, json);
+        byte[] cursor = cursor(thenId);
+        byte[] out = Arrays.copyOf(event, event.length + cursor.length);
+        System.arraycopy(cursor, 0, out, event.length, cursor.length);
         return out;
     }
 

@@ -108,7 +108,7 @@ final class SubscriptionRequests {
         Replay replay = since == null ? null
                 : readHistory(c, since, new ReplaySelection(patterns, filter, existing, c.principal(),
                         hub.authorizer, hub.fanout, heldFrom));
-        Replay queued = hub.fanout.release(c, out.queued() ? answerFor : null, replay);
+        Replay queued = hub.fanout.release(c, out.queued() ? answerFor : null, replay, heldFrom);
         if (queued != null && queued.recovered()) {
             // every event after since that these select is now queued or was given before
             for (Subscription sub : added) {

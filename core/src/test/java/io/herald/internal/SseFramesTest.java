@@ -21,6 +21,14 @@ class SseFramesTest {
     }
 
     @Test
+    void anEventThenCursorIsTheEventWithItsOwnIdThenAnIdOnlyBlock() {
+        assertThat(text(SseFrames.eventThenCursor("0-7", bytes("{\"type\":\"event\"}"), "0-42")))
+                .isEqualTo("id: 0-7\ndata: {\"type\":\"event\"}\n\nid: 0-42\n\n");
+        assertThatThrownBy(() -> SseFrames.eventThenCursor("0-7", bytes("1"), "a\rb"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void namedEventCarriesItsName() {
         assertThat(text(SseFrames.named("connected", bytes("{\"type\":\"connected\"}"))))
                 .isEqualTo("event: connected\ndata: {\"type\":\"connected\"}\n\n");
