@@ -339,6 +339,20 @@ class SseGatewayTest {
     }
 
     @Test
+    void anHttpPublishAdmittedBeforeAShutdownWhoseBodyArrivesDuringItIsRefusedWithARetryDelay() {
+        hub = Hub.builder().build();
+        Admission a = hub.gateway().admit(client());
+        hub.close(Duration.ofSeconds(1));
+
+        assertThat(hub.gateway().publish(a, TestClient.publishBody("a.x", "{\"k\":1}")))
+                .isInstanceOfSatisfying(ServerMessage.Error.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+                    assertThat(e.message()).contains("shutting down");
+                    assertThat(e.retryAfterMs()).isPositive();
+                });
+    }
+
+    @Test
     void httpPublishIsAuthorizedAndRateLimitedLikeAClientPublish() {
         hub = Hub.builder().publishRate(RateLimit.of(1, 2)).authorizer(new Authorizer() {
             @Override

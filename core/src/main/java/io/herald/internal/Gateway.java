@@ -419,6 +419,10 @@ final class Gateway implements ConnectionGateway {
         if (admission.awaitingAuth()) {
             return new ServerMessage.Error(null, ErrorCode.UNAUTHORIZED, "credentials are required to publish", 0);
         }
+        if (hub.isClosed()) {
+            // admitted before the shutdown began, its body read since: no connection is left to receive it
+            return shutdownError(null);
+        }
         try {
             Request.Publish request = JsonCodec.decodePublishBody(body);
             String topic = request.topic();

@@ -162,8 +162,9 @@ public interface ConnectionGateway {
      * @param body the request body, JSON {@code {"topic": …, "data": …}} in UTF-8
      * @return {@code published} with the event id, or an {@code error} ({@code BAD_REQUEST} for a body
      *     that is not such an object, {@code INVALID_TOPIC}, {@code FORBIDDEN}, {@code RATE_LIMITED} with
-     *     {@code retryAfterMs}, {@code TOO_LARGE}, and {@code UNAUTHORIZED} for an admission that
-     *     {@linkplain Admission#awaitingAuth awaits} an {@code auth} frame)
+     *     {@code retryAfterMs}, {@code TOO_LARGE}, {@code UNAUTHORIZED} for an admission that
+     *     {@linkplain Admission#awaitingAuth awaits} an {@code auth} frame, and {@code INTERNAL} with
+     *     {@code retryAfterMs} once the hub is shutting down, however long ago the caller was admitted)
      * @throws IllegalArgumentException if the admission was a rejection
      */
     ServerMessage publish(Admission admission, byte[] body);
