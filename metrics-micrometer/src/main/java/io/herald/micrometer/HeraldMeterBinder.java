@@ -15,7 +15,9 @@ import java.util.function.ToDoubleFunction;
  * {@code herald.subscriptions}, {@code herald.rooms}, {@code herald.queued.frames}; counters
  * {@code herald.events.published}, {@code herald.events.delivered}, {@code herald.events.dropped},
  * {@code herald.slow.consumers}, {@code herald.rate.limited}, {@code herald.errors}. Every meter carries the
- * tag {@code node} (the hub's node name) plus the tags given.
+ * tag {@code node} (the hub's node name) plus the tags given. Name the node ({@code HubBuilder.node}): the
+ * default is random, so each restart would start new time series; and two hubs bound to one registry under
+ * the same node name share meters, which read the first hub only.
  *
  * <p>The meters read the hub's counters when the registry asks (they add no work to the publish path) and
  * hold the hub weakly, as Micrometer's function meters do. Thread-safe.
