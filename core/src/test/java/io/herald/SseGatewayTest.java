@@ -51,6 +51,21 @@ class SseGatewayTest {
         return JSON.readTree(line.substring(6));
     }
 
+    /** An open stream, its {@code connected} frame read. */
+    private record Stream(RecordingTransport transport, ConnectionHandle handle, String controlToken) {
+        ServerMessage subscribe(Hub hub, String pattern, String since) {
+            return hub.gateway().control(handle.connectionId(), controlToken,
+                    new Request.Subscribe(null, List.of(pattern), null, since));
+        }
+    }
+
+    private Stream stream(String pattern) throws Exception {
+        RecordingTransport t = new RecordingTransport(Framing.SSE);
+        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
+                new InitialSubscription(List.of(pattern), null, null, List.of()));
+        return new Stream(t, h, data(next(t)).path("controlToken").asText());
+    }
+
     @Test
     void streamOpenedWithLastEventIdSaysRecoveredInConnectedThenReplaysThenGoesLive() throws Exception {
         hub = Hub.builder().build();
@@ -451,15 +466,12 @@ class SseGatewayTest {
         hub = Hub.builder().build();
         String before = hub.publish("z.start", 0);
         String b = hub.publish("b.old", 1);
-        RecordingTransport t = new RecordingTransport(Framing.SSE);
-        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
-                new InitialSubscription(List.of("a.*"), null, null, List.of()));
-        String token = data(next(t)).path("controlToken").asText();
+        Stream s = stream("a.*");
+        RecordingTransport t = s.transport();
         String a = hub.publish("a.new", 2);
         assertThat(next(t)).startsWith("id: " + a + "\n");
 
-        assertThat(hub.gateway().control(h.connectionId(), token, new Request.Subscribe(null, List.of("b.*"), null,
-                before))).isInstanceOf(ServerMessage.Subscribed.class);
+        assertThat(s.subscribe(hub, "b.*", before)).isInstanceOf(ServerMessage.Subscribed.class);
 
         String replayed = next(t);
         assertThat(replayed).as("the replayed event, then an id-only block: the browser's last id is back on the "
@@ -478,10 +490,8 @@ class SseGatewayTest {
         hub = Hub.builder().build();
         String start = hub.publish("z.start", 0);
         String b1 = hub.publish("b.x", 1);
-        RecordingTransport t = new RecordingTransport(Framing.SSE);
-        ConnectionHandle h = hub.gateway().open(hub.gateway().admit(client()), t,
-                new InitialSubscription(List.of("a.*"), null, null, List.of()));
-        String token = data(next(t)).path("controlToken").asText();
+        Stream s = stream("a.*");
+        RecordingTransport t = s.transport();
         List<String> urlEvents = new ArrayList<>();
         urlEvents.add(hub.publish("a.x", 1));
         String b2 = hub.publish("b.x", 2);
@@ -489,8 +499,7 @@ class SseGatewayTest {
         List<String> stream = new ArrayList<>();
         stream.add(next(t));
         stream.add(next(t));
-        assertThat(hub.gateway().control(h.connectionId(), token, new Request.Subscribe(null, List.of("b.*"), null,
-                start))).isInstanceOf(ServerMessage.Subscribed.class);
+        assertThat(s.subscribe(hub, "b.*", start)).isInstanceOf(ServerMessage.Subscribed.class);
         stream.add(next(t));
         stream.add(next(t));
         assertThat(stream.get(2)).startsWith("id: " + b1 + "\n");
