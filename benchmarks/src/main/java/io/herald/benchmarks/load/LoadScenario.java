@@ -24,7 +24,9 @@ import java.util.stream.Stream;
  * so the server's JIT has warmed up (5 s flat out, 30 s at a fixed rate or over many topics;
  * {@code -Dbench.warmupSeconds} overrides; a JVM server's warm-up then goes on until its JIT compilers are
  * quiet, for at most 90 s more), then measures. {@code -Dbench.serverJvmArgs="…"} passes
- * options to the server JVM (for example a JFR recording).
+ * options to the server JVM (for example a JFR recording); {@code -Dbench.serverClassPath=…} runs Herald's
+ * Jetty server ({@code herald}, {@code herald-core}) from another build's benchmark jar, to compare two builds
+ * under the same load client.
  *
  * <p>Usage: {@code LoadScenario fanout|latency|topics|idle [connections] [seconds] [ws|sse]}:
  * <ul>
@@ -444,13 +446,28 @@ public final class LoadScenario {
      * to each page of a fixed 1 GiB heap is a page fault, which a server that has run for a few minutes no
      * longer pays, and which lands in whichever measured second the allocation first reaches a new region
      * (2–12 % of the server's CPU in ten-second windows of the many-topics run, session 16).
+     *
+     * <p>At a fixed rate the heap is 256 MiB ({@code -Dbench.latencyHeap} overrides), which 1,000 subscribers
+     * and the history leave mostly free. With 1 GiB pre-touched, the server on this machine stalled about every
+     * 0.5 s: the first delivery of one event in ten came 6–30 ms late (its median is 1 ms), in writes that took
+     * 10–36 ms on every writing thread at once, with no other thread of the server running, no safepoint and no
+     * collection; the p99 doubled. Neither 1 GiB untouched nor 256 MiB touched did it. This host's kernel samples
+     * physical memory for cold pages every 500 ms (DAMON, {@code paddr}), which is the likeliest cause; Nchan,
+     * a small process, showed it once in a run.
      */
     static List<String> javaServerArgs(String scenario) {
         if (scenario.equals("idle")) {
             return List.of("-Dbench.heartbeatMs=2000");
         }
-        return Boolean.parseBoolean(System.getProperty("bench.pretouch", "true")) ? List.of("-XX:+AlwaysPreTouch")
-                : List.of();
+        List<String> args = new ArrayList<>();
+        if (scenario.equals("latency")) {
+            String heap = System.getProperty("bench.latencyHeap", "256m");
+            args.addAll(List.of("-Xms" + heap, "-Xmx" + heap));
+        }
+        if (Boolean.parseBoolean(System.getProperty("bench.pretouch", "true"))) {
+            args.add("-XX:+AlwaysPreTouch");
+        }
+        return args;
     }
 
     private static void report(String scenario, int connections, int seconds, long published, long expected,

@@ -76,6 +76,11 @@ final class Peer implements AutoCloseable {
 
     /** This load generator's class path, which also runs Herald on Jetty and the Jetty loop. */
     private static final String OWN_CLASS_PATH = System.getProperty("java.class.path");
+    /**
+     * Herald's server on Jetty: this jar's, or another build's ({@code -Dbench.serverClassPath=…}), so that two
+     * builds of the server can be compared under one load client.
+     */
+    private static final String HERALD_CLASS_PATH = System.getProperty("bench.serverClassPath", OWN_CLASS_PATH);
     /** Herald's server on Tomcat, in {@code benchmarks-tomcat.jar} (a module this one cannot depend on). */
     private static final String TOMCAT_SERVER = "io.herald.benchmarks.tomcat.TomcatBenchServer";
     private static final String NGINX = "/usr/sbin/nginx";
@@ -105,8 +110,8 @@ final class Peer implements AutoCloseable {
      */
     static Peer start(Kind kind, List<String> jvmArgs) throws IOException, InterruptedException {
         return switch (kind) {
-            case HERALD -> java(kind, OWN_CLASS_PATH, BenchServer.class.getName(), jvmArgs);
-            case HERALD_CORE -> java(kind, OWN_CLASS_PATH, BenchServer.class.getName(),
+            case HERALD -> java(kind, HERALD_CLASS_PATH, BenchServer.class.getName(), jvmArgs);
+            case HERALD_CORE -> java(kind, HERALD_CLASS_PATH, BenchServer.class.getName(),
                     Stream.concat(jvmArgs.stream(), Stream.of("-Dbench.ws=core")).toList());
             case HERALD_TOMCAT -> java(kind, tomcatJar().toString(), TOMCAT_SERVER, jvmArgs);
             case HERALD_TOMCAT_UPGRADE -> java(kind, tomcatJar().toString(), TOMCAT_SERVER,
