@@ -450,8 +450,8 @@ public final class LoadScenario {
      * <p>At a fixed rate the heap is 256 MiB ({@code -Dbench.latencyHeap} overrides), which 1,000 subscribers
      * and the history leave mostly free. With 1 GiB pre-touched, the server on this machine stalled about every
      * 0.5 s: the first delivery of one event in ten came 6–30 ms late (its median is 1 ms), in writes that took
-     * 10–36 ms on every writing thread at once, with no other thread of the server running, no safepoint and no
-     * collection; the p99 doubled. Neither 1 GiB untouched nor 256 MiB touched did it. This host's kernel samples
+     * 10–36 ms on every writing thread at once, with no other thread of the server running, no long safepoint
+     * and at most one short collection; the p99 was 1.2–1.6 times what it is without. Neither 1 GiB untouched nor 256 MiB touched did it. This host's kernel samples
      * physical memory for cold pages every 500 ms (DAMON, {@code paddr}), which is the likeliest cause; Nchan,
      * a small process, showed it once in a run.
      */
