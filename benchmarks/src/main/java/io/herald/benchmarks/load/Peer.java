@@ -383,9 +383,9 @@ final class Peer implements AutoCloseable {
             } catch (IOException gone) {
                 continue;
             }
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            sum[0] += Long.parseLong(f[11]);
-            sum[1] += Long.parseLong(f[12]);
+            long[] ticks = userAndKernelTicks(stat);
+            sum[0] += ticks[0];
+            sum[1] += ticks[1];
         }
         return sum;
     }
@@ -413,13 +413,19 @@ final class Peer implements AutoCloseable {
                 // the thread's name, cut to 15 characters: "C2 CompilerThre", "C1 CompilerThre"
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.put(Long.parseLong(task.getFileName().toString()),
-                            Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                    long[] used = userAndKernelTicks(stat);
+                    ticks.put(Long.parseLong(task.getFileName().toString()), used[0] + used[1]);
                 }
             }
         }
         return ticks;
+    }
+
+    /** @return the user and kernel CPU ticks in a process's or thread's {@code stat} line */
+    private static long[] userAndKernelTicks(String stat) {
+        // the fields after the name, which is in parentheses and may hold spaces: utime and stime are 14th and 15th
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
     }
 
     /**
