@@ -244,6 +244,7 @@ public final class LoadScenario {
                 long lostBefore = client.lost.get();
                 long duplicatedBefore = client.duplicated.get();
                 long[] cpuBefore = peer.cpuTicks();
+                long[] clientBefore = Peer.ownCpuTicks();
                 Map<Long, Long> jitBefore = peer.compilerTicks();
                 long deliveredBefore = client.delivered.get();
                 long closedBefore = client.closedByServer.get();
@@ -255,12 +256,25 @@ public final class LoadScenario {
                 drain(client, deliveredBefore, expected);
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 long[] cpuAfter = peer.cpuTicks();
+                long[] clientAfter = Peer.ownCpuTicks();
                 long cpuTicks = cpuAfter[0] + cpuAfter[1] - cpuBefore[0] - cpuBefore[1];
                 long sysTicks = cpuAfter[1] - cpuBefore[1];
                 long delivered = client.delivered.get() - deliveredBefore;
                 String label = peer.label(mode);
                 report(scenario + " " + label, connections, seconds, published, expected, delivered, elapsed, cpuTicks,
                         sysTicks, client, client.lost.get() - lostBefore, client.duplicated.get() - duplicatedBefore);
+                long clientTicks = clientAfter[0] + clientAfter[1] - clientBefore[0] - clientBefore[1];
+                System.out.printf("load generator CPU: %.2f s, %.2f µs per delivery%n",
+                        clientTicks / (double) CLOCK_TICKS_PER_SECOND,
+                        delivered == 0 ? 0 : clientTicks * 1e6 / CLOCK_TICKS_PER_SECOND / delivered);
+                if (rate > 0 && published > 0) {
+                    // both processes share the machine's cores: an event's last delivery can come no sooner
+                    // than the CPU the two spend on it, spread over every core
+                    double perEventMs = (cpuTicks + clientTicks) * 1e3 / CLOCK_TICKS_PER_SECOND / published;
+                    int cores = Runtime.getRuntime().availableProcessors();
+                    System.out.printf("server and load generator: %.2f ms of CPU per event, %.2f ms on %d cores%n",
+                            perEventMs, perEventMs / cores, cores);
+                }
                 if (peer.kind.jvm()) {
                     System.out.printf("JIT compilers: %.2f s of the server's CPU%n",
                             peer.compilerTicksSince(jitBefore) / (double) CLOCK_TICKS_PER_SECOND);

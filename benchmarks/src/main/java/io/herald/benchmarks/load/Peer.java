@@ -421,6 +421,11 @@ final class Peer implements AutoCloseable {
         return ticks;
     }
 
+    /** @return the user and kernel CPU ticks this process (the load generator) has used so far */
+    static long[] ownCpuTicks() throws IOException {
+        return userAndKernelTicks(Files.readString(Path.of("/proc/self/stat")));
+    }
+
     /** @return the user and kernel CPU ticks in a process's or thread's {@code stat} line */
     private static long[] userAndKernelTicks(String stat) {
         // the fields after the name, which is in parentheses and may hold spaces: utime and stime are 14th and 15th
