@@ -134,7 +134,8 @@ public final class HubBuilder {
     /**
      * Restricts browsers to these origins ({@code https://app.example.com}); a handshake whose
      * {@code Origin} is not listed is refused with 403. Clients that send no {@code Origin} (services) are
-     * not affected. Default: empty, any origin.
+     * not affected, except a request a browser marks {@code Sec-Fetch-Site: cross-site}: another site's link
+     * or image, which carries the user's cookies, is refused too. Default: empty, any origin.
      *
      * @param origins allowed origins, exact match
      * @return this builder

@@ -138,6 +138,27 @@ class LifecycleTest {
     }
 
     @Test
+    void aCrossSiteRequestWithoutAnOriginIsRefusedOnlyWhenOriginsAreRestricted() {
+        Handshake navigation = Handshake.builder("1.2.3.4").header("Sec-Fetch-Site", "cross-site")
+                .header("Sec-Fetch-Mode", "navigate").build();
+        hub = Hub.builder().allowedOrigins("https://app.example.com").build();
+        Admission refused = hub.gateway().admit(navigation);
+        assertThat(refused.httpStatus()).isEqualTo(403);
+        assertThat(refused.reason()).isEqualTo("forbidden-origin");
+        assertThat(refused.message()).contains("Sec-Fetch-Site: cross-site");
+        for (String site : List.of("same-origin", "same-site", "none")) {
+            assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Sec-Fetch-Site", site).build())
+                    .accepted()).as(site).isTrue();
+        }
+        assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Sec-Fetch-Site", "cross-site")
+                .header("Origin", "https://app.example.com").build()).accepted())
+                .as("a cross-site request from an allowed origin").isTrue();
+        hub.close();
+        hub = Hub.builder().build();
+        assertThat(hub.gateway().admit(navigation).accepted()).as("no allow-list: any site may").isTrue();
+    }
+
+    @Test
     void aSecondCloseWaitsUntilTheTransportsHaveReportedTheirCloses() throws Exception {
         hub = Hub.builder().build();
         CountDownLatch closeAsked = new CountDownLatch(1);

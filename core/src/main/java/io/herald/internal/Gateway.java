@@ -151,12 +151,23 @@ final class Gateway implements ConnectionGateway {
         }
     }
 
-    /** @return the refusal of an Origin the allow-list does not hold, else {@code null} */
+    /**
+     * @return the refusal of an Origin the allow-list does not hold, or, when there is an allow-list, of a
+     *     request a browser says another site started without sending an Origin, else {@code null}
+     */
     private Admission forbiddenOrigin(Handshake h) {
         Optional<String> origin = h.origin();
         if (origin.isPresent() && !allowsOrigin(origin.get())) {
             return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
                     "origin " + origin.get() + " is not allowed", 0, h);
+        }
+        // A GET that another site starts by navigation or as an image sends no Origin, but does carry the
+        // browser's cookies (SameSite=Lax ones on a navigation): with cookie authentication it would open a
+        // stream, and join its rooms, as the user. Services send no Sec-Fetch-Site, so they still pass.
+        if (origin.isEmpty() && !config.allowedOrigins().isEmpty()
+                && h.header("Sec-Fetch-Site").filter("cross-site"::equalsIgnoreCase).isPresent()) {
+            return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
+                    "a request another site started (Sec-Fetch-Site: cross-site) must send an allowed Origin", 0, h);
         }
         return null;
     }

@@ -177,6 +177,33 @@ public abstract class SseEndpointsContract extends SseContractSupport {
     }
 
     @Test
+    void aCookieAuthenticatedStreamThatAnotherSiteOpensWithoutAnOriginIsRefused() throws Exception {
+        serve(b -> b.allowedOrigins(ALLOWED_ORIGIN).tokenCookie("session").authorizer(Authorizer.OPEN)
+                .authenticator((token, handshake) -> {
+                    if (!"alice-session".equals(token)) {
+                        throw new AuthenticationException("a session is required");
+                    }
+                    return Principal.of("alice");
+                }));
+        // what a browser sends for a link or an <img> on another site: the user's cookie, no Origin
+        SseClient navigation = open("rooms=lobby", Map.of("Cookie", "session=alice-session",
+                "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate"));
+        assertThat(navigation.status()).isEqualTo(403);
+        assertThat(navigation.json().path("message").asText()).contains("Sec-Fetch-Site");
+        assertThat(hub.admin().members("lobby")).isEmpty();
+        assertThat(hub.admin().connectionCount()).isZero();
+
+        // the application's own page, and its allowed origin, still open the same stream
+        SseClient page = open("rooms=lobby", Map.of("Cookie", "session=alice-session",
+                "Sec-Fetch-Site", "same-origin"));
+        assertThat(page.status()).isEqualTo(200);
+        SseClient allowed = open("rooms=lobby", Map.of("Cookie", "session=alice-session",
+                "Sec-Fetch-Site", "cross-site", "Origin", ALLOWED_ORIGIN));
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(hub.admin().connectionCount()).isEqualTo(2);
+    }
+
+    @Test
     void withAuthFramesEnabledForWebSocketsAStreamOrPublishWithoutCredentialsIsStillRefused() throws Exception {
         serve(b -> b.authFrameDeadline(Duration.ofSeconds(30)).authorizer(Authorizer.OPEN)
                 .authenticator((token, handshake) -> {
