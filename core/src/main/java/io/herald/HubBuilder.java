@@ -107,6 +107,10 @@ public final class HubBuilder {
     }
 
     /**
+     * Reads the token from a cookie as well, after the header and the query parameter. Browsers send cookies
+     * with a WebSocket handshake whatever page opens it, and WebSocket has no CORS, so a hub that reads one
+     * needs {@link #allowedOrigins}: {@link #build()} refuses it without.
+     *
      * @param name a cookie that carries the token, tried after the header and the query parameter;
      *     default none
      * @return this builder
@@ -134,8 +138,9 @@ public final class HubBuilder {
     /**
      * Restricts browsers to these origins ({@code https://app.example.com}); a handshake whose
      * {@code Origin} is not listed is refused with 403. Clients that send no {@code Origin} (services) are
-     * not affected, except a request a browser marks {@code Sec-Fetch-Site: cross-site}: another site's link
-     * or image, which carries the user's cookies, is refused too. Default: empty, any origin.
+     * not affected, except a request a browser marks as started by another page ({@code Sec-Fetch-Site} other
+     * than {@code same-origin} or {@code none}): another origin's link or image, which carries the user's
+     * cookies, is refused too. Default: empty, any origin; {@link #tokenCookie} needs a list.
      *
      * @param origins allowed origins, exact match
      * @return this builder
@@ -459,6 +464,11 @@ public final class HubBuilder {
      * @throws IllegalArgumentException if settings contradict each other
      */
     public Hub build() {
+        if (tokenCookie != null && allowedOrigins.isEmpty()) {
+            throw new IllegalArgumentException("tokenCookie(\"" + tokenCookie + "\") needs allowedOrigins: a browser "
+                    + "sends the cookie with a WebSocket handshake from any site's page, so without an Origin "
+                    + "allow-list every site could connect as the user");
+        }
         if (maxReplaySet && maxReplay > historySize && historyLog == null) {
             throw new IllegalArgumentException("maxReplay (" + maxReplay + ") must not exceed historySize ("
                     + historySize + ")");

@@ -57,7 +57,7 @@ class LifecycleTest {
                 throw new AuthenticationException("invalid token");
             }
             return Principal.of("u1");
-        }).tokenCookie("sess").build();
+        }).tokenCookie("sess").allowedOrigins("https://app.example.com").build();
         Admission missing = hub.gateway().admit(from("127.0.0.1"));
         assertThat(missing.accepted()).isFalse();
         assertThat(missing.httpStatus()).isEqualTo(401);
@@ -138,7 +138,7 @@ class LifecycleTest {
     }
 
     @Test
-    void aCrossSiteRequestWithoutAnOriginIsRefusedOnlyWhenOriginsAreRestricted() {
+    void aRequestAnotherOriginStartedWithoutAnOriginIsRefusedOnlyWhenOriginsAreRestricted() {
         Handshake navigation = Handshake.builder("1.2.3.4").header("Sec-Fetch-Site", "cross-site")
                 .header("Sec-Fetch-Mode", "navigate").build();
         hub = Hub.builder().allowedOrigins("https://app.example.com").build();
@@ -146,7 +146,10 @@ class LifecycleTest {
         assertThat(refused.httpStatus()).isEqualTo(403);
         assertThat(refused.reason()).isEqualTo("forbidden-origin");
         assertThat(refused.message()).contains("Sec-Fetch-Site: cross-site");
-        for (String site : List.of("same-origin", "same-site", "none")) {
+        // an <img> on a sibling subdomain: the same site, so it even carries SameSite=Strict cookies
+        assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Sec-Fetch-Site", "same-site").build())
+                .httpStatus()).isEqualTo(403);
+        for (String site : List.of("same-origin", "none", "Same-Origin")) {
             assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Sec-Fetch-Site", site).build())
                     .accepted()).as(site).isTrue();
         }
@@ -156,6 +159,17 @@ class LifecycleTest {
         hub.close();
         hub = Hub.builder().build();
         assertThat(hub.gateway().admit(navigation).accepted()).as("no allow-list: any site may").isTrue();
+    }
+
+    @Test
+    void aTokenCookieWithoutAnOriginAllowListIsRefusedAtBuild() {
+        // a browser sends the cookie with a WebSocket handshake from any site's page, and WebSocket has no CORS
+        assertThatThrownBy(() -> Hub.builder().tokenCookie("session").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tokenCookie(\"session\") needs allowedOrigins");
+        hub = Hub.builder().tokenCookie("session").allowedOrigins("https://app.example.com").build();
+        assertThat(hub.gateway().admit(Handshake.builder("1.2.3.4").header("Origin", "https://evil.example")
+                .header("Cookie", "session=alice").build()).httpStatus()).isEqualTo(403);
     }
 
     @Test

@@ -153,7 +153,7 @@ final class Gateway implements ConnectionGateway {
 
     /**
      * @return the refusal of an Origin the allow-list does not hold, or, when there is an allow-list, of a
-     *     request a browser says another site started without sending an Origin, else {@code null}
+     *     request a browser says another origin started without sending an Origin, else {@code null}
      */
     private Admission forbiddenOrigin(Handshake h) {
         Optional<String> origin = h.origin();
@@ -161,13 +161,17 @@ final class Gateway implements ConnectionGateway {
             return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
                     "origin " + origin.get() + " is not allowed", 0, h);
         }
-        // A GET that another site starts by navigation or as an image sends no Origin, but does carry the
-        // browser's cookies (SameSite=Lax ones on a navigation): with cookie authentication it would open a
-        // stream, and join its rooms, as the user. Services send no Sec-Fetch-Site, so they still pass.
-        if (origin.isEmpty() && !config.allowedOrigins().isEmpty()
-                && h.header("Sec-Fetch-Site").filter("cross-site"::equalsIgnoreCase).isPresent()) {
+        // A GET that another origin starts by a link or an image sends no Origin, but does carry the browser's
+        // cookies (every one from a sibling subdomain, which is the same site): with cookie authentication it
+        // would open a stream, and join its rooms, as the user. Browsers omit Origin on a GET only when the
+        // page is of the same origin (same-origin) or no page started it (none); services send no
+        // Sec-Fetch-Site and still pass.
+        Optional<String> site = origin.isEmpty() && !config.allowedOrigins().isEmpty()
+                ? h.header("Sec-Fetch-Site") : Optional.empty();
+        if (site.isPresent() && !site.get().equalsIgnoreCase("same-origin") && !site.get().equalsIgnoreCase("none")) {
             return Admission.reject(403, CloseReason.POLICY_VIOLATION, "forbidden-origin",
-                    "a request another site started (Sec-Fetch-Site: cross-site) must send an allowed Origin", 0, h);
+                    "a request another origin started (Sec-Fetch-Site: " + site.get()
+                            + ") must send an allowed Origin", 0, h);
         }
         return null;
     }

@@ -148,7 +148,8 @@ public abstract class WebSocketTransportContract extends ContractSupport {
 
     @Test
     void aValidTokenIsAcceptedFromHeaderQueryOrCookie() throws Exception {
-        serve(b -> b.authenticator(TestTokens.authenticator()).tokenCookie("herald_token"));
+        serve(b -> b.authenticator(TestTokens.authenticator()).tokenCookie("herald_token")
+                .allowedOrigins("https://app.example"));
         String token = TestTokens.valid("ann");
         JdkClient header = track(JdkClient.connect(server.uri(), Map.of("Authorization", "Bearer " + token)));
         assertThat(header.next("connected").path("user").asText()).isEqualTo("ann");

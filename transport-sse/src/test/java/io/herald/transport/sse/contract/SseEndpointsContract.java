@@ -191,6 +191,9 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         assertThat(navigation.status()).isEqualTo(403);
         assertThat(navigation.json().path("message").asText()).contains("Sec-Fetch-Site");
         assertThat(hub.admin().members("lobby")).isEmpty();
+        // the same from a sibling subdomain, which is the same site (and gets even SameSite=Strict cookies)
+        assertThat(open("rooms=lobby", Map.of("Cookie", "session=alice-session", "Sec-Fetch-Site", "same-site"))
+                .status()).isEqualTo(403);
         assertThat(hub.admin().connectionCount()).isZero();
 
         // the application's own page, and its allowed origin, still open the same stream
