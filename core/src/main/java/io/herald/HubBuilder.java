@@ -235,7 +235,8 @@ public final class HubBuilder {
     /**
      * @param total open connections on this node; 0 means unlimited; default 100,000
      * @param perUser connections of one user; 0 means unlimited; default 100
-     * @param perIp connections from one address; 0 means unlimited; default 1,000
+     * @param perIp connections from one address (an IPv6 client's /64 counts as one address); 0 means
+     *     unlimited; default 1,000
      * @return this builder
      */
     public HubBuilder maxConnections(int total, int perUser, int perIp) {
@@ -352,7 +353,8 @@ public final class HubBuilder {
     }
 
     /**
-     * @param limit handshakes per client address; default 20/s, burst 40
+     * @param limit handshakes per client address (an IPv6 client's /64 counts as one address); default 20/s,
+     *     burst 40
      * @return this builder
      */
     public HubBuilder handshakeRate(RateLimit limit) {

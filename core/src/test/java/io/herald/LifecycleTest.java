@@ -309,6 +309,26 @@ class LifecycleTest {
     }
 
     @Test
+    void anIpv6ClientCountsAsItsSlash64ForThePerAddressLimitsAndAttempts() {
+        hub = Hub.builder().maxConnections(0, 0, 2).handshakeRate(RateLimit.of(0.001, 3)).build();
+        // one host picking a new address in its /64 for each connection
+        TestClient.connect(hub, from("2001:db8:1:2::a"), Framing.WEBSOCKET);
+        TestClient.connect(hub, from("[2001:db8:1:2:ffff::b]"), Framing.WEBSOCKET);
+        RecordingTransport third = new RecordingTransport(Framing.WEBSOCKET);
+        hub.gateway().open(hub.gateway().admit(from("2001:DB8:1:2:0:0:0:c")), third);
+        assertThat(third.closed()).isEqualTo(new RecordingTransport.Close(1013, "capacity"));
+        Admission fourth = hub.gateway().admit(from("2001:db8:1:2::d"));
+        assertThat(fourth.httpStatus()).as("three attempts from the /64 used its handshake burst").isEqualTo(429);
+        // another /64, and an IPv4 client written as IPv4-mapped IPv6 next to the same one written plainly
+        assertThat(TestClient.connect(hub, from("2001:db8:1:3::a"), Framing.WEBSOCKET).transport().closed()).isNull();
+        TestClient.connect(hub, from("::ffff:192.0.2.1"), Framing.WEBSOCKET);
+        TestClient.connect(hub, from("192.0.2.1"), Framing.WEBSOCKET);
+        RecordingTransport mapped = new RecordingTransport(Framing.WEBSOCKET);
+        hub.gateway().open(hub.gateway().admit(from("::ffff:c000:201")), mapped);
+        assertThat(mapped.closed()).isEqualTo(new RecordingTransport.Close(1013, "capacity"));
+    }
+
+    @Test
     void silentConnectionIsClosedWithIdleTimeoutAndActiveOnesGetPings() {
         hub = Hub.builder().heartbeat(Duration.ofMillis(200)).build();
         TestClient silent = TestClient.connect(hub);

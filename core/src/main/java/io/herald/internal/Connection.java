@@ -58,6 +58,8 @@ final class Connection {
     private final Transport transport;
     private final Framing framing;
     private final String remoteAddress;
+    /** What the per-address limits count this connection under ({@link Addresses#limitKey}). */
+    private final String addressKey;
     /** What a connection awaiting its auth frame holds; {@code null} once authenticated (or never awaiting). */
     private volatile AuthWait authWait;
     /** Whether the transport reported that the connection ended ({@code onClosed}); read by the hub's close. */
@@ -113,6 +115,7 @@ final class Connection {
         this.transport = transport;
         this.framing = transport.framing();
         this.remoteAddress = handshake.remoteAddress();
+        this.addressKey = Addresses.limitKey(remoteAddress);
         this.authWait = authenticated ? null : new AuthWait(handshake);
         this.principal = principal;
         this.authenticated = authenticated;
@@ -185,6 +188,11 @@ final class Connection {
     /** @return the client's address, as the handshake gave it */
     String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** @return the key the per-address limits count this connection under */
+    String addressKey() {
+        return addressKey;
     }
 
     Principal principal() {

@@ -36,7 +36,7 @@ final class ConnectionRegistry {
             total.decrementAndGet();
             return "the server is at capacity";
         }
-        String ip = c.remoteAddress();
+        String ip = c.addressKey();
         boolean[] ipOk = {true};
         perIp.compute(ip, (k, n) -> {
             int next = n == null ? 1 : n + 1;
@@ -121,7 +121,7 @@ final class ConnectionRegistry {
             return;
         }
         total.decrementAndGet();
-        decrementIp(c.remoteAddress());
+        decrementIp(c.addressKey());
         String user = c.filedUser;
         if (user != null) {
             unfile(c, user);

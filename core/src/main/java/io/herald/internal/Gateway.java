@@ -90,7 +90,7 @@ final class Gateway implements ConnectionGateway {
         Admission a = judge(h, Framing.SSE);
         if (a.httpStatus() == 401) {
             // charged even past empty: guesses judged at the same moment all count
-            handshakeLimiter.charge(h.remoteAddress());
+            handshakeLimiter.charge(Addresses.limitKey(h.remoteAddress()));
         }
         return a;
     }
@@ -105,7 +105,7 @@ final class Gateway implements ConnectionGateway {
         if (hub.isClosed()) {
             return shuttingDown(h);
         }
-        long wait = handshakeLimiter.waitFor(h.remoteAddress());
+        long wait = handshakeLimiter.waitFor(Addresses.limitKey(h.remoteAddress()));
         return wait > 0 ? tooManyAttempts(wait, h) : null;
     }
 
@@ -115,7 +115,7 @@ final class Gateway implements ConnectionGateway {
 
     /** @return the refusal when the address made too many attempts, else {@code null} (one attempt counted) */
     private Admission chargeAttempt(Handshake h) {
-        long wait = handshakeLimiter.tryAcquire(h.remoteAddress());
+        long wait = handshakeLimiter.tryAcquire(Addresses.limitKey(h.remoteAddress()));
         return wait <= 0 ? null : tooManyAttempts(wait, h);
     }
 
@@ -375,7 +375,7 @@ final class Gateway implements ConnectionGateway {
                 return shutdownError(request.ref());
             }
             // charged even past empty: guesses judged at the same moment all count
-            handshakeLimiter.charge(caller.remoteAddress());
+            handshakeLimiter.charge(Addresses.limitKey(caller.remoteAddress()));
             return refused;
         }
         return duringShutdown(execute(c, request), request.ref());
@@ -448,7 +448,7 @@ final class Gateway implements ConnectionGateway {
             }
             RequestHandler.requireTopic(topic, null);
             long wait = hub.requests.checkPublish(admission.principal(), topic, true,
-                    "address:" + admission.handshake().remoteAddress(), null);
+                    "address:" + Addresses.limitKey(admission.handshake().remoteAddress()), null);
             if (wait > 0) {
                 hub.metrics.rateLimited.increment();
                 return new ServerMessage.Error(null, ErrorCode.RATE_LIMITED, RequestHandler.retryMessage(wait),
