@@ -157,7 +157,7 @@ public final class SseServlet extends HttpServlet {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("Cache-Control", "no-store");
         response.setHeader("X-Accel-Buffering", "no");
         try {
             AsyncContext context = request.startAsync();

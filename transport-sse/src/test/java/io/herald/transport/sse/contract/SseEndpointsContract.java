@@ -39,7 +39,7 @@ public abstract class SseEndpointsContract extends SseContractSupport {
         SseClient c = open("topics=task.*", Map.of());
         assertThat(c.status()).isEqualTo(200);
         assertThat(c.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
-        assertThat(c.headers().firstValue("Cache-Control")).contains("no-cache");
+        assertThat(c.headers().firstValue("Cache-Control")).contains("no-store");
         assertThat(c.headers().firstValue("X-Accel-Buffering")).contains("no");
         SseClient.Event connected = c.next();
         assertThat(connected.event()).isEqualTo("connected");
