@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class HubEngine implements Hub {
     private static final Logger LOG = LoggerFactory.getLogger(HubEngine.class);
     private static final int MAX_RATE_LIMIT_KEYS = 100_000;
+    /**
+     * The least time a WebSocket connection's busy writer may go without a completed send before it is cut as
+     * a slow consumer, so that a slow link writing a large batch under a short heartbeat is not cut.
+     */
+    static final long MIN_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     final HubConfig config;
     /** Whether the clock is the system's, so monotonic time can come from {@link System#nanoTime()}. */
@@ -433,16 +438,26 @@ public final class HubEngine implements Hub {
         c.events.run();
     }
 
-    /** Closes silent WebSocket connections ({@link IdleWatch}) and queues every connection's keep-alive. */
+    /**
+     * Closes silent WebSocket connections ({@link IdleWatch}) and, as slow consumers, those whose writes did not
+     * complete for two heartbeats ({@link #MIN_STALL_NANOS} at least), and queues every connection's keep-alive.
+     */
     private void heartbeatTick() {
         try {
             long now = nanos();
             long heartbeat = config.heartbeat().toNanos();
+            // (a heartbeat is at most a day)
+            long stallLimit = Math.max(2 * heartbeat, MIN_STALL_NANOS);
             for (Connection c : registry.all()) {
                 IdleWatch watch = c.idleWatch();
                 if (watch != null && watch.tick(now, c.lastActivityNanos(), c.outbound.pingsWritten(),
                         c.outbound.completions(), c.outbound.idle(), heartbeat)) {
                     closeNow(c, CloseReason.IDLE_TIMEOUT);
+                    continue;
+                }
+                if (watch != null && watch.stalled(now, stallLimit)) {
+                    // heard from (its pongs) but reading nothing, on a transport whose writes never time out
+                    slowConsumer(c);
                     continue;
                 }
                 Outbound.Offer offer = c.outbound.offer(OutboundFrame.PING);

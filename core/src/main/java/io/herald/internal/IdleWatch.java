@@ -15,6 +15,9 @@ package io.herald.internal;
  * four heartbeats and none of its sends completed for more than two (and the writer was not idle): a client
  * that stopped reading, on a container whose writes never time out, is still let go. One whose writes
  * complete, however slowly, gets to its ping in the end, bounded by its queue.
+ *
+ * <p>A client that is heard (its pongs count) but whose writes stopped completing is not silent, yet reads
+ * nothing: {@link #stalled} tells the heartbeat to cut it as a slow consumer.
  */
 final class IdleWatch {
     /** The client's last activity as of the last tick. */
@@ -68,6 +71,18 @@ final class IdleWatch {
             return true;
         }
         return silence > 4 * heartbeat && now - progress > 2 * heartbeat;
+    }
+
+    /**
+     * Whether the connection's writes stopped: as of the last {@link #tick}, the writer was busy and none of its
+     * sends completed for more than {@code limit}, however recently the client was heard.
+     *
+     * @param now the last tick's time
+     * @param limit the longest time a busy writer may go without a completed send
+     */
+    boolean stalled(long now, long limit) {
+        // (a tick that found the writer idle set progress to its time)
+        return now - progress > limit;
     }
 
     /** This tick's ping was queued behind everything the connection's writer has still to write. */

@@ -113,6 +113,38 @@ class IdleWatchTest {
     }
 
     @Test
+    void aConnectionHeardFromWhoseWritesStoppedIsStalledPastTheLimit() {
+        idle = false;
+        completions = 1;
+        assertThat(tick(OPENED + HB)).isFalse();
+        for (int k = 2; k <= 4; k++) {
+            long now = OPENED + k * HB;
+            heard = now - 1;
+            assertThat(tick(now)).as("tick %d", k).isFalse();
+            assertThat(watch.stalled(now, 3 * HB)).as("tick %d", k).isFalse();
+        }
+        // four heartbeats without a completed send, the client heard all along: not silent, but stalled
+        heard = OPENED + 5 * HB - 1;
+        assertThat(tick(OPENED + 5 * HB)).isFalse();
+        assertThat(watch.stalled(OPENED + 5 * HB, 3 * HB)).isTrue();
+    }
+
+    @Test
+    void aConnectionWhoseSendsCompleteOrWhoseWriterIsIdleIsNeverStalled() {
+        for (int k = 1; k <= 20; k++) {
+            long now = OPENED + k * HB;
+            heard = now - 1;
+            // a slow writer: one send completes every other heartbeat; between them, the writer is idle
+            idle = k % 4 == 0;
+            if (k % 2 == 0) {
+                completions++;
+            }
+            assertThat(tick(now)).as("tick %d", k).isFalse();
+            assertThat(watch.stalled(now, 2 * HB)).as("tick %d", k).isFalse();
+        }
+    }
+
+    @Test
     void monotonicTimesBelowZeroAreJudgedAlike() {
         IdleWatch negative = new IdleWatch(-5_000_000_000L);
         assertThat(negative.tick(-5_000_000_000L + 50, -5_000_000_000L, 0, 0, true, HB)).isFalse();
