@@ -107,6 +107,21 @@ public abstract class OwnFramingContract extends WebSocketFlowContract {
     }
 
     @Test
+    void invalidUtf8EndsTheConnectionWithoutWaitingForTheSendTimeout() throws Exception {
+        // a send timeout of 30 s: a connection still open after 10 s waits for it
+        serve(b -> b.heartbeat(Duration.ofSeconds(30)));
+        RawClient c = raw();
+        c.sendFrame(RawClient.TEXT, true, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
+        RawClient.Frame close = c.readUntilClose(Duration.ofSeconds(5));
+        assertThat(close).isNotNull();
+        assertThat(close.closeCode()).isEqualTo(1007);
+        // the client answers as RFC 6455 asks; the server has failed the connection and ends it
+        c.sendFrame(RawClient.CLOSE, true, new byte[] {0x03, (byte) 0xEF});
+        assertThat(c.readUntilClose(Duration.ofSeconds(10))).as("nothing after the close frame").isNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.admin().connectionCount() == 0);
+    }
+
+    @Test
     void fragmentsAboveTheHubsLimitTogetherCloseWith1009() throws Exception {
         serve(b -> b.maxFrameBytes(1_024));
         RawClient c = raw();
