@@ -117,6 +117,39 @@ class TomcatUpgradeTransportIT extends OwnFramingContract {
     }
 
     @Test
+    void aHandshakeThatRfc6455DoesNotAllowIsRefusedWith400() throws Exception {
+        serve(b -> b);
+        List<String> http10 = requestIn("HTTP/1.0", "GET", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY);
+        assertThat(http10.get(0)).contains(" 400");
+        assertThat(http10.get(http10.size() - 1)).contains("needs HTTP/1.1");
+        // the key of RFC 6455's example without its padding: still 16 bytes, but not a key
+        List<String> unpadded = request("GET", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY.substring(0, 22));
+        assertThat(unpadded.get(0)).startsWith("HTTP/1.1 400");
+        List<String> twoKeys = request("GET", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY, "Sec-WebSocket-Key: " + KEY);
+        assertThat(twoKeys.get(0)).startsWith("HTTP/1.1 400");
+        assertThat(twoKeys.get(twoKeys.size() - 1)).contains("one Sec-WebSocket-Key");
+        assertThat(hub.admin().connectionCount()).isZero();
+    }
+
+    @Test
+    void theSubprotocolIsChosenOnlyWhenOfferedInItsOwnCase() throws Exception {
+        serve(b -> b);
+        List<String> offered = request("GET", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY, "Sec-WebSocket-Protocol: chat, herald.v1");
+        assertThat(offered.get(0)).startsWith("HTTP/1.1 101");
+        assertThat(offered).anySatisfy(h -> assertThat(h).isEqualToIgnoringCase("Sec-WebSocket-Protocol: herald.v1"));
+        // subprotocol names are case-sensitive (RFC 6455, section 4.1): this one is not offered
+        List<String> otherCase = request("GET", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY, "Sec-WebSocket-Protocol: HERALD.V1");
+        assertThat(otherCase.get(0)).startsWith("HTTP/1.1 101");
+        assertThat(otherCase).noneSatisfy(h -> assertThat(h.toLowerCase(java.util.Locale.ROOT))
+                .startsWith("sec-websocket-protocol"));
+    }
+
+    @Test
     void aHandshakeWithMoreParametersThanTomcatTakesIsRefusedNotServedWithoutSome() throws Exception {
         serve(b -> b.authenticator(TestTokens.authenticator()));
         // the token first, so that a Tomcat dropping the parameters past its limit would let the client in
@@ -132,9 +165,14 @@ class TomcatUpgradeTransportIT extends OwnFramingContract {
 
     /** @return the answer's status line, headers and (after an empty line) first body line */
     private List<String> request(String method, String... headers) throws IOException {
+        return requestIn("HTTP/1.1", method, headers);
+    }
+
+    /** @return as {@link #request(String, String...)}, the request in this HTTP version */
+    private List<String> requestIn(String version, String method, String... headers) throws IOException {
         try (Socket s = new Socket(server.uri().getHost(), server.uri().getPort())) {
             s.setSoTimeout(5_000);
-            StringBuilder r = new StringBuilder(method + " " + PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            StringBuilder r = new StringBuilder(method + " " + PATH + " " + version + "\r\nHost: 127.0.0.1\r\n");
             for (String h : headers) {
                 r.append(h).append("\r\n");
             }

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.List;
 
 /**
  * Accepts WebSocket handshakes (RFC 6455, section 4.2) and hands each accepted connection to an
@@ -48,7 +49,12 @@ public final class UpgradeServlet extends HttpServlet {
             plain(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "a WebSocket handshake is a GET request");
             return;
         }
-        if (!lists(request, "Upgrade", "websocket") || !lists(request, "Connection", "upgrade")) {
+        if ("HTTP/1.0".equals(request.getProtocol()) || "HTTP/0.9".equals(request.getProtocol())) {
+            plain(response, HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake needs HTTP/1.1, was "
+                    + request.getProtocol());
+            return;
+        }
+        if (!lists(request, "Upgrade", "websocket", false) || !lists(request, "Connection", "upgrade", false)) {
             response.setHeader("Upgrade", "websocket");
             response.setHeader("Connection", "Upgrade");
             response.setHeader("Sec-WebSocket-Version", "13");
@@ -63,10 +69,11 @@ public final class UpgradeServlet extends HttpServlet {
             plain(response, 426, "unsupported Sec-WebSocket-Version " + version + ": only 13 is spoken");
             return;
         }
-        String key = request.getHeader("Sec-WebSocket-Key");
-        if (!validKey(key)) {
-            plain(response, HttpServletResponse.SC_BAD_REQUEST,
-                    "Sec-WebSocket-Key must be 16 bytes in base64, was " + key);
+        List<String> keys = Collections.list(request.getHeaders("Sec-WebSocket-Key"));
+        String key = keys.isEmpty() ? null : keys.get(0);
+        if (keys.size() > 1 || !validKey(key)) {
+            plain(response, HttpServletResponse.SC_BAD_REQUEST, "a handshake needs one Sec-WebSocket-Key of 16"
+                    + " bytes in padded base64, was " + String.join(", ", keys));
             return;
         }
         Admission admission = Handoff.take(hub);
@@ -81,7 +88,7 @@ public final class UpgradeServlet extends HttpServlet {
         response.setHeader("Upgrade", "websocket");
         response.setHeader("Connection", "Upgrade");
         response.setHeader("Sec-WebSocket-Accept", accept(key.trim()));
-        if (lists(request, "Sec-WebSocket-Protocol", HeraldWebSocket.SUBPROTOCOL)) {
+        if (lists(request, "Sec-WebSocket-Protocol", HeraldWebSocket.SUBPROTOCOL, true)) {
             response.setHeader("Sec-WebSocket-Protocol", HeraldWebSocket.SUBPROTOCOL);
         }
         UpgradeConnection.prepare(hub, closeTimer, admission);
@@ -124,11 +131,16 @@ public final class UpgradeServlet extends HttpServlet {
         closeTimer.stop();
     }
 
-    /** Whether any of a request's headers of this name lists the token (comma-separated, any case). */
-    private static boolean lists(HttpServletRequest request, String header, String token) {
+    /**
+     * Whether any of a request's headers of this name lists the token (comma-separated).
+     *
+     * @param exact whether case counts (a subprotocol's name), or not (the tokens of Upgrade and Connection)
+     */
+    private static boolean lists(HttpServletRequest request, String header, String token, boolean exact) {
         for (String value : Collections.list(request.getHeaders(header))) {
             for (String item : value.split(",")) {
-                if (item.trim().equalsIgnoreCase(token)) {
+                String t = item.trim();
+                if (exact ? t.equals(token) : t.equalsIgnoreCase(token)) {
                     return true;
                 }
             }
@@ -136,8 +148,9 @@ public final class UpgradeServlet extends HttpServlet {
         return false;
     }
 
+    /** Whether a key is 16 bytes in base64 with its padding: 24 characters (RFC 6455, section 4.1). */
     private static boolean validKey(String key) {
-        if (key == null) {
+        if (key == null || key.trim().length() != 24) {
             return false;
         }
         try {
