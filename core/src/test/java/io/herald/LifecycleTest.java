@@ -372,6 +372,43 @@ class LifecycleTest {
     }
 
     @Test
+    void aClientHeardFromWhoseWritesStoppedIsCutAsASlowConsumerOnceItsBatchHadTimeToDrain() {
+        MutableClock clock = new MutableClock();
+        // heartbeats rare enough that the event, not a keep-alive, is the send that stalls
+        hub = Hub.builder().clock(clock).heartbeat(Duration.ofSeconds(1)).build();
+        TestClient c = TestClient.connect(hub);
+        // its keep-alives show when heartbeats have run
+        TestClient watcher = TestClient.connect(hub);
+        c.send("type", "subscribe", "topics", List.of("t"));
+        c.expect("subscribed");
+        // the client stops reading with 16 KB in flight: 5 s (the least stall limit) and 2 s more at 8 KiB/s
+        c.transport().stall();
+        hub.publish("t", Map.of("pad", "x".repeat(16_000)));
+        // handed to the transport, which never completes the send
+        c.expect("event");
+        // a heartbeat has seen the writer busy since its last completed send, before the clock moves
+        int ticks = watcher.transport().pings();
+        await().atMost(Duration.ofSeconds(5)).until(() -> watcher.transport().pings() >= ticks + 2);
+        // it keeps sending (pongs) while the clock moves: never silent
+        advanceHeard(clock, c, 6_000);
+        // (a heartbeat runs within the 1.5 s)
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5))
+                .until(() -> c.transport().closed() == null);
+        advanceHeard(clock, c, 1_500);
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.transport().closed() != null);
+        assertThat(c.transport().closed()).isEqualTo(new RecordingTransport.Close(1013, "slow-consumer"));
+        assertThat(hub.metrics().slowConsumerDisconnects()).isEqualTo(1);
+    }
+
+    /** Moves the clock in 50 ms steps, the client heard after each, so no heartbeat finds it silent. */
+    private static void advanceHeard(MutableClock clock, TestClient c, int millis) {
+        for (int t = 0; t < millis; t += 50) {
+            clock.advance(Duration.ofMillis(50));
+            c.handle().onActivity();
+        }
+    }
+
+    @Test
     void unauthenticatedConnectionIsClosedAfterTheAuthDeadline() {
         hub = Hub.builder().authFrameDeadline(Duration.ofMillis(100))
                 .authenticator((token, h) -> Principal.of("x")).build();

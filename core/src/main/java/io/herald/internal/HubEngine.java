@@ -41,6 +41,11 @@ public final class HubEngine implements Hub {
      * a slow consumer, so that a slow link writing a large batch under a short heartbeat is not cut.
      */
     static final long MIN_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * The slowest reading that still counts as reading: a batch in flight is given, beyond the stall limit, the
+     * time it takes at this rate, so a client on a slow link is not cut for a large batch (256 KiB: 32 s more).
+     */
+    static final long MIN_DRAIN_BYTES_PER_SECOND = 8 * 1024;
 
     final HubConfig config;
     /** Whether the clock is the system's, so monotonic time can come from {@link System#nanoTime()}. */
@@ -240,6 +245,12 @@ public final class HubEngine implements Hub {
         return config.maxFrameBytes();
     }
 
+    /** @return how long a batch of this many bytes takes at {@link #MIN_DRAIN_BYTES_PER_SECOND} */
+    static long drainNanos(long bytes) {
+        return bytes / MIN_DRAIN_BYTES_PER_SECOND * 1_000_000_000L
+                + bytes % MIN_DRAIN_BYTES_PER_SECOND * 1_000_000_000L / MIN_DRAIN_BYTES_PER_SECOND;
+    }
+
     /** Queues an answer to one connection and starts its writer if idle. Not under the publish lock. */
     void reply(Connection c, ServerMessage message) {
         reply(c, Frames.encode(codec, message, c.framing()));
@@ -263,9 +274,6 @@ public final class HubEngine implements Hub {
     }
 
     void slowConsumer(Connection c) {
-        if (c.isOpen()) {
-            metrics.slowConsumers.increment();
-        }
         closeNow(c, CloseReason.SLOW_CONSUMER);
     }
 
@@ -284,6 +292,10 @@ public final class HubEngine implements Hub {
      */
     private void closeNow(Connection c, CloseReason reason, boolean waitForLastFrame) {
         if (c.beginClose(reason, false)) {
+            if (reason.equals(CloseReason.SLOW_CONSUMER)) {
+                // counted only when this close is the one that ends the connection
+                metrics.slowConsumers.increment();
+            }
             release(c, reason);
         }
         CloseReason closing = c.closeReason() != null ? c.closeReason() : reason;
@@ -440,7 +452,8 @@ public final class HubEngine implements Hub {
 
     /**
      * Closes silent WebSocket connections ({@link IdleWatch}) and, as slow consumers, those whose writes did not
-     * complete for two heartbeats ({@link #MIN_STALL_NANOS} at least), and queues every connection's keep-alive.
+     * complete for two heartbeats ({@link #MIN_STALL_NANOS} at least) plus the time their batch in flight takes
+     * at {@link #MIN_DRAIN_BYTES_PER_SECOND}, and queues every connection's keep-alive.
      */
     private void heartbeatTick() {
         try {
@@ -455,7 +468,7 @@ public final class HubEngine implements Hub {
                     closeNow(c, CloseReason.IDLE_TIMEOUT);
                     continue;
                 }
-                if (watch != null && watch.stalled(now, stallLimit)) {
+                if (watch != null && watch.stalled(now, stallLimit + drainNanos(c.outbound.batchBytes()))) {
                     // heard from (its pongs) but reading nothing, on a transport whose writes never time out
                     slowConsumer(c);
                     continue;

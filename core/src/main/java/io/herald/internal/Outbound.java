@@ -91,12 +91,14 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private static final VarHandle PHASE;
     private static final VarHandle COMPLETIONS;
     private static final VarHandle PINGS_WRITTEN;
+    private static final VarHandle BATCH_BYTES;
 
     static {
         try {
             PHASE = MethodHandles.lookup().findVarHandle(Outbound.class, "phase", int.class);
             COMPLETIONS = MethodHandles.lookup().findVarHandle(Outbound.class, "completions", int.class);
             PINGS_WRITTEN = MethodHandles.lookup().findVarHandle(Outbound.class, "pingsWritten", long.class);
+            BATCH_BYTES = MethodHandles.lookup().findVarHandle(Outbound.class, "batchBytes", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -138,6 +140,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      */
     private int completions;
     private long pingsWritten;
+    /** The bytes of the last batch sent: set by the writer with a release store, read by the heartbeat. */
+    private long batchBytes;
     /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
     private volatile int phase;
 
@@ -389,6 +393,9 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                 }
             }
         }
+        if (next == first && first != null) {
+            countBytesInFlight(first);
+        }
         while (true) {
             if (next == null) {
                 boolean notifyDrained = false;
@@ -422,6 +429,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
                         continue;
                     }
                     next = List.of(last);
+                    countBytesInFlight(next);
                 } else {
                     next = this;
                 }
@@ -530,6 +538,20 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         return (long) PINGS_WRITTEN.getAcquire(this);
     }
 
+    /** Records the bytes of a batch that was not taken from the ring (writer only). */
+    private void countBytesInFlight(List<OutboundFrame> frames) {
+        long n = 0;
+        for (int i = 0, size = frames.size(); i < size; i++) {
+            n += frames.get(i).length();
+        }
+        BATCH_BYTES.setRelease(this, n);
+    }
+
+    /** @return the bytes of the last batch sent, which is the one in flight while the writer is busy */
+    long batchBytes() {
+        return (long) BATCH_BYTES.getAcquire(this);
+    }
+
     /** The send in flight completed (writer only): counts it and its keep-alives, and lets its frames go. */
     private void batchWritten() {
         COMPLETIONS.setRelease(this, completions + 1);
@@ -589,6 +611,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         }
         batchSize = k;
         batchPings = pings;
+        BATCH_BYTES.setRelease(this, taken);
         if (wrap != null && k > 1) {
             wrapMessages();
         }

@@ -58,6 +58,11 @@ class JettyTransportIT extends WebSocketFlowContract {
     }
 
     @Override
+    protected boolean containerTimesOutStalledSends() {
+        return true;
+    }
+
+    @Override
     protected boolean refusesBeforeUpgrade() {
         return true;
     }

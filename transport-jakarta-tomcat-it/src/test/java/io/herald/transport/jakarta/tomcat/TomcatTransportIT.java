@@ -106,6 +106,11 @@ class TomcatTransportIT extends WebSocketFlowContract {
     }
 
     @Override
+    protected boolean containerTimesOutStalledSends() {
+        return true;
+    }
+
+    @Override
     protected boolean refusesBeforeUpgrade() {
         return true;
     }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Behaves as the endpoints on the WebSocket APIs do: text and binary messages up to
  * {@link Hub#maxFrameBytes()} go to the hub, a larger one closes with 1009 {@code too-large}, invalid UTF-8
  * in a text message with 1007, a protocol violation with 1002; a ping is answered with a pong and a pong
- * counts as activity. After a 1007 or a 1002 nothing more is read: the connection ends once that close
- * frame is written, without waiting for the client's answer (RFC 6455 "fails" such a connection).
+ * counts as activity. After a 1007, a 1009 or a 1002 nothing more is read: the connection ends once that
+ * close frame is written, without waiting for the client's answer (RFC 6455 "fails" such a connection).
  *
  * <p>Closing: whoever closes first sends a close frame and the other answers with one (RFC 6455, section
  * 7); the server then ends the TCP connection. A close waits at most the send timeout for the client: then

@@ -107,13 +107,22 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
         }
     }
 
+    /**
+     * @return whether the container's own send timeout fails a write the client does not read (Jetty's and
+     *     Tomcat's Jakarta containers), which then ends such a client before the hub's stall check does
+     */
+    protected boolean containerTimesOutStalledSends() {
+        return false;
+    }
+
     @Test
     void aClientThatStopsReadingButKeepsSendingPongsIsCutAsASlowConsumer() throws Exception {
         // a queue that holds every event, so the client is never cut for overflowing it, and pongs that keep the
         // hub's silence checks quiet: only writes that stop completing let the client go (the container's send
-        // timeout, where it has one that works, or the hub's: two heartbeats without a completed send)
+        // timeout, where it has one that works, or the hub's: two heartbeats without a completed send, plus the
+        // time the batch in flight takes at 8 KiB/s, under 5 s for these small events)
         List<CloseReason> closes = new CopyOnWriteArrayList<>();
-        serve(b -> b.heartbeat(Duration.ofSeconds(5)).outboundQueue(100_000, 256L * 1024 * 1024)
+        serve(b -> b.heartbeat(Duration.ofSeconds(5)).outboundQueue(500_000, 256L * 1024 * 1024)
                 .listener(new HubListener() {
                     @Override
                     public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
@@ -124,26 +133,30 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
         assertThat(c.read(JdkClient.TIMEOUT).text()).contains("connected");
         c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
         assertThat(c.read(JdkClient.TIMEOUT).text()).contains("subscribed");
-        String payload = "p".repeat(1_000);
-        // 20 MB: more than the socket buffers and the container's hold, so frames wait in the hub
-        for (int i = 0; i < 20_000; i++) {
+        String payload = "p".repeat(50);
+        // about 20 MB: more than the socket buffers and the container's hold, so frames wait in the hub
+        for (int i = 0; i < 150_000; i++) {
             hub.publish("feed.tick", Map.of("n", i, "p", payload));
         }
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
                 .until(() -> hub.metrics().queuedFrames() > 0);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() -> {
             try {
                 c.sendFrame(RawClient.PONG, true, new byte[0]);
             } catch (IOException e) {
                 // the server ended the socket
             }
-            return hub.admin().connectionCount() == 0;
+            return !closes.isEmpty();
         });
-        // the hub's cut, or the container's send timeout failing a write (the hub then hears of a failed write
-        // or of the container's error)
-        assertThat(closes).singleElement().extracting(CloseReason::reason).isIn("slow-consumer", "write-failed",
-                "transport-error");
-        assertThat(hub.metrics().queuedFrames()).as("what waited for it is released").isZero();
+        if (containerTimesOutStalledSends()) {
+            // the hub hears of a failed write, or of the container's error
+            assertThat(closes).singleElement().extracting(CloseReason::reason).isIn("write-failed",
+                    "transport-error");
+        } else {
+            assertThat(closes).containsExactly(CloseReason.SLOW_CONSUMER);
+            assertThat(hub.metrics().slowConsumerDisconnects()).isEqualTo(1);
+        }
+        assertThat(hub.admin().connectionCount()).isZero();
         // the socket ends too: the client reads what was written, then the end or a close frame
         c.readUntilClose(LONG);
     }
