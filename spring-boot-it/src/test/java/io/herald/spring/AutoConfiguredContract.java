@@ -101,6 +101,29 @@ public abstract class AutoConfiguredContract extends SpringBootContract {
     }
 
     @Test
+    void anEnabledOtherThanTrueOrFalseStopsTheStartRatherThanTurnTheEndpointOff() {
+        assertThatThrownBy(() -> run(Map.of("herald.sse.enabled", "1")))
+                .hasStackTraceContaining("herald.sse.enabled must be true or false, was '1'");
+        assertThatThrownBy(() -> run(Map.of("herald.websocket.enabled", "yes")))
+                .hasStackTraceContaining("herald.websocket.enabled must be true or false, was 'yes'");
+    }
+
+    @Test
+    void aBareNumberOfAThousandSecondsOrMoreStopsTheStartAskingForItsUnit() throws Exception {
+        assertThatThrownBy(() -> run(Map.of("herald.sse.retry", "3000")))
+                .hasStackTraceContaining("herald.sse.retry=3000 would be 3000 seconds")
+                .hasStackTraceContaining("3000ms");
+        assertThatThrownBy(() -> run(Map.of("herald.shutdown-drain", "5000")))
+                .hasStackTraceContaining("herald.shutdown-drain=5000 would be 5000 seconds");
+        // with its unit, or under a thousand seconds, it starts
+        try (ConfigurableApplicationContext app = run(Map.of("herald.sse.retry", "3000ms",
+                "herald.shutdown-drain", "20"))) {
+            assertThat(app.getBean(HeraldProperties.class).getSse().getRetry()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(app.getBean(HeraldProperties.class).getShutdownDrain()).isEqualTo(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
     void aPathThatDoesNotStartWithASlashStopsTheStartNamingItsProperty() {
         assertThatThrownBy(() -> run(Map.of("herald.sse.path", "events")))
                 .hasStackTraceContaining("herald.sse.path must start with '/'");

@@ -20,6 +20,7 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Serves the application's {@link Hub} bean from Spring Boot's servlet web server:
@@ -47,6 +48,35 @@ import org.springframework.context.annotation.Configuration;
 public class HeraldAutoConfiguration {
     private static final String JETTY_UPGRADE_HANDLER =
             "org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler";
+    /** A bare number of seconds from this on is taken for milliseconds written without a unit. */
+    static final long UNITLESS_SECONDS_LIMIT = 1_000;
+
+    /**
+     * Refuses the values that would be read otherwise than meant, each naming its property: an endpoint's
+     * {@code enabled} other than {@code true} or {@code false} (Boot's conditions would read {@code 1} or
+     * {@code yes} as off, its binder as on), and a bare number of 1,000 or more for a duration whose bare
+     * numbers are seconds ({@code herald.sse.retry=3000} would be 50 minutes).
+     *
+     * @param environment the application's properties
+     * @throws IllegalArgumentException naming the property and what to write instead
+     */
+    public HeraldAutoConfiguration(Environment environment) {
+        for (String key : new String[] {"herald.websocket.enabled", "herald.sse.enabled"}) {
+            String value = environment.getProperty(key);
+            if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
+            }
+        }
+        for (String key : new String[] {"herald.sse.retry", "herald.shutdown-drain"}) {
+            String value = environment.getProperty(key);
+            if (value != null && value.trim().matches("\\d{1,18}")
+                    && Long.parseLong(value.trim()) >= UNITLESS_SECONDS_LIMIT) {
+                throw new IllegalArgumentException(key + "=" + value.trim() + " would be " + value.trim()
+                        + " seconds: a bare number is seconds here. Give the unit: " + value.trim() + "ms for"
+                        + " milliseconds, or a value in s, m or h");
+            }
+        }
+    }
 
     /**
      * Closes the hub when the application stops: in the phase right above the web server's graceful
