@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.CloseReason;
-import io.herald.ConnectionInfo;
-import io.herald.HubListener;
 import io.herald.testing.SelfSignedTls;
 import java.io.IOException;
 import java.net.URI;
@@ -159,12 +157,7 @@ public abstract class OwnFramingContract extends WebSocketFlowContract {
     @Test
     void aClientsCloseWhileEventsStreamIsAnsweredWithAClose() throws Exception {
         List<CloseReason> reasons = new CopyOnWriteArrayList<>();
-        serve(b -> b.listener(new HubListener() {
-            @Override
-            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
-                reasons.add(reason);
-            }
-        }));
+        serve(b -> b.listener(closesInto(reasons)));
         RawClient c = raw();
         Thread publisher = streamEvents(c, 20_000);
         try {

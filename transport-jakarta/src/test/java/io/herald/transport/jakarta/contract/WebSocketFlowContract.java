@@ -51,16 +51,8 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
     @Test
     void aClientThatStopsReadingIsCutWhileAFastOneGetsEveryEvent(TestReporter reporter) throws Exception {
         List<CloseReason> closes = new CopyOnWriteArrayList<>();
-        serve(b -> b.outboundQueue(64, 64 * 1024).listener(new HubListener() {
-            @Override
-            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
-                closes.add(reason);
-            }
-        }));
-        RawClient slow = track(RawClient.connect(server.uri(), Map.of(), 4_096));
-        assertThat(slow.read(JdkClient.TIMEOUT).text()).contains("connected");
-        slow.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
-        assertThat(slow.read(JdkClient.TIMEOUT).text()).contains("subscribed");
+        serve(b -> b.outboundQueue(64, 64 * 1024).listener(closesInto(closes)));
+        RawClient slow = feedSubscriberThatReadsLittle();
         JdkClient fast = client();
         fast.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
         fast.next("subscribed");
@@ -123,16 +115,8 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
         // time the batch in flight takes at 8 KiB/s, under 5 s for these small events)
         List<CloseReason> closes = new CopyOnWriteArrayList<>();
         serve(b -> b.heartbeat(Duration.ofSeconds(5)).outboundQueue(500_000, 256L * 1024 * 1024)
-                .listener(new HubListener() {
-                    @Override
-                    public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
-                        closes.add(reason);
-                    }
-                }));
-        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 4_096));
-        assertThat(c.read(JdkClient.TIMEOUT).text()).contains("connected");
-        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
-        assertThat(c.read(JdkClient.TIMEOUT).text()).contains("subscribed");
+                .listener(closesInto(closes)));
+        RawClient c = feedSubscriberThatReadsLittle();
         String payload = "p".repeat(50);
         // about 20 MB: more than the socket buffers and the container's hold, so frames wait in the hub
         for (int i = 0; i < 150_000; i++) {
@@ -304,6 +288,28 @@ public abstract class WebSocketFlowContract extends WebSocketTransportContract {
         c.sendBytes(longer.toByteArray());
         assertThat(nextText(c)).contains("\"ref\":\"x\"");
         assertThat(nextText(c)).contains("\"ref\":\"y\"");
+    }
+
+    /** @return a listener that adds the reason of each connection's end to {@code closes} */
+    protected static HubListener closesInto(List<CloseReason> closes) {
+        return new HubListener() {
+            @Override
+            public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                closes.add(reason);
+            }
+        };
+    }
+
+    /**
+     * @return a frame-level client with a 4 KiB receive buffer, subscribed to {@code feed.**}, that reads only
+     *     what the test reads
+     */
+    protected RawClient feedSubscriberThatReadsLittle() throws IOException {
+        RawClient c = track(RawClient.connect(server.uri(), Map.of(), 4_096));
+        assertThat(c.read(JdkClient.TIMEOUT).text()).contains("connected");
+        c.sendText("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"feed.**\"]}");
+        assertThat(c.read(JdkClient.TIMEOUT).text()).contains("subscribed");
+        return c;
     }
 
     /** @return a frame-level client that has read its {@code connected} frame */
