@@ -6,6 +6,8 @@ import io.herald.transport.jakarta.HeraldServletWebSocket;
 import io.herald.transport.sse.HeraldSse;
 import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -13,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -50,30 +53,37 @@ public class HeraldAutoConfiguration {
             "org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler";
     /** A bare number of seconds from this on is taken for milliseconds written without a unit. */
     static final long UNITLESS_SECONDS_LIMIT = 1_000;
+    /** What an endpoint's {@code enabled} may be, besides {@code true}, to turn it off. */
+    private static final Set<String> OFF = Set.of("false", "0", "no", "off");
 
     /**
-     * Refuses the values that would be read otherwise than meant, each naming its property: an endpoint's
-     * {@code enabled} other than {@code true} or {@code false} (Boot's conditions would read {@code 1} or
-     * {@code yes} as off, its binder as on), and a bare number of 1,000 or more for a duration whose bare
-     * numbers are seconds ({@code herald.sse.retry=3000} would be 50 minutes).
+     * Refuses the values that would be read otherwise than meant, each naming its property (Boot's failure
+     * analyzer then says where the value came from): an endpoint's {@code enabled} that Boot's binder reads as
+     * on but its conditions, which compare the text with {@code true}, as off ({@code 1}, {@code yes},
+     * {@code on}, {@code true} with a space; YAML's {@code yes} and {@code on} arrive as {@code true}), and a
+     * bare number of 1,000 or more for a duration whose bare numbers are seconds ({@code herald.sse.retry=3000}
+     * would be 50 minutes).
      *
      * @param environment the application's properties
-     * @throws IllegalArgumentException naming the property and what to write instead
+     * @throws InvalidConfigurationPropertyValueException naming the property and what to write instead
      */
     public HeraldAutoConfiguration(Environment environment) {
         for (String key : new String[] {"herald.websocket.enabled", "herald.sse.enabled"}) {
             String value = environment.getProperty(key);
-            if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-                throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
+            if (value != null && !value.equalsIgnoreCase("true")
+                    && !OFF.contains(value.trim().toLowerCase(Locale.ROOT))) {
+                throw new InvalidConfigurationPropertyValueException(key, value, "Write true or false: only the"
+                        + " text 'true' turns the endpoint on, so this value would turn it off.");
             }
         }
         for (String key : new String[] {"herald.sse.retry", "herald.shutdown-drain"}) {
             String value = environment.getProperty(key);
-            if (value != null && value.trim().matches("\\d{1,18}")
+            if (value != null && value.trim().matches("\\+?\\d{1,18}")
                     && Long.parseLong(value.trim()) >= UNITLESS_SECONDS_LIMIT) {
-                throw new IllegalArgumentException(key + "=" + value.trim() + " would be " + value.trim()
-                        + " seconds: a bare number is seconds here. Give the unit: " + value.trim() + "ms for"
-                        + " milliseconds, or a value in s, m or h");
+                long n = Long.parseLong(value.trim());
+                throw new InvalidConfigurationPropertyValueException(key, value, "A bare number is seconds here,"
+                        + " so this is " + n + " seconds. Give the unit: " + n + "ms for milliseconds, or a value"
+                        + " in s, m or h.");
             }
         }
     }
