@@ -121,7 +121,7 @@ final class Connection {
         this.authenticated = authenticated;
         this.connectedAt = connectedAt;
         this.lastActivityNanos = nowNanos;
-        this.idleWatch = this.framing == Framing.WEBSOCKET ? new IdleWatch(nowNanos) : null;
+        this.idleWatch = new IdleWatch(nowNanos);
         this.controlToken = controlToken;
         this.inboundBucket = inboundBucket;
         this.batchMs = batchMs;
@@ -231,7 +231,10 @@ final class Connection {
         lastActivityNanos = nowNanos;
     }
 
-    /** @return the heartbeat's view of whether the client is still there; {@code null} for SSE */
+    /**
+     * @return the heartbeat's view of whether the client is still there and of whether its writes go on; an
+     *     SSE client is never heard, so only the second is judged for it
+     */
     IdleWatch idleWatch() {
         return idleWatch;
     }

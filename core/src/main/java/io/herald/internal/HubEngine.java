@@ -451,7 +451,7 @@ public final class HubEngine implements Hub {
     }
 
     /**
-     * Closes silent WebSocket connections ({@link IdleWatch}) and, as slow consumers, those whose writes did not
+     * Closes silent WebSocket connections ({@link IdleWatch}) and, as slow consumers, any whose writes did not
      * complete for two heartbeats ({@link #MIN_STALL_NANOS} at least) plus the time their batch in flight takes
      * at {@link #MIN_DRAIN_BYTES_PER_SECOND}, and queues every connection's keep-alive.
      */
@@ -463,18 +463,21 @@ public final class HubEngine implements Hub {
             long stallLimit = Math.max(2 * heartbeat, MIN_STALL_NANOS);
             for (Connection c : registry.all()) {
                 IdleWatch watch = c.idleWatch();
-                if (watch != null && watch.tick(now, c.lastActivityNanos(), c.outbound.pingsWritten(),
-                        c.outbound.completions(), c.outbound.idle(), heartbeat)) {
+                // (an SSE client is never heard: only its writes are judged)
+                boolean answers = c.framing() == Framing.WEBSOCKET;
+                if (watch.tick(now, c.lastActivityNanos(), c.outbound.pingsWritten(), c.outbound.completions(),
+                        c.outbound.idle(), heartbeat) && answers) {
                     closeNow(c, CloseReason.IDLE_TIMEOUT);
                     continue;
                 }
-                if (watch != null && watch.stalled(now, stallLimit + drainNanos(c.outbound.batchBytes()))) {
-                    // heard from (its pongs) but reading nothing, on a transport whose writes never time out
+                if (watch.stalled(now, stallLimit + drainNanos(c.outbound.batchBytes()))) {
+                    // reading nothing, however often heard (pongs), on a transport whose writes never time out, or
+                    // an SSE stream whose queue is far from full
                     slowConsumer(c);
                     continue;
                 }
                 Outbound.Offer offer = c.outbound.offer(OutboundFrame.PING);
-                if (watch != null && (offer == Outbound.Offer.QUEUED || offer == Outbound.Offer.QUEUED_START_WRITER)) {
+                if (answers && (offer == Outbound.Offer.QUEUED || offer == Outbound.Offer.QUEUED_START_WRITER)) {
                     watch.pingOffered();
                 }
                 switch (offer) {

@@ -17,7 +17,8 @@ package io.herald.internal;
  * complete, however slowly, gets to its ping in the end, bounded by its queue.
  *
  * <p>A client that is heard (its pongs count) but whose writes stopped completing is not silent, yet reads
- * nothing: {@link #stalled} tells the heartbeat to cut it as a slow consumer.
+ * nothing: {@link #stalled} tells the heartbeat to cut it as a slow consumer. An SSE client is never heard;
+ * the heartbeat judges only its writes, with {@link #stalled}.
  */
 final class IdleWatch {
     /** The client's last activity as of the last tick. */

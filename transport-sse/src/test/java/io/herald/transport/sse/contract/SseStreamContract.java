@@ -99,6 +99,33 @@ public abstract class SseStreamContract extends SseRefusalsContract {
     }
 
     @Test
+    void aStalledReaderWhoseQueueNeverFillsIsCutOnceItsWritesStopped() throws Exception {
+        // a queue that holds every event: only the hub's check of the writes (two heartbeats without a completed
+        // send, plus the time the batch in flight takes at 8 KiB/s, under 5 s for these small events) ends it
+        serve(b -> b.heartbeat(Duration.ofSeconds(5)).outboundQueue(500_000, 256L * 1024 * 1024)
+                .drainTimeout(Duration.ofMillis(500)).listener(new HubListener() {
+                    @Override
+                    public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
+                        closes.put(connection.connectionId(), reason);
+                    }
+                }));
+        track(StalledReader.open(stream("topics=feed")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 1);
+        String id = hub.admin().connections().get(0).connectionId();
+        String pad = "p".repeat(50);
+        // about 20 MB: more than the socket buffers and the container's, so frames wait in the hub
+        for (int i = 0; i < 150_000; i++) {
+            hub.publish("feed", Map.of("n", i, "p", pad));
+        }
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> hub.metrics().queuedFrames() > 0);
+        await().atMost(Duration.ofSeconds(40)).until(() -> closes.containsKey(id));
+        assertThat(closes.get(id)).isEqualTo(CloseReason.SLOW_CONSUMER);
+        assertThat(hub.metrics().slowConsumerDisconnects()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 0);
+    }
+
+    @Test
     void aStalledReaderThatReadsAgainFindsTheSlowConsumerErrorLastThenTheEnd(TestReporter reporter)
             throws Exception {
         // a long drain timeout: the closing error waits behind the stalled write until this test reads
