@@ -374,7 +374,6 @@ class LifecycleTest {
     @Test
     void aClientHeardFromWhoseWritesStoppedIsCutAsASlowConsumerOnceItsBatchHadTimeToDrain() {
         MutableClock clock = new MutableClock();
-        // heartbeats rare enough that the event, not a keep-alive, is the send that stalls
         hub = Hub.builder().clock(clock).heartbeat(Duration.ofSeconds(1)).build();
         TestClient c = TestClient.connect(hub);
         // its keep-alives show when heartbeats have run
@@ -382,7 +381,7 @@ class LifecycleTest {
         c.send("type", "subscribe", "topics", List.of("t"));
         c.expect("subscribed");
         // the client stops reading with 16 KB in flight: 5 s (the least stall limit) and 2 s more at 8 KiB/s
-        c.transport().stall();
+        c.transport().stallMessages();
         hub.publish("t", Map.of("pad", "x".repeat(16_000)));
         // handed to the transport, which never completes the send
         c.expect("event");

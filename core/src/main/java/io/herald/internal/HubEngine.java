@@ -37,7 +37,7 @@ public final class HubEngine implements Hub {
     private static final Logger LOG = LoggerFactory.getLogger(HubEngine.class);
     private static final int MAX_RATE_LIMIT_KEYS = 100_000;
     /**
-     * The least time a WebSocket connection's busy writer may go without a completed send before it is cut as
+     * The least time a connection's send may stay in flight without completing before it is cut as
      * a slow consumer, so that a slow link writing a large batch under a short heartbeat is not cut.
      */
     static final long MIN_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -86,7 +86,8 @@ public final class HubEngine implements Hub {
     /** @param config validated settings from {@link io.herald.HubBuilder} */
     public HubEngine(HubConfig config) {
         this.config = config;
-        this.systemClock = config.clock().equals(Clock.systemUTC());
+        // (the system clock in any zone: its millis are the wall clock's, which NTP may step)
+        this.systemClock = config.clock().withZone(java.time.ZoneOffset.UTC).equals(Clock.systemUTC());
         this.codec = config.codec() != null ? config.codec() : new JsonCodec();
         this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
         this.history = config.historyLog() != null ? config.historyLog()
@@ -292,8 +293,9 @@ public final class HubEngine implements Hub {
      */
     private void closeNow(Connection c, CloseReason reason, boolean waitForLastFrame) {
         if (c.beginClose(reason, false)) {
-            if (reason.equals(CloseReason.SLOW_CONSUMER)) {
-                // counted only when this close is the one that ends the connection
+            if (reason == CloseReason.SLOW_CONSUMER) {
+                // the hub's own cut (not a client's close frame that says the same), counted only when this close
+                // is the one that ends the connection
                 metrics.slowConsumers.increment();
             }
             release(c, reason);
@@ -465,12 +467,18 @@ public final class HubEngine implements Hub {
                 IdleWatch watch = c.idleWatch();
                 // (an SSE client is never heard: only its writes are judged)
                 boolean answers = c.framing() == Framing.WEBSOCKET;
-                if (watch.tick(now, c.lastActivityNanos(), c.outbound.pingsWritten(), c.outbound.completions(),
-                        c.outbound.idle(), heartbeat) && answers) {
+                // read before the completions: a batch started after this read shows as a completion
+                long inFlightBytes = c.outbound.batchBytes();
+                int started = c.outbound.sendsStarted();
+                int completions = c.outbound.completions();
+                // no send in flight: nothing queued, or the writer waits for the server, not for the client
+                boolean notWaitingForClient = started == completions || c.outbound.idle();
+                if (watch.tick(now, c.lastActivityNanos(), c.outbound.pingsWritten(), completions,
+                        notWaitingForClient, heartbeat) && answers) {
                     closeNow(c, CloseReason.IDLE_TIMEOUT);
                     continue;
                 }
-                if (watch.stalled(now, stallLimit + drainNanos(c.outbound.batchBytes()))) {
+                if (watch.stalled(now, stallLimit + drainNanos(inFlightBytes), heartbeat)) {
                     // reading nothing, however often heard (pongs), on a transport whose writes never time out, or
                     // an SSE stream whose queue is far from full
                     slowConsumer(c);

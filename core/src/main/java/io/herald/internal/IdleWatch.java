@@ -1,8 +1,8 @@
 package io.herald.internal;
 
 /**
- * What the heartbeat knows about whether one WebSocket client is still there, and when it closes one as
- * silent ({@code 1000 idle-timeout}). Heartbeat thread only: {@link #tick} once per heartbeat, then
+ * What the heartbeat knows about whether one client is still there and whether its writes go on, and when
+ * it closes a WebSocket client as silent ({@code 1000 idle-timeout}) or any client as stalled. Heartbeat thread only: {@link #tick} once per heartbeat, then
  * {@link #pingOffered} when that heartbeat's ping was queued.
  *
  * <p>A client is silent once nothing was heard from it for more than two heartbeats, and a ping queued after
@@ -31,6 +31,9 @@ final class IdleWatch {
     private long awaitedWrittenSeen;
     /** The last tick that found the writer idle or a send completed since the tick before. */
     private long progress;
+    /** The first tick since {@link #progress} that found none; meaningful while {@link #noProgress}. */
+    private long noProgressSince;
+    private boolean noProgress;
     private int completionsSeen;
 
     /** @param openedAt when the connection opened, in the hub's nanoseconds */
@@ -46,7 +49,7 @@ final class IdleWatch {
      * @param lastHeard the client's last activity
      * @param pingsWritten how many pings the connection's writer has written
      * @param completions how many of its sends have completed
-     * @param writerIdle whether nothing is queued or being written
+     * @param writerIdle whether no send is in flight: nothing queued, or the writer waits for the server
      * @param heartbeat the heartbeat, at most a day
      * @return whether the client is silent and is to be closed
      */
@@ -59,6 +62,10 @@ final class IdleWatch {
         if (writerIdle || completions != completionsSeen) {
             progress = now;
             completionsSeen = completions;
+            noProgress = false;
+        } else if (!noProgress) {
+            noProgress = true;
+            noProgressSince = now;
         }
         if (awaited != 0 && !awaitedWritten && pingsWritten >= awaited) {
             awaitedWritten = true;
@@ -75,15 +82,17 @@ final class IdleWatch {
     }
 
     /**
-     * Whether the connection's writes stopped: as of the last {@link #tick}, the writer was busy and none of its
-     * sends completed for more than {@code limit}, however recently the client was heard.
+     * Whether the connection's writes stopped: as of the last {@link #tick}, a send was in flight and none
+     * completed for more than {@code limit}, however recently the client was heard, and a tick at least a
+     * heartbeat before already found none (ticks that come back to back after a pause judge nobody).
      *
      * @param now the last tick's time
-     * @param limit the longest time a busy writer may go without a completed send
+     * @param limit the longest time a send may stay in flight without a completed send
+     * @param heartbeat the heartbeat
      */
-    boolean stalled(long now, long limit) {
-        // (a tick that found the writer idle set progress to its time)
-        return now - progress > limit;
+    boolean stalled(long now, long limit, long heartbeat) {
+        // (a tick that found no send in flight set progress to its time)
+        return noProgress && now - progress > limit && now - noProgressSince >= heartbeat;
     }
 
     /** This tick's ping was queued behind everything the connection's writer has still to write. */

@@ -92,6 +92,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private static final VarHandle COMPLETIONS;
     private static final VarHandle PINGS_WRITTEN;
     private static final VarHandle BATCH_BYTES;
+    private static final VarHandle SENDS_STARTED;
 
     static {
         try {
@@ -99,6 +100,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             COMPLETIONS = MethodHandles.lookup().findVarHandle(Outbound.class, "completions", int.class);
             PINGS_WRITTEN = MethodHandles.lookup().findVarHandle(Outbound.class, "pingsWritten", long.class);
             BATCH_BYTES = MethodHandles.lookup().findVarHandle(Outbound.class, "batchBytes", long.class);
+            SENDS_STARTED = MethodHandles.lookup().findVarHandle(Outbound.class, "sendsStarted", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -142,6 +144,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private long pingsWritten;
     /** The bytes of the last batch sent: set by the writer with a release store, read by the heartbeat. */
     private long batchBytes;
+    /**
+     * Sends handed to the transport so far, counted like {@link #completions}: one more than the completions
+     * while a send is in flight, equal while the writer waits for the server (a fan-out thread, a batch window).
+     */
+    private int sendsStarted;
     /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
     private volatile int phase;
 
@@ -436,6 +443,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             }
             senderId = Thread.currentThread().getId();
             completedOnSender = false;
+            SENDS_STARTED.setRelease(this, sendsStarted + 1);
             PHASE.setRelease(this, SENDING);
             try {
                 transport.send(next, this);
@@ -545,6 +553,11 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             n += frames.get(i).length();
         }
         BATCH_BYTES.setRelease(this, n);
+    }
+
+    /** @return how many sends were handed to the transport; read before {@link #completions()} */
+    int sendsStarted() {
+        return (int) SENDS_STARTED.getAcquire(this);
     }
 
     /** @return the bytes of the last batch sent, which is the one in flight while the writer is busy */

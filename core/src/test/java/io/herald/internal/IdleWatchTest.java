@@ -121,12 +121,30 @@ class IdleWatchTest {
             long now = OPENED + k * HB;
             heard = now - 1;
             assertThat(tick(now)).as("tick %d", k).isFalse();
-            assertThat(watch.stalled(now, 3 * HB)).as("tick %d", k).isFalse();
+            assertThat(watch.stalled(now, 3 * HB, HB)).as("tick %d", k).isFalse();
         }
         // four heartbeats without a completed send, the client heard all along: not silent, but stalled
         heard = OPENED + 5 * HB - 1;
         assertThat(tick(OPENED + 5 * HB)).isFalse();
-        assertThat(watch.stalled(OPENED + 5 * HB, 3 * HB)).isTrue();
+        assertThat(watch.stalled(OPENED + 5 * HB, 3 * HB, HB)).isTrue();
+    }
+
+    @Test
+    void ticksThatComeBackToBackAfterAPauseDoNotJudgeAStalledWriter() {
+        idle = false;
+        completions = 1;
+        assertThat(tick(OPENED + HB)).isFalse();
+        // the process was paused: the next ticks come at once, long after the last one
+        long resumed = OPENED + 20 * HB;
+        heard = resumed;
+        assertThat(tick(resumed)).isFalse();
+        assertThat(watch.stalled(resumed, 3 * HB, HB)).as("the first tick after the pause").isFalse();
+        assertThat(tick(resumed + 1)).isFalse();
+        assertThat(watch.stalled(resumed + 1, 3 * HB, HB)).as("a tick right behind it").isFalse();
+        // a heartbeat later, still no completed send: stalled
+        heard = resumed + HB;
+        assertThat(tick(resumed + HB)).isFalse();
+        assertThat(watch.stalled(resumed + HB, 3 * HB, HB)).isTrue();
     }
 
     @Test
@@ -140,7 +158,7 @@ class IdleWatchTest {
                 completions++;
             }
             assertThat(tick(now)).as("tick %d", k).isFalse();
-            assertThat(watch.stalled(now, 2 * HB)).as("tick %d", k).isFalse();
+            assertThat(watch.stalled(now, 2 * HB, HB)).as("tick %d", k).isFalse();
         }
     }
 

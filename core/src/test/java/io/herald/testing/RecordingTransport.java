@@ -29,6 +29,8 @@ public final class RecordingTransport implements Transport {
     private final AtomicReference<Close> closed = new AtomicReference<>();
     private final List<SendCallback> stalled = new ArrayList<>();
     private volatile boolean stall;
+    /** Guarded by {@code stalled}: keep-alives alone are not stalled until a message is. */
+    private boolean stallMessagesOnly;
 
     /** @param framing the framing to present */
     public RecordingTransport(Framing framing) {
@@ -43,15 +45,17 @@ public final class RecordingTransport implements Transport {
     @Override
     public void send(List<OutboundFrame> batch, SendCallback callback) {
         sends.incrementAndGet();
+        boolean message = false;
         for (OutboundFrame f : batch) {
             if (f.kind() == OutboundFrame.Kind.PING) {
                 pings.incrementAndGet();
             } else {
                 frames.add(f.text());
+                message = true;
             }
         }
         synchronized (stalled) {
-            if (stall) {
+            if (stall && (message || !stallMessagesOnly || !stalled.isEmpty())) {
                 stalled.add(callback);
                 return;
             }
@@ -70,11 +74,23 @@ public final class RecordingTransport implements Transport {
         stall = true;
     }
 
+    /**
+     * Like {@link #stall()} from the first send that carries a message: sends of keep-alives alone before it
+     * still complete, so the send that stalls is known.
+     */
+    public void stallMessages() {
+        synchronized (stalled) {
+            stallMessagesOnly = true;
+            stall = true;
+        }
+    }
+
     /** Completes the stalled send and goes back to completing sends at once. */
     public void resume() {
         List<SendCallback> pending;
         synchronized (stalled) {
             stall = false;
+            stallMessagesOnly = false;
             pending = new ArrayList<>(stalled);
             stalled.clear();
         }

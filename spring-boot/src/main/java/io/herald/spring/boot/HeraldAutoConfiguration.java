@@ -51,8 +51,11 @@ import org.springframework.core.env.Environment;
 public class HeraldAutoConfiguration {
     private static final String JETTY_UPGRADE_HANDLER =
             "org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler";
-    /** A bare number of seconds from this on is taken for milliseconds written without a unit. */
-    static final long UNITLESS_SECONDS_LIMIT = 1_000;
+    /**
+     * The most seconds a bare number may give: above it, the number is taken for milliseconds written without
+     * a unit (SSE's own {@code retry:} field is in milliseconds).
+     */
+    static final long MAX_UNITLESS_SECONDS = 60;
     /** What an endpoint's {@code enabled} may be, besides {@code true}, to turn it off. */
     private static final Set<String> OFF = Set.of("false", "0", "no", "off");
 
@@ -61,8 +64,8 @@ public class HeraldAutoConfiguration {
      * analyzer then says where the value came from): an endpoint's {@code enabled} that Boot's binder reads as
      * on but its conditions, which compare the text with {@code true}, as off ({@code 1}, {@code yes},
      * {@code on}, {@code true} with a space; YAML's {@code yes} and {@code on} arrive as {@code true}), and a
-     * bare number of 1,000 or more for a duration whose bare numbers are seconds ({@code herald.sse.retry=3000}
-     * would be 50 minutes).
+     * bare number above 60 for a duration whose bare numbers are seconds ({@code herald.sse.retry=3000} would be
+     * 50 minutes, {@code 500} over 8).
      *
      * @param environment the application's properties
      * @throws InvalidConfigurationPropertyValueException naming the property and what to write instead
@@ -79,7 +82,7 @@ public class HeraldAutoConfiguration {
         for (String key : new String[] {"herald.sse.retry", "herald.shutdown-drain"}) {
             String value = environment.getProperty(key);
             if (value != null && value.trim().matches("\\+?\\d{1,18}")
-                    && Long.parseLong(value.trim()) >= UNITLESS_SECONDS_LIMIT) {
+                    && Long.parseLong(value.trim()) > MAX_UNITLESS_SECONDS) {
                 long n = Long.parseLong(value.trim());
                 throw new InvalidConfigurationPropertyValueException(key, value, "A bare number is seconds here,"
                         + " so this is " + n + " seconds. Give the unit: " + n + "ms for milliseconds, or a value"
