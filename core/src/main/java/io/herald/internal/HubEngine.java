@@ -468,17 +468,17 @@ public final class HubEngine implements Hub {
                 // (an SSE client is never heard: only its writes are judged)
                 boolean answers = c.framing() == Framing.WEBSOCKET;
                 // read before the completions: a batch started after this read shows as a completion
-                long inFlightBytes = c.outbound.batchBytes();
-                int started = c.outbound.sendsStarted();
+                long sendState = c.outbound.sendState();
                 int completions = c.outbound.completions();
                 // no send in flight: nothing queued, or the writer waits for the server, not for the client
-                boolean notWaitingForClient = started == completions || c.outbound.idle();
+                boolean notWaitingForClient = Outbound.sendsStarted(sendState) == (completions & Outbound.SENDS_MASK)
+                        || c.outbound.idle();
                 if (watch.tick(now, c.lastActivityNanos(), c.outbound.pingsWritten(), completions,
                         notWaitingForClient, heartbeat) && answers) {
                     closeNow(c, CloseReason.IDLE_TIMEOUT);
                     continue;
                 }
-                if (watch.stalled(now, stallLimit + drainNanos(inFlightBytes), heartbeat)) {
+                if (watch.stalled(now, stallLimit + drainNanos(Outbound.bytesInFlight(sendState)), heartbeat)) {
                     // reading nothing, however often heard (pongs), on a transport whose writes never time out, or
                     // an SSE stream whose queue is far from full
                     slowConsumer(c);

@@ -91,16 +91,19 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
     private static final VarHandle PHASE;
     private static final VarHandle COMPLETIONS;
     private static final VarHandle PINGS_WRITTEN;
-    private static final VarHandle BATCH_BYTES;
-    private static final VarHandle SENDS_STARTED;
+    private static final VarHandle SEND_STATE;
+    /** {@link #sendState}: the bytes in its low 40 bits, the sends started in the 24 above. */
+    private static final int SENDS_SHIFT = 40;
+    private static final long BYTES_MASK = (1L << SENDS_SHIFT) - 1;
+    /** The sends started and the completions compare in this many low bits. */
+    static final int SENDS_MASK = (1 << (64 - SENDS_SHIFT)) - 1;
 
     static {
         try {
             PHASE = MethodHandles.lookup().findVarHandle(Outbound.class, "phase", int.class);
             COMPLETIONS = MethodHandles.lookup().findVarHandle(Outbound.class, "completions", int.class);
             PINGS_WRITTEN = MethodHandles.lookup().findVarHandle(Outbound.class, "pingsWritten", long.class);
-            BATCH_BYTES = MethodHandles.lookup().findVarHandle(Outbound.class, "batchBytes", long.class);
-            SENDS_STARTED = MethodHandles.lookup().findVarHandle(Outbound.class, "sendsStarted", int.class);
+            SEND_STATE = MethodHandles.lookup().findVarHandle(Outbound.class, "sendState", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -142,13 +145,14 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
      */
     private int completions;
     private long pingsWritten;
-    /** The bytes of the last batch sent: set by the writer with a release store, read by the heartbeat. */
-    private long batchBytes;
+    /** Writer only: the bytes of the batch about to be sent. */
+    private long nextBatchBytes;
     /**
-     * Sends handed to the transport so far, counted like {@link #completions}: one more than the completions
-     * while a send is in flight, equal while the writer waits for the server (a fan-out thread, a batch window).
+     * The sends handed to the transport so far and the bytes of the last one, in one word so that a send costs
+     * one release store; read by the heartbeat. The count is one more than the completions while a send is in
+     * flight, and equal while the writer waits for the server (a fan-out thread, a batch window).
      */
-    private int sendsStarted;
+    private long sendState;
     /** {@link #RETURNED}, {@link #SENDING} or {@link #COMPLETED_ELSEWHERE}; see {@link #drain()}. */
     private volatile int phase;
 
@@ -443,7 +447,8 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
             }
             senderId = Thread.currentThread().getId();
             completedOnSender = false;
-            SENDS_STARTED.setRelease(this, sendsStarted + 1);
+            long started = ((sendState >>> SENDS_SHIFT) + 1) & SENDS_MASK;
+            SEND_STATE.setRelease(this, started << SENDS_SHIFT | Math.min(nextBatchBytes, BYTES_MASK));
             PHASE.setRelease(this, SENDING);
             try {
                 transport.send(next, this);
@@ -546,23 +551,31 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         return (long) PINGS_WRITTEN.getAcquire(this);
     }
 
-    /** Records the bytes of a batch that was not taken from the ring (writer only). */
+    /** Notes the bytes of a batch that was not taken from the ring (writer only). */
     private void countBytesInFlight(List<OutboundFrame> frames) {
         long n = 0;
         for (int i = 0, size = frames.size(); i < size; i++) {
             n += frames.get(i).length();
         }
-        BATCH_BYTES.setRelease(this, n);
+        nextBatchBytes = n;
     }
 
-    /** @return how many sends were handed to the transport; read before {@link #completions()} */
-    int sendsStarted() {
-        return (int) SENDS_STARTED.getAcquire(this);
+    /**
+     * @return the sends handed to the transport and the bytes of the last one, to read with {@link #sendsStarted}
+     *     and {@link #bytesInFlight}; read it before {@link #completions()}
+     */
+    long sendState() {
+        return (long) SEND_STATE.getAcquire(this);
     }
 
-    /** @return the bytes of the last batch sent, which is the one in flight while the writer is busy */
-    long batchBytes() {
-        return (long) BATCH_BYTES.getAcquire(this);
+    /** @return of a {@link #sendState()}, the sends started, in the low {@link #SENDS_MASK} bits */
+    static int sendsStarted(long sendState) {
+        return (int) (sendState >>> SENDS_SHIFT);
+    }
+
+    /** @return of a {@link #sendState()}, the bytes of the last send, which is in flight if one is */
+    static long bytesInFlight(long sendState) {
+        return sendState & BYTES_MASK;
     }
 
     /** The send in flight completed (writer only): counts it and its keep-alives, and lets its frames go. */
@@ -624,7 +637,7 @@ final class Outbound extends AbstractList<OutboundFrame> implements RandomAccess
         }
         batchSize = k;
         batchPings = pings;
-        BATCH_BYTES.setRelease(this, taken);
+        nextBatchBytes = taken;
         if (wrap != null && k > 1) {
             wrapMessages();
         }
