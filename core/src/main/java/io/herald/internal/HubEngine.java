@@ -15,6 +15,7 @@ import io.herald.spi.OutboundFrame;
 import io.herald.spi.ServerMessage;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -87,7 +88,7 @@ public final class HubEngine implements Hub {
     public HubEngine(HubConfig config) {
         this.config = config;
         // (the system clock in any zone: its millis are the wall clock's, which NTP may step)
-        this.systemClock = config.clock().withZone(java.time.ZoneOffset.UTC).equals(Clock.systemUTC());
+        this.systemClock = config.clock().withZone(ZoneOffset.UTC).equals(Clock.systemUTC());
         this.codec = config.codec() != null ? config.codec() : new JsonCodec();
         this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
         this.history = config.historyLog() != null ? config.historyLog()

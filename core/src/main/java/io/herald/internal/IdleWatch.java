@@ -2,8 +2,9 @@ package io.herald.internal;
 
 /**
  * What the heartbeat knows about whether one client is still there and whether its writes go on, and when
- * it closes a WebSocket client as silent ({@code 1000 idle-timeout}) or any client as stalled. Heartbeat thread only: {@link #tick} once per heartbeat, then
- * {@link #pingOffered} when that heartbeat's ping was queued.
+ * it closes a WebSocket client as silent ({@code 1000 idle-timeout}) or any client as stalled. Heartbeat
+ * thread only: {@link #tick} once per heartbeat, then {@link #pingOffered} when that heartbeat's ping was
+ * queued.
  *
  * <p>A client is silent once nothing was heard from it for more than two heartbeats, and a ping queued after
  * it was last heard was written to it (its writer's count of written pings reached that ping) at a tick at

@@ -81,9 +81,8 @@ public class HeraldAutoConfiguration {
         }
         for (String key : new String[] {"herald.sse.retry", "herald.shutdown-drain"}) {
             String value = environment.getProperty(key);
-            if (value != null && value.trim().matches("\\+?\\d{1,18}")
-                    && Long.parseLong(value.trim()) > MAX_UNITLESS_SECONDS) {
-                long n = Long.parseLong(value.trim());
+            long n = value != null && value.trim().matches("\\+?\\d{1,18}") ? Long.parseLong(value.trim()) : 0;
+            if (n > MAX_UNITLESS_SECONDS) {
                 throw new InvalidConfigurationPropertyValueException(key, value, "A bare number is seconds here,"
                         + " so this is " + n + " seconds. Give the unit: " + n + "ms for milliseconds, or a value"
                         + " in s, m or h.");

@@ -103,12 +103,7 @@ public abstract class SseStreamContract extends SseRefusalsContract {
         // a queue that holds every event: only the hub's check of the writes (two heartbeats without a completed
         // send, plus the time the batch in flight takes at 8 KiB/s, under 5 s for these small events) ends it
         serve(b -> b.heartbeat(Duration.ofSeconds(5)).outboundQueue(500_000, 256L * 1024 * 1024)
-                .drainTimeout(Duration.ofMillis(500)).listener(new HubListener() {
-                    @Override
-                    public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
-                        closes.put(connection.connectionId(), reason);
-                    }
-                }));
+                .drainTimeout(Duration.ofMillis(500)).listener(recordingCloses()));
         track(StalledReader.open(stream("topics=feed")));
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.admin().connectionCount() == 1);
         String id = hub.admin().connections().get(0).connectionId();
@@ -292,12 +287,17 @@ public abstract class SseStreamContract extends SseRefusalsContract {
      * @param drainTimeout how long the hub waits for a closing stream's last write
      */
     protected void serveWithSmallQueues(Duration drainTimeout) throws Exception {
-        serve(b -> b.outboundQueue(16, 256 * 1024).drainTimeout(drainTimeout).listener(new HubListener() {
+        serve(b -> b.outboundQueue(16, 256 * 1024).drainTimeout(drainTimeout).listener(recordingCloses()));
+    }
+
+    /** @return a listener that records every close in {@link #closes} */
+    private HubListener recordingCloses() {
+        return new HubListener() {
             @Override
             public void onDisconnected(ConnectionInfo connection, CloseReason reason) {
                 closes.put(connection.connectionId(), reason);
             }
-        }));
+        };
     }
 
     /**
